@@ -1,0 +1,41 @@
+package org.purifybench.spi;
+
+import java.util.Optional;
+
+/**
+ * What a defense gets. There is deliberately no test data here, and no way to reach it: a
+ * defense chooses its hyperparameters on {@link #validationData()}.
+ */
+public interface DefenseContext {
+    /** A private copy of the backdoored model; the defense may modify it and return it. */
+    Model backdooredModel();
+
+    /** The defender's clean tuning set (default 5% of the training data). Empty unless declared. */
+    Optional<LabeledImages> tuningData();
+
+    /** Validation split for hyperparameter choice. Empty unless declared. */
+    Optional<LabeledImages> validationData();
+
+    /** The true trigger; present only for defenses that declare {@link Need#ORACLE_TRIGGER}. */
+    Optional<Backdoor> oracleTrigger();
+
+    /** A copy of the clean reference model; present only if declared {@link Need#CLEAN_REFERENCE_MODEL}. */
+    Optional<Model> cleanModel();
+
+    int numClasses();
+
+    long seed();
+
+    Params params();
+
+    Host host();
+
+    /** Shorthand that fails with a clear message when the need was not declared. */
+    default LabeledImages requireTuningData() {
+        return tuningData().orElseThrow(() -> new IllegalStateException("declare Need.CLEAN_TUNING_DATA to get the tuning set"));
+    }
+
+    default LabeledImages requireValidationData() {
+        return validationData().orElseThrow(() -> new IllegalStateException("declare Need.VALIDATION_DATA to get the validation split"));
+    }
+}

@@ -1,0 +1,6 @@
+package org.purifybench.spi;
+
+/** Measures a purified model. */
+public interface Evaluator extends Plugin {
+    EvaluationResult evaluate(EvaluationContext context);
+}

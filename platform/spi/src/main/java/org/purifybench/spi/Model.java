@@ -1,0 +1,45 @@
+package org.purifybench.spi;
+
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A classifier owned by the host (a SameDiff graph in the default host). Plug-ins read and write
+ * its parameters, but the architecture is fixed: a defense returns a model of the same architecture.
+ */
+public interface Model {
+
+    /** Architecture id, e.g. {@code cnn-small}; equal ids and shapes mean interchangeable parameters. */
+    String architecture();
+
+    ImageShape inputShape();
+
+    int numClasses();
+
+    /** A deep copy: parameters and BatchNorm statistics are not shared. */
+    Model copy();
+
+    /** Logits [N, classes] in evaluation mode (BatchNorm uses running statistics). */
+    INDArray logits(INDArray images);
+
+    /** Arg-max class per image, evaluation mode. */
+    int[] predict(INDArray images);
+
+    /**
+     * Live trainable parameters by name, in a fixed order. Writing into these arrays changes the
+     * model (that is how optimizers and defenses update it).
+     */
+    Map<String, INDArray> parameters();
+
+    /** Live non-trainable state (BatchNorm running mean/variance) by name. */
+    Map<String, INDArray> state();
+
+    /** All trainable parameters flattened into one new vector, in {@link #parameters()} order. */
+    INDArray flatParameters();
+
+    /** Overwrite all trainable parameters from a flat vector laid out as {@link #flatParameters()}. */
+    void setFlatParameters(INDArray flat);
+
+    /** Copy parameters and state from another model of the same architecture. */
+    void copyFrom(Model other);
+}
