@@ -1,0 +1,139 @@
+package org.purifybench.core.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Builds layers from SameDiff primitives, working around ND4J M2.1's gaps (design.md section 5):
+ * BatchNorm is written from primitive ops (sd.nn.batchNorm is not differentiable), convolution
+ * weights stay in the default YXIO layout (OIYX breaks backprop). Parameters are initialised from
+ * a {@link SplittableRandom} so a seed gives the same weights on any machine.
+ */
+final class GraphBuilder {
+    static final double BN_EPS = 1e-5;
+
+    final SameDiff sd = SameDiff.create();
+    final DataType dtype;
+    final SDVariable input;
+    final SDVariable trainFlag;
+    private final SplittableRandom random;
+    final Map<String, SDVariable> params = new LinkedHashMap<>();
+    final Map<String, INDArray> state = new LinkedHashMap<>();
+    /** Per BN layer: {running mean, running var, batch mean output, batch var output, elements per channel}. */
+    final List<BnLayer> batchNorms = new ArrayList<>();
+    private int counter;
+
+    record BnLayer(String runningMean, String runningVar, String batchMean, String batchVar) {
+    }
+
+    GraphBuilder(ModelSpec spec, long seed) {
+        this.dtype = spec.dtype().equals("double") ? DataType.DOUBLE : DataType.FLOAT;
+        this.random = new SplittableRandom(seed);
+        var s = spec.shape();
+        input = sd.placeHolder(SdModel.INPUT, dtype, -1, s.channels(), s.height(), s.width());
+        // 1 = training mode (batch statistics), 0 = evaluation mode (running statistics).
+        trainFlag = sd.placeHolder(SdModel.TRAIN_FLAG, dtype);
+    }
+
+    private String name(String kind) {
+        return kind + (counter++);
+    }
+
+    private INDArray normal(double std, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        double[] v = new double[(int) n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = nextGaussian() * std;
+        }
+        return Nd4j.create(v, shape, dtype);
+    }
+
+    private INDArray uniform(double bound, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        double[] v = new double[(int) n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (random.nextDouble() * 2 - 1) * bound;
+        }
+        return Nd4j.create(v, shape, dtype);
+    }
+
+    private double nextGaussian() {
+        // Box-Muller on the seeded stream: java.util.Random's nextGaussian is not on SplittableRandom in 17.
+        double u1 = random.nextDouble();
+        double u2 = random.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    private SDVariable param(String name, INDArray value) {
+        SDVariable v = sd.var(name, value);
+        params.put(name, v);
+        return v;
+    }
+
+    /** Convolution without bias (a BatchNorm follows), He-normal init. */
+    SDVariable conv(SDVariable x, long inC, long outC, int kernel, int stride) {
+        String n = name("conv");
+        SDVariable w = param(n + "_W", normal(Math.sqrt(2.0 / (kernel * kernel * inC)), kernel, kernel, inC, outC));
+        Conv2DConfig cfg = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride)
+                .pH(kernel / 2).pW(kernel / 2).dataFormat("NCHW").build();
+        return sd.cnn().conv2d(n, x, w, cfg);
+    }
+
+    SDVariable batchNorm(SDVariable x, long channels) {
+        String n = name("bn");
+        SDVariable gamma = param(n + "_gamma", Nd4j.ones(dtype, 1, channels, 1, 1));
+        SDVariable beta = param(n + "_beta", Nd4j.zeros(dtype, 1, channels, 1, 1));
+        INDArray rm = Nd4j.zeros(dtype, 1, channels, 1, 1);
+        INDArray rv = Nd4j.ones(dtype, 1, channels, 1, 1);
+        state.put(n + "_rmean", rm);
+        state.put(n + "_rvar", rv);
+        // Constants: never trained, but their arrays are updated in place by the trainer.
+        SDVariable runMean = sd.constant(n + "_rmean", rm);
+        SDVariable runVar = sd.constant(n + "_rvar", rv);
+        SDVariable batchMean = x.mean(n + "_bmean", true, 0, 2, 3);
+        SDVariable centred = x.sub(batchMean);
+        SDVariable batchVar = centred.mul(centred).mean(n + "_bvar", true, 0, 2, 3);
+        SDVariable evalFlag = trainFlag.rsub(1.0);
+        SDVariable mean = batchMean.mul(trainFlag).add(runMean.mul(evalFlag));
+        SDVariable var = batchVar.mul(trainFlag).add(runVar.mul(evalFlag));
+        SDVariable normed = x.sub(mean).div(sd.math().sqrt(var.add(BN_EPS)));
+        batchNorms.add(new BnLayer(n + "_rmean", n + "_rvar", n + "_bmean", n + "_bvar"));
+        return normed.mul(gamma).add(n, beta);
+    }
+
+    SDVariable relu(SDVariable x) {
+        return sd.nn().relu(x, 0);
+    }
+
+    SDVariable maxPool2(SDVariable x) {
+        return sd.cnn().maxPooling2d(x, Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).isNHWC(false).build());
+    }
+
+    SDVariable globalAvgPool(SDVariable x) {
+        return x.mean(2, 3);
+    }
+
+    /** Fully connected layer, PyTorch-style uniform init. */
+    SDVariable dense(SDVariable x, long in, long out, String name) {
+        double bound = 1 / Math.sqrt(in);
+        SDVariable w = param(name + "_W", uniform(bound, in, out));
+        SDVariable b = param(name + "_b", uniform(bound, 1, out));
+        return x.mmul(w).add(name, b);
+    }
+}

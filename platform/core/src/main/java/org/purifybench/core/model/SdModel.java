@@ -1,0 +1,249 @@
+package org.purifybench.core.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.purifybench.spi.ImageShape;
+import org.purifybench.spi.Model;
+
+/**
+ * A classifier held as one SameDiff graph (design.md section 5: 10x faster than
+ * MultiLayerNetwork here). Training/evaluation mode is a placeholder, so one graph serves both;
+ * cross-entropy is written from logSoftmax because sd.loss ignores upstream gradients in M2.1.
+ */
+public final class SdModel implements Model {
+    static final String INPUT = "in";
+    static final String LABEL = "label";
+    static final String TRAIN_FLAG = "train";
+    static final String LOGITS = "logits";
+    static final String LOSS = "loss";
+    private static final int EVAL_CHUNK = 500;
+
+    private final ModelSpec spec;
+    private final SameDiff sd;
+    private final Map<String, INDArray> params;
+    private final Map<String, INDArray> state;
+    private final List<GraphBuilder.BnLayer> batchNorms;
+    private final DataType dtype;
+    private final INDArray trainOn;
+    private final INDArray trainOff;
+    private boolean inputGradients;
+
+    private SdModel(ModelSpec spec, long seed) {
+        this.spec = spec;
+        GraphBuilder g = new GraphBuilder(spec, seed);
+        SDVariable logits = Architectures.build(g, spec).rename(LOGITS);
+        SDVariable label = g.sd.placeHolder(LABEL, g.dtype, -1, spec.numClasses());
+        SDVariable logp = g.sd.nn().logSoftmax(logits);
+        logp.mul(label).sum(1).mean().neg().rename(LOSS);
+        g.sd.setLossVariables(LOSS);
+        this.sd = g.sd;
+        this.dtype = g.dtype;
+        Map<String, INDArray> p = new LinkedHashMap<>();
+        g.params.forEach((name, v) -> p.put(name, v.getArr()));
+        this.params = Collections.unmodifiableMap(p);
+        this.state = Collections.unmodifiableMap(new LinkedHashMap<>(g.state));
+        this.batchNorms = List.copyOf(g.batchNorms);
+        this.trainOn = Nd4j.scalar(dtype, 1.0);
+        this.trainOff = Nd4j.scalar(dtype, 0.0);
+    }
+
+    /** A freshly initialised model; the same spec and seed give identical weights. */
+    public static SdModel create(ModelSpec spec, long seed) {
+        return new SdModel(spec, seed);
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public String architecture() {
+        return spec.architecture();
+    }
+
+    @Override
+    public ImageShape inputShape() {
+        return spec.shape();
+    }
+
+    @Override
+    public int numClasses() {
+        return spec.numClasses();
+    }
+
+    @Override
+    public SdModel copy() {
+        SdModel c = new SdModel(spec, 0);
+        c.copyFrom(this);
+        return c;
+    }
+
+    @Override
+    public void copyFrom(Model other) {
+        if (!other.architecture().equals(architecture()) || !other.parameters().keySet().equals(params.keySet())) {
+            throw new IllegalArgumentException("cannot copy a " + other.architecture() + " into a " + architecture());
+        }
+        other.parameters().forEach((k, v) -> params.get(k).assign(v));
+        other.state().forEach((k, v) -> state.get(k).assign(v));
+    }
+
+    @Override
+    public INDArray logits(INDArray images) {
+        long n = images.size(0);
+        if (n <= EVAL_CHUNK) {
+            return forward(images, false);
+        }
+        List<INDArray> parts = new ArrayList<>();
+        for (long from = 0; from < n; from += EVAL_CHUNK) {
+            long to = Math.min(n, from + EVAL_CHUNK);
+            parts.add(forward(images.get(NDArrayIndex.interval(from, to), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()), false));
+        }
+        return Nd4j.concat(0, parts.toArray(new INDArray[0]));
+    }
+
+    /** Logits for one batch in training (batch statistics) or evaluation mode. */
+    public INDArray forward(INDArray images, boolean training) {
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT, cast(images));
+        ph.put(TRAIN_FLAG, training ? trainOn : trainOff);
+        return sd.output(ph, LOGITS).get(LOGITS);
+    }
+
+    @Override
+    public int[] predict(INDArray images) {
+        INDArray arg = logits(images).argMax(1);
+        return arg.toIntVector();
+    }
+
+    @Override
+    public Map<String, INDArray> parameters() {
+        return params;
+    }
+
+    @Override
+    public Map<String, INDArray> state() {
+        return state;
+    }
+
+    @Override
+    public INDArray flatParameters() {
+        List<INDArray> flat = new ArrayList<>();
+        params.values().forEach(a -> flat.add(a.reshape(-1)));
+        return Nd4j.concat(0, flat.toArray(new INDArray[0]));
+    }
+
+    @Override
+    public void setFlatParameters(INDArray flat) {
+        long total = params.values().stream().mapToLong(INDArray::length).sum();
+        if (flat.length() != total) {
+            throw new IllegalArgumentException("flat vector has " + flat.length() + " values, model has " + total);
+        }
+        long offset = 0;
+        INDArray f = flat.reshape(-1);
+        for (INDArray p : params.values()) {
+            p.assign(f.get(NDArrayIndex.interval(offset, offset + p.length())).reshape(p.shape()));
+            offset += p.length();
+        }
+    }
+
+    /**
+     * Loss, parameter gradients and per-BN batch statistics for one batch in training mode.
+     *
+     * @param oneHot labels [N, classes] (soft labels allowed)
+     */
+    public Step step(INDArray images, INDArray oneHot) {
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT, cast(images));
+        ph.put(LABEL, cast(oneHot));
+        ph.put(TRAIN_FLAG, trainOn);
+        List<String> outputs = new ArrayList<>();
+        outputs.add(LOSS);
+        for (GraphBuilder.BnLayer bn : batchNorms) {
+            outputs.add(bn.batchMean());
+            outputs.add(bn.batchVar());
+        }
+        OutAndGrad r = sd.calculateGradientsAndOutputs(ph, outputs, params.keySet());
+        return new Step(r.getOutputs().get(LOSS).getDouble(0), r.getGradients(), r.getOutputs());
+    }
+
+    /** Mean cross-entropy on one batch in training mode, without gradients. */
+    public double loss(INDArray images, INDArray oneHot) {
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT, cast(images));
+        ph.put(LABEL, cast(oneHot));
+        ph.put(TRAIN_FLAG, trainOn);
+        return sd.output(ph, LOSS).get(LOSS).getDouble(0);
+    }
+
+    /** Gradient of the loss with respect to the input images (evaluation mode BN). */
+    public INDArray inputGradient(INDArray images, INDArray oneHot) {
+        synchronized (this) {
+            if (!inputGradients) {
+                // M2.1 only differentiates w.r.t. a placeholder if asked before the first gradient call.
+                sd.createGradFunction(INPUT);
+                inputGradients = true;
+            }
+        }
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT, cast(images));
+        ph.put(LABEL, cast(oneHot));
+        ph.put(TRAIN_FLAG, trainOff);
+        return sd.calculateGradients(ph, INPUT).get(INPUT);
+    }
+
+    /**
+     * Running-average update of BN statistics from a step's batch statistics. The biased batch
+     * variance is used: with batch x height x width elements per channel the correction is negligible.
+     */
+    public void updateBatchNormStats(Step step, double momentum) {
+        for (GraphBuilder.BnLayer bn : batchNorms) {
+            state.get(bn.runningMean()).muli(1 - momentum).addi(step.outputs().get(bn.batchMean()).mul(momentum));
+            state.get(bn.runningVar()).muli(1 - momentum).addi(step.outputs().get(bn.batchVar()).mul(momentum));
+        }
+    }
+
+    /** Names of BN (running mean, running var, batch mean, batch var) in graph order. */
+    public List<String[]> batchNormNames() {
+        List<String[]> names = new ArrayList<>();
+        for (GraphBuilder.BnLayer bn : batchNorms) {
+            names.add(new String[] {bn.runningMean(), bn.runningVar(), bn.batchMean(), bn.batchVar()});
+        }
+        return names;
+    }
+
+    /** Batch statistics of every BN layer on one batch (training mode), without gradients. */
+    public Map<String, INDArray> batchStatistics(INDArray images) {
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT, cast(images));
+        ph.put(TRAIN_FLAG, trainOn);
+        List<String> outputs = new ArrayList<>();
+        for (GraphBuilder.BnLayer bn : batchNorms) {
+            outputs.add(bn.batchMean());
+            outputs.add(bn.batchVar());
+        }
+        return sd.output(ph, outputs);
+    }
+
+    public DataType dataType() {
+        return dtype;
+    }
+
+    private INDArray cast(INDArray a) {
+        return a.dataType() == dtype ? a : a.castTo(dtype);
+    }
+
+    /** Result of one training-mode forward/backward pass. */
+    public record Step(double loss, Map<String, INDArray> gradients, Map<String, INDArray> outputs) {
+    }
+}

@@ -1,0 +1,228 @@
+package org.purifybench.core.train;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.purifybench.core.model.SdModel;
+import org.purifybench.spi.Host;
+import org.purifybench.spi.LabeledImages;
+import org.purifybench.spi.Model;
+import org.purifybench.spi.Progress;
+import org.purifybench.spi.StepContext;
+import org.purifybench.spi.StepHook;
+import org.purifybench.spi.TrainConfig;
+import org.purifybench.spi.Trainer;
+
+/**
+ * The host's training engine: mini-batch SGD with momentum/Nesterov, weight decay and an LR
+ * schedule, on SameDiff models. Parameters are updated in place, so the optimiser works on any
+ * {@link SdModel} whatever the step hook does.
+ */
+public final class SgdTrainer implements Trainer {
+    static final double BN_MOMENTUM = 0.1;
+    private static final int EVAL_BATCH = 500;
+    private final Host host;
+
+    public SgdTrainer(Host host) {
+        this.host = host;
+    }
+
+    static SdModel sd(Model model) {
+        if (model instanceof SdModel m) {
+            return m;
+        }
+        throw new IllegalArgumentException("this host trains only its own models, got " + model.getClass().getName());
+    }
+
+    @Override
+    public void train(Model model, LabeledImages data, TrainConfig cfg, StepHook hook, long seed, String phase) {
+        SdModel m = sd(model);
+        int n = data.size();
+        int batch = Math.min(cfg.batchSize(), n);
+        int perEpoch = (n + batch - 1) / batch;
+        long total = (long) perEpoch * cfg.epochs();
+        Map<String, INDArray> velocity = new HashMap<>();
+        m.parameters().forEach((k, v) -> velocity.put(k, Nd4j.zerosLike(v)));
+        Random shuffle = new Random(seed);
+        long iteration = 0;
+        try (Progress progress = host.progress(phase, total)) {
+            for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+                int[] order = permutation(n, shuffle);
+                double lossSum = 0;
+                int lossCount = 0;
+                for (int b = 0; b < perEpoch; b++) {
+                    int from = b * batch;
+                    int to = Math.min(n, from + batch);
+                    if (to - from < 2) {
+                        continue; // BatchNorm needs two samples; at most one straggler is dropped.
+                    }
+                    int[] idx = java.util.Arrays.copyOfRange(order, from, to);
+                    LabeledImages mb = data.subset(idx);
+                    Step step = new Step(m, mb.images(), mb.labels(), epoch, iteration);
+                    Map<String, INDArray> grad = hook.gradient(step);
+                    double lr = cfg.learningRateAt(iteration / (double) Math.max(1, total));
+                    apply(m, grad, velocity, cfg, lr);
+                    hook.afterStep(step);
+                    if (!Double.isNaN(step.firstLoss)) {
+                        lossSum += step.firstLoss;
+                        lossCount++;
+                    }
+                    iteration++;
+                    progress.step(1);
+                }
+                progress.message(String.format("epoch %d loss %.4f", epoch + 1, lossSum / Math.max(1, lossCount)));
+            }
+        }
+    }
+
+    private static void apply(SdModel m, Map<String, INDArray> grad, Map<String, INDArray> velocity, TrainConfig cfg, double lr) {
+        for (Map.Entry<String, INDArray> e : m.parameters().entrySet()) {
+            INDArray w = e.getValue();
+            INDArray g = grad.get(e.getKey());
+            if (g == null) {
+                continue; // a hook may freeze parameters by leaving them out
+            }
+            g = g.dataType() == w.dataType() ? g.dup() : g.castTo(w.dataType());
+            if (cfg.weightDecay() > 0) {
+                g.addi(w.mul(cfg.weightDecay()));
+            }
+            INDArray v = velocity.get(e.getKey());
+            v.muli(cfg.momentum()).addi(g);
+            INDArray update = cfg.nesterov() ? g.addi(v.mul(cfg.momentum())) : v;
+            w.subi(update.mul(lr));
+        }
+    }
+
+    static int[] permutation(int n, Random random) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    static INDArray oneHot(int[] labels, int classes, DataType type) {
+        INDArray y = Nd4j.zeros(type, labels.length, classes);
+        for (int i = 0; i < labels.length; i++) {
+            y.putScalar(i, labels[i], 1.0);
+        }
+        return y;
+    }
+
+    @Override
+    public Map<String, INDArray> gradient(Model model, INDArray images, int[] labels) {
+        SdModel m = sd(model);
+        return m.step(images, oneHot(labels, m.numClasses(), m.dataType())).gradients();
+    }
+
+    @Override
+    public double accuracy(Model model, LabeledImages data) {
+        int[] pred = predict(model, data.images());
+        int correct = 0;
+        for (int i = 0; i < pred.length; i++) {
+            if (pred[i] == data.label(i)) {
+                correct++;
+            }
+        }
+        return correct / (double) pred.length;
+    }
+
+    @Override
+    public int[] predict(Model model, INDArray images) {
+        return model.predict(images);
+    }
+
+    @Override
+    public void recalibrateBatchNorm(Model model, LabeledImages data) {
+        SdModel m = sd(model);
+        // Cumulative (equal-weight) average over batches, like PyTorch's momentum=None; running
+        // statistics are zeroed first so nothing of the old weights leaks in.
+        Map<String, INDArray> sums = new HashMap<>();
+        int batches = 0;
+        for (int from = 0; from < data.size(); from += EVAL_BATCH) {
+            int to = Math.min(data.size(), from + EVAL_BATCH);
+            if (to - from < 2) {
+                break;
+            }
+            Map<String, INDArray> stats = m.batchStatistics(data.range(from, to).images());
+            stats.forEach((k, v) -> sums.merge(k, v.dup(), INDArray::addi));
+            batches++;
+        }
+        if (batches == 0) {
+            throw new IllegalArgumentException("need at least 2 samples to recalibrate BatchNorm");
+        }
+        for (String[] bn : m.batchNormNames()) {
+            m.state().get(bn[0]).assign(sums.get(bn[2]).div(batches));
+            m.state().get(bn[1]).assign(sums.get(bn[3]).div(batches));
+        }
+    }
+
+    /** The step context handed to hooks; BN statistics are updated by the first gradient only. */
+    private static final class Step implements StepContext {
+        private final SdModel model;
+        private final INDArray images;
+        private final int[] labels;
+        private final int epoch;
+        private final long iteration;
+        private boolean statsUpdated;
+        double firstLoss = Double.NaN;
+
+        Step(SdModel model, INDArray images, int[] labels, int epoch, long iteration) {
+            this.model = model;
+            this.images = images;
+            this.labels = labels;
+            this.epoch = epoch;
+            this.iteration = iteration;
+        }
+
+        @Override
+        public Model model() {
+            return model;
+        }
+
+        @Override
+        public INDArray images() {
+            return images;
+        }
+
+        @Override
+        public int[] labels() {
+            return labels.clone();
+        }
+
+        @Override
+        public int epoch() {
+            return epoch;
+        }
+
+        @Override
+        public long iteration() {
+            return iteration;
+        }
+
+        @Override
+        public Map<String, INDArray> gradient() {
+            return gradient(images, labels);
+        }
+
+        @Override
+        public Map<String, INDArray> gradient(INDArray x, int[] y) {
+            SdModel.Step s = model.step(x, oneHot(y, model.numClasses(), model.dataType()));
+            if (!statsUpdated) {
+                model.updateBatchNormStats(s, BN_MOMENTUM);
+                statsUpdated = true;
+                firstLoss = s.loss();
+            }
+            return new HashMap<>(s.gradients());
+        }
+    }
+}
