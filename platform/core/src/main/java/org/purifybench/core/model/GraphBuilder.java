@@ -112,9 +112,14 @@ final class GraphBuilder {
         SDVariable evalFlag = trainFlag.rsub(1.0);
         SDVariable mean = batchMean.mul(trainFlag).add(runMean.mul(evalFlag));
         SDVariable var = batchVar.mul(trainFlag).add(runVar.mul(evalFlag));
-        SDVariable normed = x.sub(mean).div(sd.math().sqrt(var.add(BN_EPS)));
+        SDVariable scale = gamma.mul(sd.math().rsqrt(var.add(BN_EPS)));
+        // M2.1's multiply_bp is ~15x slower with a broadcast operand than with equal shapes
+        // (measured: 215 vs 16 ms per step on cnn-small), so the per-channel scale is first
+        // broadcast by an addition, whose backward is a fast reduction.
+        SDVariable scaleFull = sd.zerosLike(x).add(scale);
+        SDVariable normed = x.sub(mean).mul(scaleFull);
         batchNorms.add(new BnLayer(n + "_rmean", n + "_rvar", n + "_bmean", n + "_bvar"));
-        return normed.mul(gamma).add(n, beta);
+        return normed.add(n, beta);
     }
 
     SDVariable relu(SDVariable x) {
