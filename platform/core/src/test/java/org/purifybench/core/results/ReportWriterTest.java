@@ -1,0 +1,164 @@
+package org.purifybench.core.results;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.purifybench.core.UserException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReportWriterTest {
+    @TempDir
+    Path dir;
+
+    private static String line(String table, String label) {
+        return table.lines().filter(l -> l.startsWith("| " + label + " |")).findFirst()
+                .orElseThrow(() -> new AssertionError("no row " + label + " in\n" + table));
+    }
+
+    @Test
+    void paperTableShowsMeanAndSampleStdOverSeeds() {
+        String t = ReportWriter.paperTable(TestDocs.sample(), "cifar10", "resnet18", 0.1);
+        // c-acc 0.89 and 0.91: mean 90.00, sample std sqrt(2 * 0.01^2 / 1) = 1.41 points.
+        assertEquals("| O-Backdoor | 90.00 ± 1.41 | 99.00 ± 0.00 | 90.00 ± 1.41 | 99.00 ± 0.00 | 90.00 | 99.00 |",
+                line(t, "O-Backdoor"));
+        assertEquals("| ep (oracle) P-Robustness | 87.00 ± 0.00 | 80.00 ± 0.00 | 87.00 ± 0.00 | 80.00 ± 0.00 | 87.00 | 80.00 |",
+                line(t, "ep (oracle) P-Robustness"));
+        assertTrue(t.startsWith("| Defense | badnets C-Acc | badnets ASR | blended C-Acc | blended ASR | Average C-Acc | Average ASR |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n"), t);
+    }
+
+    @Test
+    void oneSeedShowsJustTheMean() {
+        ResultsDocument doc = TestDocs.sample();
+        doc.setRows(doc.getRows().stream().filter(r -> r.seed() == 2).toList());
+        String t = ReportWriter.paperTable(doc, "cifar10", "resnet18", 0.1);
+        assertTrue(line(t, "O-Backdoor").startsWith("| O-Backdoor | 91.00 | 99.00 | 91.00 | 99.00 |"), t);
+    }
+
+    @Test
+    void rowOrderFollowsPluginsAndMarksOracleAndReference() {
+        String t = ReportWriter.paperTable(TestDocs.sample(), "cifar10", "resnet18", 0.1);
+        List<String> labels = t.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| Defense"))
+                .map(l -> l.substring(2, l.indexOf(" |"))).toList();
+        assertEquals(List.of("O-Backdoor", "clean (reference) O-Robustness", "clean (reference) P-Robustness",
+                "ep (oracle) O-Robustness", "ep (oracle) P-Robustness", "fst O-Robustness", "fst P-Robustness"), labels);
+    }
+
+    @Test
+    void missingCellsShowDashAndBlockTheAverage() {
+        String t = ReportWriter.paperTable(TestDocs.sample(), "cifar10", "resnet18", 0.1);
+        assertEquals("| fst O-Robustness | 85.00 ± 0.00 | 10.00 ± 0.00 | – | – | – | – |", line(t, "fst O-Robustness"));
+    }
+
+    @Test
+    void raControlLineGivesMeanControlPAsrPerAttack() {
+        ResultsDocument doc = TestDocs.sample();
+        List<ResultRow> rows = new ArrayList<>(doc.getRows());
+        rows.removeIf(r -> r.metric().equals("control-p-asr") && r.attack().equals("blended"));
+        rows.add(TestDocs.row("badnets", 3, "ep", "ra", "control-p-asr", 0.40));
+        doc.setRows(rows);
+        String t = ReportWriter.paperTable(doc, "cifar10", "resnet18", 0.1);
+        // badnets: (0.10 + 0.10 + 0.40) / 3 = 20%; blended has none.
+        assertTrue(t.contains("mean control-P-ASR: badnets 20.00%, blended –."), t);
+    }
+
+    @Test
+    void unknownTrackIsAUserErrorListingTheAvailableOnes() {
+        UserException e = assertThrows(UserException.class,
+                () -> ReportWriter.paperTable(TestDocs.sample(), "cifar10", "vgg16", 0.1));
+        assertTrue(e.fix().contains("cifar10/resnet18/0.1"), e.fix());
+    }
+
+    @Test
+    void pipesInUserStringsAreEscaped() {
+        ResultsDocument doc = TestDocs.sample();
+        doc.setRows(doc.getRows().stream().map(r -> r.defense().equals("fst")
+                ? new ResultRow(r.cellId(), r.dataset(), r.model(), r.attack(), r.poisonRate(), r.seed(), "fst|v2",
+                r.evaluator(), r.metric(), r.value()) : r).toList());
+        String t = ReportWriter.paperTable(doc, "cifar10", "resnet18", 0.1);
+        String row = line(t, "fst\\|v2 O-Robustness");
+        // 8 cell separators: the escaped pipe must not open a new column.
+        assertEquals(8, row.replace("\\|", "").chars().filter(c -> c == '|').count(), row);
+        String html = ReportWriter.html(doc);
+        assertTrue(html.contains("<td>fst|v2 O-Robustness</td>"), html);
+    }
+
+    @Test
+    void markdownEscapeNeutralisesFormatting() {
+        assertEquals("a\\|b \\*x\\* \\<i\\> \\&amp; c d", ReportWriter.md("a|b *x* <i> &amp; c\nd"));
+        assertEquals("–", ReportWriter.md(null));
+    }
+
+    @Test
+    void reportHasProvenanceApproximationsAndThresholds() {
+        String md = ReportWriter.markdown(TestDocs.sample());
+        assertTrue(md.startsWith("# PurifyBench report: run-2025-01-31 (profile smoke)\n"), md);
+        assertTrue(md.contains("| train | 60.0 | 60.0% |"), md);
+        assertTrue(md.contains("| Peak off-heap | 3072.0 MiB |"), md);
+        assertTrue(md.contains("| Config hash | 3f2a9c |"), md);
+        assertTrue(md.contains("- ResNet-18 trained for 2 epochs instead of 100\n"), md);
+        assertTrue(md.contains("O-ASR ≤ 20% and P-ASR ≥ 50%"), md);
+        assertTrue(md.contains("### cifar10 · resnet18 · poison rate 10%"), md);
+    }
+
+    @Test
+    void noApproximationsSaysNone() {
+        ResultsDocument doc = TestDocs.sample();
+        doc.setApproximations(List.of());
+        assertTrue(ReportWriter.markdown(doc).contains("## Approximations\n\nnone\n"));
+    }
+
+    @Test
+    void superficialSafetyVerdicts() {
+        String md = ReportWriter.markdown(TestDocs.sample());
+        assertTrue(md.contains("| ep (oracle) | badnets | 5.00% | 80.00% | superficial |"), md);
+        assertTrue(md.contains("| fst | badnets | 10.00% | 12.00% | robust |"), md);
+        assertTrue(md.contains("| fst | blended | – | – | no data |"), md);
+        assertFalse(md.contains("| none |"), md);
+        assertEquals("not purified", ReportWriter.verdict(0.2001, 0.9));
+        assertEquals("superficial", ReportWriter.verdict(0.20, 0.50));
+        assertEquals("robust", ReportWriter.verdict(0.0, 0.4999));
+        assertEquals("no RA data", ReportWriter.verdict(0.1, Double.NaN));
+    }
+
+    @Test
+    void htmlIsSelfContainedAndEscaped() {
+        ResultsDocument doc = TestDocs.sample();
+        doc.setApproximations(List.of("<script>alert(1)</script> & more"));
+        doc.setRunId("<script>x</script>");
+        doc.setRows(doc.getRows().stream().map(r -> r.defense().equals("fst")
+                ? new ResultRow(r.cellId(), r.dataset(), r.model(), r.attack(), r.poisonRate(), r.seed(),
+                "<script>evil()</script>", r.evaluator(), r.metric(), r.value()) : r).toList());
+        String html = ReportWriter.html(doc);
+        assertFalse(html.toLowerCase().contains("<script"), html);
+        assertFalse(html.contains("http"), html);
+        assertFalse(html.contains("src="), html);
+        assertFalse(html.contains("<link"), html);
+        assertTrue(html.contains("<style>"), html);
+        assertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"), html);
+        assertTrue(html.contains("&lt;script&gt;evil()&lt;/script&gt; O-Robustness"), html);
+        assertTrue(html.contains("<title>PurifyBench report: &lt;script&gt;x&lt;/script&gt;</title>"), html);
+        assertTrue(html.contains("<table>"), html);
+    }
+
+    @Test
+    void writeCreatesBothReportsAndNoTempFiles() throws IOException {
+        Path out = dir.resolve("run");
+        List<Path> written = ReportWriter.write(TestDocs.sample(), out);
+        assertEquals(List.of(out.resolve("report.md"), out.resolve("report.html")), written);
+        assertEquals(ReportWriter.markdown(TestDocs.sample()), Files.readString(written.get(0)));
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(2, files.count());
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package org.purifybench.core.results;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.purifybench.core.UserException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ResultsIOTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void documentRoundTripsEqual() {
+        ResultsDocument doc = TestDocs.sample();
+        Path file = dir.resolve("results.json");
+        ResultsIO.write(doc, file);
+        ResultsDocument back = ResultsIO.read(file);
+        assertEquals(doc, back);
+        assertEquals(doc.getCurves().get(0), back.getCurves().get(0));
+        assertEquals(List.of("train", "purify", "evaluate"), List.copyOf(back.getProvenance().phaseSeconds().keySet()));
+    }
+
+    @Test
+    void equalityIsNotTrivial() {
+        ResultsDocument other = TestDocs.sample();
+        other.getRows().set(0, TestDocs.row("badnets", 1, "none", "accuracy", "c-acc", 0.5));
+        assertNotEquals(TestDocs.sample(), other);
+    }
+
+    @Test
+    void writtenJsonIsPrettyAndTagged() throws IOException {
+        Path file = dir.resolve("results.json");
+        ResultsIO.write(TestDocs.sample(), file);
+        String json = Files.readString(file);
+        assertTrue(json.startsWith("{\n  \"schema\" : \"purifybench-results\",\n  \"schemaVersion\" : 1,"), json.substring(0, 80));
+    }
+
+    @Test
+    void undefinedMetricIsWrittenAsNullAndReadBackAsNaN() throws IOException {
+        ResultsDocument doc = TestDocs.sample();
+        doc.setRows(List.of(TestDocs.row("badnets", 1, "none", "accuracy", "asr", Double.NaN)));
+        Path file = dir.resolve("results.json");
+        ResultsIO.write(doc, file);
+        assertTrue(Files.readString(file).contains("\"value\" : null"));
+        assertTrue(Double.isNaN(ResultsIO.read(file).getRows().get(0).value()));
+    }
+
+    @Test
+    void writeLeavesNoTempFileAndReplacesExisting() throws IOException {
+        Path file = dir.resolve("out/results.json");
+        ResultsIO.write(TestDocs.sample(), file);
+        ResultsDocument changed = TestDocs.sample();
+        changed.setRunId("second");
+        ResultsIO.write(changed, file);
+        try (Stream<Path> files = Files.list(file.getParent())) {
+            assertEquals(List.of(file), files.toList());
+        }
+        assertEquals("second", ResultsIO.read(file).getRunId());
+    }
+
+    @Test
+    void missingFileIsAUserError() {
+        UserException e = assertThrows(UserException.class, () -> ResultsIO.read(dir.resolve("nope.json")));
+        assertTrue(e.getMessage().contains("not found"), e.getMessage());
+        assertTrue(e.fix() != null && !e.fix().isBlank());
+    }
+
+    @Test
+    void malformedJsonNamesLineAndColumn() throws IOException {
+        Path file = dir.resolve("results.json");
+        Files.writeString(file, "{\n  \"schema\": \"purifybench-results\",\n  \"schemaVersion\": 1,,\n}");
+        UserException e = assertThrows(UserException.class, () -> ResultsIO.read(file));
+        assertTrue(e.getMessage().contains("not valid JSON at line 3, column"), e.getMessage());
+    }
+
+    @Test
+    void truncatedFileIsAUserError() throws IOException {
+        Path file = dir.resolve("results.json");
+        ResultsIO.write(TestDocs.sample(), file);
+        String json = Files.readString(file);
+        Files.writeString(file, json.substring(0, json.length() / 2));
+        UserException e = assertThrows(UserException.class, () -> ResultsIO.read(file));
+        assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
+    }
+
+    @Test
+    void wrongSchemaNameIsRejected() throws IOException {
+        Path file = dir.resolve("results.json");
+        Files.writeString(file, "{\"schema\": \"something-else\", \"schemaVersion\": 1}");
+        UserException e = assertThrows(UserException.class, () -> ResultsIO.read(file));
+        assertTrue(e.getMessage().contains("not a PurifyBench results file"), e.getMessage());
+        assertTrue(e.getMessage().contains("\"something-else\""), e.getMessage());
+    }
+
+    @Test
+    void unsupportedSchemaVersionIsRejected() throws IOException {
+        Path file = dir.resolve("results.json");
+        ResultsIO.write(TestDocs.sample(), file);
+        Files.writeString(file, Files.readString(file).replace("\"schemaVersion\" : 1,", "\"schemaVersion\" : 99,"));
+        UserException e = assertThrows(UserException.class, () -> ResultsIO.read(file));
+        assertTrue(e.getMessage().contains("schemaVersion 99"), e.getMessage());
+        assertTrue(e.getMessage().contains("reads only schemaVersion 1"), e.getMessage());
+        assertTrue(e.fix().contains("newer"), e.fix());
+    }
+
+    @Test
+    void wrongFieldTypeNamesThePath() throws IOException {
+        Path file = dir.resolve("results.json");
+        Files.writeString(file, "{\"schema\": \"purifybench-results\", \"schemaVersion\": 1, \"rows\": [{\"seed\": \"x\"}]}");
+        UserException e = assertThrows(UserException.class, () -> ResultsIO.read(file));
+        assertTrue(e.getMessage().contains("$.rows[0].seed"), e.getMessage());
+    }
+
+    @Test
+    void unknownFieldsAreIgnoredForForwardCompatibility() throws IOException {
+        Path file = dir.resolve("results.json");
+        Files.writeString(file, "{\"schema\": \"purifybench-results\", \"schemaVersion\": 1, \"runId\": \"r\", \"addedLater\": 3}");
+        assertEquals("r", ResultsIO.read(file).getRunId());
+    }
+}

@@ -1,0 +1,84 @@
+package org.purifybench.core.results;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Hand-built documents whose expected report numbers can be worked out on paper. */
+final class TestDocs {
+    private TestDocs() {
+    }
+
+    static ResultRow row(String attack, long seed, String defense, String evaluator, String metric, double value) {
+        return new ResultRow("cifar10-resnet18-" + attack + "-0.1-s" + seed, "cifar10", "resnet18", attack, 0.1, seed,
+                defense, evaluator, metric, value);
+    }
+
+    /**
+     * Two attacks (badnets, blended), seeds 1 and 2, defenses none, clean, ep, fst. "blended" has no
+     * fst rows at all, so those cells must be missing.
+     */
+    static ResultsDocument sample() {
+        ResultsDocument doc = new ResultsDocument();
+        doc.setRunId("run-2025-01-31");
+        doc.setCreatedAt("2025-01-31T12:00:00Z");
+        doc.setProfile("smoke");
+        doc.setConfigHash("3f2a9c");
+        ObjectNode config = ResultsIO.mapper().createObjectNode();
+        config.put("profile", "smoke");
+        config.putArray("defenses").add("ep").add("fst");
+        doc.setConfig(config);
+        Map<String, Double> phases = new LinkedHashMap<>();
+        phases.put("train", 60.0);
+        phases.put("purify", 30.0);
+        phases.put("evaluate", 10.0);
+        doc.setProvenance(new Provenance("0.1.0-SNAPSHOT+abc123", 1, "17.0.12", "Linux 6.1", "Xeon", 8,
+                "nd4j-native", "cpu", 100.0, phases, 512L * 1024 * 1024, 3L * 1024 * 1024 * 1024));
+        doc.setApproximations(List.of("ResNet-18 trained for 2 epochs instead of 100"));
+        doc.setPlugins(List.of(
+                new PluginInfo("attack", "badnets", "1.0", "classpath", null, false, false),
+                new PluginInfo("attack", "blended", "1.0", "classpath", null, false, false),
+                new PluginInfo("defense", "none", "1.0", "classpath", null, false, true),
+                new PluginInfo("defense", "clean", "1.0", "classpath", null, false, true),
+                new PluginInfo("defense", "ep", "1.0", "classpath", null, true, false),
+                new PluginInfo("defense", "fst", "0.3", "fst-0.3.jar", "a".repeat(64), false, false),
+                new PluginInfo("evaluator", "accuracy", "1.0", "classpath", null, false, false),
+                new PluginInfo("evaluator", "ra", "1.0", "classpath", null, false, false)));
+        List<CellInfo> cells = new ArrayList<>();
+        List<ResultRow> rows = new ArrayList<>();
+        for (String attack : List.of("badnets", "blended")) {
+            for (long seed : List.of(1L, 2L)) {
+                cells.add(new CellInfo("cifar10-resnet18-" + attack + "-0.1-s" + seed, "cifar10", "resnet18", attack,
+                        0.1, seed, "bd-" + attack + "-" + seed));
+                double d = seed == 1 ? -0.01 : 0.01; // spread of the two seeds: sample std = 1.41 points
+                rows.add(row(attack, seed, "none", "accuracy", "c-acc", 0.90 + d));
+                rows.add(row(attack, seed, "none", "accuracy", "asr", 0.99));
+                rows.add(row(attack, seed, "clean", "accuracy", "c-acc", 0.92));
+                rows.add(row(attack, seed, "clean", "accuracy", "asr", 0.01));
+                rows.add(row(attack, seed, "clean", "ra", "p-c-acc", 0.91));
+                rows.add(row(attack, seed, "clean", "ra", "p-asr", 0.02));
+                rows.add(row(attack, seed, "ep", "accuracy", "c-acc", 0.88));
+                rows.add(row(attack, seed, "ep", "accuracy", "asr", 0.05));
+                rows.add(row(attack, seed, "ep", "ra", "o-asr", 0.05));
+                rows.add(row(attack, seed, "ep", "ra", "p-c-acc", 0.87));
+                rows.add(row(attack, seed, "ep", "ra", "p-asr", 0.80));
+                rows.add(row(attack, seed, "ep", "ra", "control-p-asr", 0.10));
+                rows.add(row(attack, seed, "ep", "ra", "control-p-c-acc", 0.91));
+                if (attack.equals("badnets")) {
+                    rows.add(row(attack, seed, "fst", "accuracy", "c-acc", 0.85));
+                    rows.add(row(attack, seed, "fst", "accuracy", "asr", 0.10));
+                    rows.add(row(attack, seed, "fst", "ra", "p-c-acc", 0.84));
+                    rows.add(row(attack, seed, "fst", "ra", "p-asr", 0.12));
+                }
+            }
+        }
+        doc.setCells(cells);
+        doc.setRows(rows);
+        doc.setCurves(List.of(new Curve("cifar10-resnet18-badnets-0.1-s1", "ep", "ra", "p-asr-per-epoch",
+                new double[]{1, 2, 3}, new double[]{0.1, 0.5, 0.8})));
+        return doc;
+    }
+}
