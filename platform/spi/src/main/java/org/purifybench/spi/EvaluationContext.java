@@ -7,6 +7,9 @@ public interface EvaluationContext {
     /** Id of the defense that produced {@link #purifiedModel()}. */
     String defenseId();
 
+    /** Id of the attack of this cell (evaluators may tune per attack, e.g. RA's poisoned count). */
+    String attackId();
+
     Model purifiedModel();
 
     Model backdooredModel();

@@ -1,0 +1,36 @@
+package org.purifybench.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.purifybench.core.UserException;
+import org.purifybench.core.run.MatrixSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "run", description = "Run a matrix spec (a YAML file or a built-in profile); resumes an interrupted run.")
+final class RunCommand implements Callable<Integer> {
+    @ParentCommand
+    PurifyBench root;
+
+    @Option(names = "--matrix", paramLabel = "FILE", description = "Matrix spec YAML file.")
+    Path matrix;
+
+    @Option(names = "--profile", paramLabel = "NAME", description = "Built-in profile: quick or standard.")
+    String profile;
+
+    @Option(names = "--fresh", description = "Redo all evaluations (cached models are still reused).")
+    boolean fresh;
+
+    @Option(names = "--quiet", description = "No progress bars.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        if ((matrix == null) == (profile == null)) {
+            throw new UserException("give exactly one of --matrix FILE or --profile NAME", "e.g. purifybench run --profile quick");
+        }
+        MatrixSpec spec = matrix != null ? MatrixSpec.load(matrix) : MatrixSpec.profile(profile);
+        return RunSupport.runAndReport(spec, root.workDir, fresh, quiet, System.out);
+    }
+}

@@ -1,0 +1,209 @@
+package org.purifybench.core.run;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.purifybench.spi.AttackContext;
+import org.purifybench.spi.Backdoor;
+import org.purifybench.spi.DefenseContext;
+import org.purifybench.spi.EvaluationContext;
+import org.purifybench.spi.Host;
+import org.purifybench.spi.ImageShape;
+import org.purifybench.spi.LabeledImages;
+import org.purifybench.spi.Model;
+import org.purifybench.spi.Need;
+import org.purifybench.spi.Params;
+import org.purifybench.spi.PluginDescriptor;
+
+/**
+ * Builds the contexts plug-ins receive. Each hands out only what the plug-in declared, and
+ * models as private copies, so a plug-in cannot alter the harness's models or see test data.
+ */
+public final class Contexts {
+    private Contexts() {
+    }
+
+    public static AttackContext attack(PluginDescriptor d, ImageShape shape, int numClasses, int target, double rate,
+                                       long seed, Params params, Host host, LabeledImages training,
+                                       Supplier<? extends Model> cleanModel) {
+        boolean wantsClean = d.needs(Need.CLEAN_REFERENCE_MODEL);
+        return new AttackContext() {
+            @Override
+            public ImageShape shape() {
+                return shape;
+            }
+
+            @Override
+            public int numClasses() {
+                return numClasses;
+            }
+
+            @Override
+            public int targetLabel() {
+                return target;
+            }
+
+            @Override
+            public double poisonRate() {
+                return rate;
+            }
+
+            @Override
+            public long seed() {
+                return seed;
+            }
+
+            @Override
+            public Params params() {
+                return params;
+            }
+
+            @Override
+            public Host host() {
+                return host;
+            }
+
+            @Override
+            public LabeledImages trainingData() {
+                return training;
+            }
+
+            @Override
+            public Optional<Model> cleanModel() {
+                return wantsClean ? Optional.of(cleanModel.get().copy()) : Optional.empty();
+            }
+        };
+    }
+
+    /** Inputs a defense may be given; the context filters them by the defense's declared needs. */
+    public record DefenseInputs(Model backdoored, LabeledImages tuning, LabeledImages validation, Backdoor trigger,
+                                Supplier<? extends Model> cleanModel) {
+    }
+
+    public static DefenseContext defense(PluginDescriptor d, DefenseInputs in, long seed, Params params, Host host) {
+        Model privateCopy = in.backdoored().copy();
+        return new DefenseContext() {
+            @Override
+            public Model backdooredModel() {
+                return privateCopy;
+            }
+
+            @Override
+            public Optional<LabeledImages> tuningData() {
+                return d.needs(Need.CLEAN_TUNING_DATA) ? Optional.of(in.tuning()) : Optional.empty();
+            }
+
+            @Override
+            public Optional<LabeledImages> validationData() {
+                return d.needs(Need.VALIDATION_DATA) ? Optional.of(in.validation()) : Optional.empty();
+            }
+
+            @Override
+            public Optional<Backdoor> oracleTrigger() {
+                return d.needs(Need.ORACLE_TRIGGER) ? Optional.of(in.trigger()) : Optional.empty();
+            }
+
+            @Override
+            public Optional<Model> cleanModel() {
+                return d.needs(Need.CLEAN_REFERENCE_MODEL) ? Optional.of(in.cleanModel().get().copy()) : Optional.empty();
+            }
+
+            @Override
+            public int numClasses() {
+                return privateCopy.numClasses();
+            }
+
+            @Override
+            public long seed() {
+                return seed;
+            }
+
+            @Override
+            public Params params() {
+                return params;
+            }
+
+            @Override
+            public Host host() {
+                return host;
+            }
+        };
+    }
+
+    /** Everything an evaluator sees of one (cell, defense). */
+    public record EvaluationInputs(String attackId, String defenseId, Model purified, Model backdoored, Model clean,
+                                   Backdoor backdoor, LabeledImages test, LabeledImages retuningPool) {
+    }
+
+    public static EvaluationContext evaluation(EvaluationInputs in, long seed, Params params, Host host,
+                                               Map<String, Object> memo) {
+        return new EvaluationContext() {
+            @Override
+            public String attackId() {
+                return in.attackId();
+            }
+
+            @Override
+            public String defenseId() {
+                return in.defenseId();
+            }
+
+            @Override
+            public Model purifiedModel() {
+                return in.purified().copy();
+            }
+
+            @Override
+            public Model backdooredModel() {
+                return in.backdoored().copy();
+            }
+
+            @Override
+            public Model cleanModel() {
+                return in.clean().copy();
+            }
+
+            @Override
+            public Backdoor backdoor() {
+                return in.backdoor();
+            }
+
+            @Override
+            public LabeledImages testData() {
+                return in.test();
+            }
+
+            @Override
+            public LabeledImages retuningPool() {
+                return in.retuningPool();
+            }
+
+            @Override
+            public long seed() {
+                return seed;
+            }
+
+            @Override
+            public Params params() {
+                return params;
+            }
+
+            @Override
+            public Host host() {
+                return host;
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public <T> T memo(String key, Supplier<T> compute) {
+                // Not computeIfAbsent: compute() may itself train for minutes and call memo().
+                Object v = memo.get(key);
+                if (v == null) {
+                    v = compute.get();
+                    memo.put(key, v);
+                }
+                return (T) v;
+            }
+        };
+    }
+}

@@ -1,0 +1,328 @@
+package org.purifybench.core.run;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.factory.Nd4j;
+import org.purifybench.core.UserException;
+import org.purifybench.core.data.Dataset;
+import org.purifybench.core.data.Datasets;
+import org.purifybench.core.data.Splits;
+import org.purifybench.core.model.ModelSpec;
+import org.purifybench.core.model.SdModel;
+import org.purifybench.core.plugin.PluginRegistry;
+import org.purifybench.core.results.CellInfo;
+import org.purifybench.core.results.Curve;
+import org.purifybench.core.results.PluginInfo;
+import org.purifybench.core.results.Provenance;
+import org.purifybench.core.results.ResultRow;
+import org.purifybench.core.results.ResultsDocument;
+import org.purifybench.core.results.ResultsIO;
+import org.purifybench.spi.Attack;
+import org.purifybench.spi.Backdoor;
+import org.purifybench.spi.Defense;
+import org.purifybench.spi.EvaluationResult;
+import org.purifybench.spi.Evaluator;
+import org.purifybench.spi.Host;
+import org.purifybench.spi.LabeledImages;
+import org.purifybench.spi.Model;
+import org.purifybench.spi.Need;
+import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.PoisonedSet;
+import org.purifybench.spi.SpiVersion;
+import org.purifybench.spi.StepHook;
+
+/**
+ * Runs a matrix: for each seed, poison rate and attack (a cell) it trains or loads the clean and
+ * backdoored models, applies every defense and every evaluator, and journals each finished
+ * (cell, defense, evaluator) unit. Models come from the {@link ModelCache}; nothing is trained
+ * that a finished unit no longer needs, so a resumed run only does the missing work.
+ */
+public final class MatrixRunner {
+    private final PluginRegistry registry;
+    private final Host host;
+    private final Path workDir;
+    private final Map<String, Double> phaseSeconds = new LinkedHashMap<>();
+    private long peakOffHeap;
+
+    public MatrixRunner(PluginRegistry registry, Host host, Path workDir) {
+        this.registry = registry;
+        this.host = host;
+        this.workDir = workDir;
+    }
+
+    /** Where a run's journal, results and report live. */
+    public record Outcome(Path runDir, Path resultsFile, ResultsDocument document, int unitsComputed, int unitsReused) {
+    }
+
+    public static String runId(MatrixSpec spec) {
+        return spec.name() + "-" + configHash(spec).substring(0, 12);
+    }
+
+    public static String configHash(MatrixSpec spec) {
+        return Hashing.ofJson(spec.toJson());
+    }
+
+    public Outcome run(MatrixSpec spec, boolean fresh) {
+        // Resolve every plug-in before any data is touched: a typo fails in milliseconds.
+        resolvePlugins(spec);
+        Dataset dataset = Datasets.load(spec.dataset().id(), spec.dataset().path() == null ? null : Path.of(spec.dataset().path()));
+        return run(spec, dataset, fresh);
+    }
+
+    public Outcome run(MatrixSpec spec, Dataset dataset, boolean fresh) {
+        resolvePlugins(spec);
+        long start = System.nanoTime();
+        Path runDir = workDir.resolve("runs").resolve(runId(spec));
+        Path journalFile = runDir.resolve("journal.jsonl");
+        try {
+            Files.createDirectories(runDir);
+            if (fresh) {
+                Files.deleteIfExists(journalFile);
+            }
+        } catch (IOException e) {
+            throw new UserException("cannot create run folder " + runDir + ": " + e.getMessage(), "choose a writable folder with --work-dir");
+        }
+        Journal journal = new Journal(journalFile, () -> host.log("run journal ended in a torn line (interrupted run): redoing that unit"));
+        int reused = journal.size();
+        if (reused > 0) {
+            host.log("resuming " + runId(spec) + ": " + reused + " evaluation units already done");
+        }
+        ModelCache cache = new ModelCache(workDir.resolve("cache"), host::log);
+        LabeledImages test = limit(dataset.test(), spec.dataset().testLimit());
+        ModelSpec modelSpec = ModelSpec.of(spec.model().arch(), dataset.shape(), dataset.numClasses(),
+                spec.model().width() > 0 ? spec.model().width() : ModelSpec.defaultWidth(spec.model().arch()));
+        List<CellInfo> cells = new ArrayList<>();
+        int computed = 0;
+        for (long seed : spec.seeds()) {
+            Splits splits = Splits.make(dataset, spec.splitConfig(), seed);
+            Map<String, Object> cleanKey = new LinkedHashMap<>();
+            cleanKey.put("kind", "clean");
+            cleanKey.put("dataset", dataset.name());
+            cleanKey.put("datasetSource", dataset.source());
+            cleanKey.put("model", modelSpec);
+            cleanKey.put("training", spec.training());
+            cleanKey.put("splits", spec.splitConfig());
+            cleanKey.put("seed", seed);
+            cleanKey.put("code", CodeVersion.get());
+            Supplier<SdModel> clean = lazy(() -> timed("backdoor-training", () -> cache.getOrBuild(Hashing.ofJson(cleanKey), cleanKey, () -> {
+                SdModel m = SdModel.create(modelSpec, seed);
+                host.trainer().train(m, splits.attackerTrain(), spec.training().toConfig(), StepHook.PLAIN, seed, "clean model (seed " + seed + ")");
+                return m;
+            }).model()));
+            for (double rate : spec.poisonRates()) {
+                for (MatrixSpec.PluginRef attackRef : spec.attacks()) {
+                    Attack attack = registry.attack(attackRef.id());
+                    Map<String, Object> bdKey = new LinkedHashMap<>(cleanKey);
+                    bdKey.put("kind", "backdoored");
+                    bdKey.put("attack", attackRef.label());
+                    bdKey.put("attackVersion", attack.descriptor().version());
+                    bdKey.put("poisonRate", rate);
+                    bdKey.put("target", spec.targetLabel());
+                    String bdHash = Hashing.ofJson(bdKey);
+                    String cellId = dataset.name() + "/" + modelSpec.architecture() + "/" + attackRef.label() + "/" + rate + "/seed" + seed;
+                    cells.add(new CellInfo(cellId, dataset.name(), modelSpec.architecture(), attackRef.label(), rate, seed, bdHash));
+                    Supplier<Backdoor> backdoor = lazy(() -> attack.prepare(Contexts.attack(attack.descriptor(), dataset.shape(),
+                            dataset.numClasses(), spec.targetLabel(), rate, seed, attackRef.toParams(), host,
+                            splits.attackerTrain(), clean)));
+                    Supplier<SdModel> backdoored = lazy(() -> timed("backdoor-training", () -> cache.getOrBuild(bdHash, bdKey, () -> {
+                        PoisonedSet poisoned = backdoor.get().poison(splits.attackerTrain());
+                        SdModel m = SdModel.create(modelSpec, seed);
+                        host.trainer().train(m, poisoned.data(), spec.training().toConfig(), StepHook.PLAIN, seed,
+                                attackRef.label() + " backdoor (seed " + seed + ")");
+                        return m;
+                    }).model()));
+                    // One memo per evaluator configuration per cell, shared by all defenses (e.g. RA's control).
+                    Map<String, Map<String, Object>> memo = new HashMap<>();
+                    for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
+                        Defense defense = registry.defense(defenseRef.id());
+                        Map<String, Object> pKey = new LinkedHashMap<>(bdKey);
+                        pKey.put("kind", "purified");
+                        pKey.put("defense", defenseRef.label());
+                        pKey.put("defenseVersion", defense.descriptor().version());
+                        Supplier<SdModel> purified = lazy(() -> timed("defenses", () -> cache.getOrBuild(Hashing.ofJson(pKey), pKey, () -> {
+                            Model out = defense.purify(Contexts.defense(defense.descriptor(), new Contexts.DefenseInputs(
+                                    backdoored.get(), splits.tuning(), splits.validation(), backdoor.get(), clean), seed,
+                                    defenseRef.toParams(), host));
+                            if (!(out instanceof SdModel sdm) || !sdm.spec().equals(modelSpec)) {
+                                throw new UserException("defense '" + defenseRef.id() + "' returned a model of another architecture",
+                                        "return the context's model (or a copy of it) after modifying its parameters");
+                            }
+                            return sdm;
+                        }).model()));
+                        for (MatrixSpec.PluginRef evalRef : spec.evaluators()) {
+                            String unit = cellId + "|" + defenseRef.label() + "|" + evalRef.label();
+                            if (journal.isDone(unit)) {
+                                continue;
+                            }
+                            Evaluator evaluator = registry.evaluator(evalRef.id());
+                            EvaluationResult r = timed("evaluators", () -> evaluator.evaluate(Contexts.evaluation(
+                                    new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), purified.get(), backdoored.get(),
+                                            clean.get(), backdoor.get(), test, splits.retuningPool()),
+                                    seed, evalRef.toParams(), host, memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()))));
+                            List<ResultRow> rows = new ArrayList<>();
+                            r.metrics().forEach((metric, value) -> rows.add(new ResultRow(cellId, dataset.name(), modelSpec.architecture(),
+                                    attackRef.label(), rate, seed, defenseRef.label(), evalRef.label(), metric, value)));
+                            List<Curve> curves = new ArrayList<>();
+                            r.curves().forEach((name, y) -> curves.add(new Curve(cellId, defenseRef.label(), evalRef.label(), name, null, y)));
+                            journal.record(new Journal.Entry(unit, rows, curves));
+                            computed++;
+                            host.log(String.format("done %s: %s", unit, summary(r)));
+                            samplePeakOffHeap();
+                        }
+                    }
+                }
+            }
+        }
+        ResultsDocument doc = document(spec, journal, cells, (System.nanoTime() - start) / 1e9);
+        Path resultsFile = runDir.resolve("results.json");
+        ResultsIO.write(doc, resultsFile);
+        return new Outcome(runDir, resultsFile, doc, computed, reused);
+    }
+
+    private static String summary(EvaluationResult r) {
+        StringBuilder sb = new StringBuilder();
+        r.metrics().forEach((k, v) -> sb.append(k).append('=').append(String.format("%.4f", v)).append(' '));
+        return sb.toString().trim();
+    }
+
+    private void resolvePlugins(MatrixSpec spec) {
+        spec.attacks().forEach(a -> registry.attack(a.id()));
+        spec.defenses().forEach(d -> registry.defense(d.id()));
+        spec.evaluators().forEach(e -> registry.evaluator(e.id()));
+    }
+
+    private static LabeledImages limit(LabeledImages data, int limit) {
+        return limit > 0 && limit < data.size() ? data.range(0, limit) : data;
+    }
+
+    private <T> T timed(String phase, Supplier<T> work) {
+        long t = System.nanoTime();
+        try {
+            return work.get();
+        } finally {
+            // Nested phases (a defense that triggers the backdoor training) are charged to both; the
+            // shares in the report are therefore upper bounds per phase.
+            phaseSeconds.merge(phase, (System.nanoTime() - t) / 1e9, Double::sum);
+        }
+    }
+
+    private void samplePeakOffHeap() {
+        peakOffHeap = Math.max(peakOffHeap, Pointer.physicalBytes());
+    }
+
+    /** Memoising supplier: models are built at most once, and only if some unit needs them. */
+    static <T> Supplier<T> lazy(Supplier<T> s) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = s.get();
+                }
+                return value;
+            }
+        };
+    }
+
+    private ResultsDocument document(MatrixSpec spec, Journal journal, List<CellInfo> cells, double wall) {
+        ResultsDocument doc = new ResultsDocument();
+        doc.setRunId(runId(spec));
+        doc.setCreatedAt(Instant.now().toString());
+        doc.setProfile(spec.name());
+        doc.setConfigHash(configHash(spec));
+        doc.setConfig(spec.toJson());
+        List<String> approx = new ArrayList<>(spec.approximationsOrEmpty());
+        doc.setApproximations(approx);
+        List<PluginInfo> plugins = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        spec.attacks().forEach(a -> addPlugin(plugins, seen, registry.attack(a.id()).descriptor()));
+        spec.defenses().forEach(d -> addPlugin(plugins, seen, registry.defense(d.id()).descriptor()));
+        spec.evaluators().forEach(e -> addPlugin(plugins, seen, registry.evaluator(e.id()).descriptor()));
+        doc.setPlugins(plugins);
+        doc.setCells(cells);
+        List<ResultRow> rows = new ArrayList<>();
+        List<Curve> curves = new ArrayList<>();
+        for (Journal.Entry e : journal.entries()) {
+            rows.addAll(e.rows());
+            curves.addAll(e.curves());
+        }
+        doc.setRows(rows);
+        doc.setCurves(curves);
+        samplePeakOffHeap();
+        doc.setProvenance(new Provenance(CodeVersion.get(), SpiVersion.CURRENT, System.getProperty("java.version"),
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+                cpuModel(), Runtime.getRuntime().availableProcessors(), backend(), "cpu", wall, new LinkedHashMap<>(phaseSeconds),
+                peakHeap(), peakOffHeap));
+        return doc;
+    }
+
+    private void addPlugin(List<PluginInfo> plugins, java.util.Set<String> seen, PluginDescriptor d) {
+        if (!seen.add(d.kind() + "/" + d.id())) {
+            return;
+        }
+        String source = registry.source(d);
+        String sha = null;
+        Path jar = jarPath(d);
+        if (jar != null) {
+            try {
+                sha = Hashing.ofFile(jar);
+            } catch (IOException ignored) {
+                // no hash rather than no run
+            }
+        }
+        boolean reference = d.id().equals("none") || d.id().equals("clean");
+        plugins.add(new PluginInfo(d.kind().name().toLowerCase(), d.id(), d.version(), source, sha,
+                d.needs(Need.ORACLE_TRIGGER), reference));
+    }
+
+    private Path jarPath(PluginDescriptor d) {
+        for (var p : registry.all()) {
+            if (p.descriptor().equals(d)) {
+                var cs = p.getClass().getProtectionDomain().getCodeSource();
+                if (cs != null && cs.getLocation() != null && cs.getLocation().getPath().endsWith(".jar")) {
+                    return Path.of(cs.getLocation().getPath());
+                }
+            }
+        }
+        return null;
+    }
+
+    static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    static String backend() {
+        var env = Nd4j.getExecutioner().getEnvironmentInformation();
+        String ext = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
+        return Nd4j.getBackend().getClass().getSimpleName() + " (" + env.getProperty("blas.vendor", "?")
+                + (ext.isEmpty() ? "" : ", native build " + ext.substring(1)) + ", " + env.getProperty("omp.threads", "?") + " threads)";
+    }
+
+    private static long peakHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+}

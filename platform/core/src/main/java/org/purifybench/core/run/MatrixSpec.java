@@ -1,0 +1,154 @@
+package org.purifybench.core.run;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.purifybench.core.UserException;
+import org.purifybench.core.data.SplitConfig;
+import org.purifybench.spi.Params;
+import org.purifybench.spi.TrainConfig;
+
+/**
+ * A matrix spec (YAML): the axes dataset x model x attack x poison rate x defense x seed and the
+ * budgets. Unknown keys are errors, so a typo never silently falls back to a default.
+ */
+public record MatrixSpec(String name, String description, DatasetSpec dataset, SplitSpec splits, ModelSpecYaml model,
+                         TrainingSpec training, List<PluginRef> attacks, List<Double> poisonRates, int targetLabel,
+                         List<PluginRef> defenses, List<PluginRef> evaluators, List<Long> seeds,
+                         List<String> approximations) {
+
+    public record DatasetSpec(String id, String path, int trainLimit, int testLimit) {
+    }
+
+    public record SplitSpec(double tuningFraction, double validationFraction, int retuningPoolSize) {
+    }
+
+    public record ModelSpecYaml(String arch, int width) {
+    }
+
+    public record TrainingSpec(int epochs, int batchSize, double learningRate, double momentum, boolean nesterov,
+                               double weightDecay, String schedule) {
+        public TrainConfig toConfig() {
+            return new TrainConfig(epochs, batchSize, learningRate, momentum, nesterov, weightDecay, schedule);
+        }
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record PluginRef(String id, Map<String, Object> params) {
+        public Params toParams() {
+            return new Params(params);
+        }
+
+        /** Id plus parameters, e.g. {@code ft{lr=0.05}}: identifies a configured plug-in in keys and logs. */
+        public String label() {
+            return params == null || params.isEmpty() ? id : id + new java.util.TreeMap<>(params);
+        }
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    public static MatrixSpec load(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(in, file.toString());
+        } catch (NoSuchFileException e) {
+            throw new UserException("matrix file " + file + " does not exist", "pass an existing YAML file, e.g. --matrix profiles/quick.yaml");
+        } catch (IOException e) {
+            throw new UserException("cannot read matrix file " + file + ": " + e.getMessage(), "check the path and its permissions");
+        }
+    }
+
+    /** A profile shipped inside the jar ({@code quick}, {@code standard}). */
+    public static MatrixSpec profile(String name) {
+        InputStream in = MatrixSpec.class.getResourceAsStream("/profiles/" + name + ".yaml");
+        if (in == null) {
+            throw new UserException("unknown profile '" + name + "'", "use one of: " + String.join(", ", profileNames()));
+        }
+        try (in) {
+            return parse(in, "profile " + name);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static List<String> profileNames() {
+        return List.of("quick", "standard");
+    }
+
+    static MatrixSpec parse(InputStream in, String where) throws IOException {
+        MatrixSpec spec;
+        try {
+            spec = YAML.readValue(in, MatrixSpec.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new UserException(where + ": unknown key '" + e.getPropertyName() + "' at line "
+                    + e.getLocation().getLineNr(), "known keys here: " + e.getKnownPropertyIds());
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            throw new UserException(where + " is not a valid matrix spec" + (loc == null ? "" : " (line " + loc.getLineNr()
+                    + ", column " + loc.getColumnNr() + ")") + ": " + e.getOriginalMessage(),
+                    "fix the YAML; see profiles/quick.yaml for a complete example");
+        }
+        if (spec == null) {
+            throw new UserException(where + " is empty", "see profiles/quick.yaml for a complete example");
+        }
+        spec.validate(where);
+        return spec;
+    }
+
+    private void validate(String where) {
+        require(name != null && name.matches("[A-Za-z0-9._-]+"), where, "name must be a simple word ([A-Za-z0-9._-])");
+        require(dataset != null && dataset.id() != null, where, "dataset.id is required");
+        require(model != null && model.arch() != null, where, "model.arch is required");
+        require(training != null, where, "training is required");
+        require(attacks != null && !attacks.isEmpty(), where, "attacks must list at least one attack");
+        require(defenses != null && !defenses.isEmpty(), where, "defenses must list at least one defense");
+        require(evaluators != null && !evaluators.isEmpty(), where, "evaluators must list at least one evaluator");
+        require(seeds != null && !seeds.isEmpty(), where, "seeds must list at least one seed");
+        require(poisonRates != null && !poisonRates.isEmpty(), where, "poisonRates must list at least one rate");
+        for (double r : poisonRates) {
+            require(r > 0 && r < 1, where, "poison rate " + r + " must be in (0,1)");
+        }
+        require(defenses.stream().anyMatch(d -> d.id().equals("none")), where,
+                "defenses must include 'none' (the backdoored model's own row)");
+        try {
+            training.toConfig();
+            splitConfig();
+        } catch (IllegalArgumentException e) {
+            throw new UserException(where + ": " + e.getMessage(), "fix the training / splits section");
+        }
+    }
+
+    private static void require(boolean ok, String where, String what) {
+        if (!ok) {
+            throw new UserException(where + ": " + what, "see profiles/quick.yaml for a complete example");
+        }
+    }
+
+    public SplitConfig splitConfig() {
+        SplitSpec s = splits == null ? new SplitSpec(0.05, 0.02, 1000) : splits;
+        return new SplitConfig(s.tuningFraction(), s.validationFraction(), s.retuningPoolSize(), dataset.trainLimit());
+    }
+
+    public List<String> approximationsOrEmpty() {
+        return approximations == null ? List.of() : approximations;
+    }
+
+    /** Canonical JSON of the spec (sorted keys): the input of the config hash. */
+    public JsonNode toJson() {
+        return new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).valueToTree(this);
+    }
+}
