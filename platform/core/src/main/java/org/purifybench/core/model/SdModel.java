@@ -1,5 +1,7 @@
 package org.purifybench.core.model;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -38,6 +40,7 @@ public final class SdModel implements Model {
     private final INDArray trainOn;
     private final INDArray trainOff;
     private boolean inputGradients;
+    private boolean gradFunction;
 
     private SdModel(ModelSpec spec, long seed) {
         this.spec = spec;
@@ -163,6 +166,7 @@ public final class SdModel implements Model {
      * @param oneHot labels [N, classes] (soft labels allowed)
      */
     public Step step(INDArray images, INDArray oneHot) {
+        ensureGradFunction(false);
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(INPUT, cast(images));
         ph.put(LABEL, cast(oneHot));
@@ -177,6 +181,33 @@ public final class SdModel implements Model {
         return new Step(r.getOutputs().get(LOSS).getDouble(0), r.getGradients(), r.getOutputs());
     }
 
+    /**
+     * Builds the backward graph once. M2.1 only differentiates w.r.t. a placeholder (input
+     * gradients) if asked before the first gradient call, and prints one line per op to
+     * System.out while building, which would drown the CLI's output: it is muted here.
+     */
+    private synchronized void ensureGradFunction(boolean withInput) {
+        if (gradFunction && (!withInput || inputGradients)) {
+            return;
+        }
+        if (gradFunction) {
+            throw new IllegalStateException("input gradients must be requested before the first training step of a model");
+        }
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            if (withInput) {
+                sd.createGradFunction(INPUT);
+            } else {
+                sd.createGradFunction();
+            }
+        } finally {
+            System.setOut(original);
+        }
+        gradFunction = true;
+        inputGradients = withInput;
+    }
+
     /** Mean cross-entropy on one batch in training mode, without gradients. */
     public double loss(INDArray images, INDArray oneHot) {
         Map<String, INDArray> ph = new HashMap<>();
@@ -188,13 +219,7 @@ public final class SdModel implements Model {
 
     /** Gradient of the loss with respect to the input images (evaluation mode BN). */
     public INDArray inputGradient(INDArray images, INDArray oneHot) {
-        synchronized (this) {
-            if (!inputGradients) {
-                // M2.1 only differentiates w.r.t. a placeholder if asked before the first gradient call.
-                sd.createGradFunction(INPUT);
-                inputGradients = true;
-            }
-        }
+        ensureGradFunction(true);
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(INPUT, cast(images));
         ph.put(LABEL, cast(oneHot));

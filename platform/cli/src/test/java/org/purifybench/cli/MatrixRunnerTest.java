@@ -1,0 +1,118 @@
+package org.purifybench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.purifybench.core.data.Dataset;
+import org.purifybench.core.data.SyntheticImages;
+import org.purifybench.core.host.DefaultHost;
+import org.purifybench.core.plugin.PluginRegistry;
+import org.purifybench.core.results.ResultRow;
+import org.purifybench.core.run.MatrixRunner;
+import org.purifybench.core.run.MatrixSpec;
+import org.purifybench.spi.Host;
+import org.purifybench.spi.ImageShape;
+import org.purifybench.spi.Progress;
+import org.purifybench.spi.Trainer;
+
+/** End-to-end runs of the real plug-ins on a tiny synthetic matrix: completeness, resume, cache. */
+class MatrixRunnerTest {
+    static final String TINY = """
+            name: tiny
+            dataset: {id: synthetic, path: null, trainLimit: 0, testLimit: 0}
+            splits: {tuningFraction: 0.1, validationFraction: 0.05, retuningPoolSize: 80}
+            model: {arch: cnn-small, width: 4}
+            training: {epochs: 2, batchSize: 32, learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0005, schedule: cosine}
+            attacks: [{id: badnet}]
+            poisonRates: [0.1]
+            targetLabel: 0
+            defenses: [{id: none}, {id: clean}, {id: ft, params: {epochs: 1}}, {id: ep, params: {epochs: 1}}]
+            evaluators: [{id: accuracy}, {id: ra, params: {samples: 60, epochs: 1, poison-count: 3}}]
+            seeds: [0]
+            """;
+    static final Dataset DATA = SyntheticImages.generate(new ImageShape(1, 12, 12), 4, 500, 120, 5);
+
+    static MatrixSpec tiny() throws Exception {
+        var m = MatrixSpec.class.getDeclaredMethod("parse", java.io.InputStream.class, String.class);
+        m.setAccessible(true);
+        return (MatrixSpec) m.invoke(null, new ByteArrayInputStream(TINY.getBytes(StandardCharsets.UTF_8)), "tiny");
+    }
+
+    private static List<ResultRow> sorted(List<ResultRow> rows) {
+        List<ResultRow> r = new ArrayList<>(rows);
+        r.sort(java.util.Comparator.comparing(x -> x.defense() + x.evaluator() + x.metric()));
+        return r;
+    }
+
+    @Test
+    void completeRunThenResumeAfterTornJournalAndAfterACrash(@TempDir Path work) throws Exception {
+        MatrixSpec spec = tiny();
+        MatrixRunner runner = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work);
+        MatrixRunner.Outcome first = runner.run(spec, DATA, false);
+        assertEquals(8, first.unitsComputed(), "4 defenses x 2 evaluators");
+        assertEquals(4 * 3 + 4 * 5, first.document().getRows().size());
+        assertTrue(Files.exists(first.resultsFile()));
+        double noneAsr = first.document().getRows().stream()
+                .filter(r -> r.defense().equals("none") && r.metric().equals("asr")).findFirst().orElseThrow().value();
+        assertTrue(noneAsr > 0.5, "the tiny backdoor must work for the test to mean anything: ASR " + noneAsr);
+
+        // 1. The process died while writing: drop the last two units and leave a torn line.
+        Path journal = first.runDir().resolve("journal.jsonl");
+        List<String> lines = Files.readAllLines(journal);
+        Files.write(journal, lines.subList(0, lines.size() - 2));
+        Files.writeString(journal, "{\"unit\":\"torn", java.nio.file.StandardOpenOption.APPEND);
+        MatrixRunner.Outcome resumed = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work).run(spec, DATA, false);
+        assertEquals(2, resumed.unitsComputed());
+        assertEquals(6, resumed.unitsReused());
+        assertEquals(sorted(first.document().getRows()), sorted(resumed.document().getRows()), "resumed results equal the uninterrupted run");
+
+        // 2. A crash in the middle of a defense's training: models already cached are reused.
+        Path work2 = work.resolve("second");
+        AtomicLong steps = new AtomicLong();
+        Host crashing = new CrashAfter(DefaultHost.quiet(), "defense ep", steps);
+        assertThrows(IllegalStateException.class, () -> new MatrixRunner(PluginRegistry.fromClasspath(), crashing, work2).run(spec, DATA, false));
+        long cached = Files.list(work2.resolve("cache")).count();
+        assertTrue(cached >= 3, "clean, backdoored and finished purified models survive the crash: " + cached);
+        MatrixRunner.Outcome after = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work2).run(spec, DATA, false);
+        assertTrue(after.unitsReused() > 0 && after.unitsComputed() < 8, "reused " + after.unitsReused());
+        assertEquals(sorted(first.document().getRows()), sorted(after.document().getRows()), "same seed, same numbers after a crash");
+    }
+
+    /** A host whose progress bar throws during one phase: simulates a kill in the middle of training. */
+    record CrashAfter(Host delegate, String phase, AtomicLong steps) implements Host {
+        @Override
+        public Trainer trainer() {
+            return new org.purifybench.core.train.SgdTrainer(this);
+        }
+
+        @Override
+        public Progress progress(String name, long total) {
+            return new Progress() {
+                @Override
+                public void step(long n) {
+                    if (name.equals(phase) && steps.incrementAndGet() > 3) {
+                        throw new IllegalStateException("simulated kill during " + phase);
+                    }
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        @Override
+        public void log(String message) {
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package org.purifybench.core.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.purifybench.core.UserException;
+
+class MatrixSpecTest {
+    private static MatrixSpec parse(String yaml) throws Exception {
+        return MatrixSpec.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test.yaml");
+    }
+
+    @Test
+    void shippedProfilesParseAndDiffer() {
+        MatrixSpec quick = MatrixSpec.profile("quick");
+        MatrixSpec standard = MatrixSpec.profile("standard");
+        assertEquals(3, standard.seeds().size());
+        assertTrue(quick.approximationsOrEmpty().size() > 0, "quick must state its approximations");
+        assertNotEquals(MatrixRunner.configHash(quick), MatrixRunner.configHash(standard));
+        assertEquals(MatrixRunner.configHash(quick), MatrixRunner.configHash(MatrixSpec.profile("quick")), "hash is stable");
+    }
+
+    @Test
+    void malformedYamlNamesTheLine() {
+        UserException e = assertThrows(UserException.class, () -> parse("name: x\nattacks: [ {id: badnet\n"));
+        assertTrue(e.getMessage().contains("line"), e.getMessage());
+    }
+
+    @Test
+    void unknownKeyIsNamed() {
+        String yaml = quickYaml().replace("targetLabel: 0", "targetLabel: 0\ntargetLable: 1");
+        UserException e = assertThrows(UserException.class, () -> parse(yaml));
+        assertTrue(e.getMessage().contains("targetLable"), e.getMessage());
+    }
+
+    @Test
+    void semanticErrorsAreUserErrors() {
+        assertThrows(UserException.class, () -> parse(quickYaml().replace("poisonRates: [0.05]", "poisonRates: [1.5]")));
+        assertThrows(UserException.class, () -> parse(quickYaml().replace("  - {id: none}\n", "")));
+        assertThrows(UserException.class, () -> parse(quickYaml().replace("schedule: cosine", "schedule: wavy")));
+        assertThrows(UserException.class, () -> parse(""));
+        assertThrows(UserException.class, () -> MatrixSpec.load(Path.of("/nonexistent/matrix.yaml")));
+        assertThrows(UserException.class, () -> MatrixSpec.profile("nope"));
+    }
+
+    static String quickYaml() {
+        try (var in = MatrixSpec.class.getResourceAsStream("/profiles/quick.yaml")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
