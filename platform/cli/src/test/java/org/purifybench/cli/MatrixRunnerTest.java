@@ -65,6 +65,13 @@ class MatrixRunnerTest {
         double noneAsr = first.document().getRows().stream()
                 .filter(r -> r.defense().equals("none") && r.metric().equals("asr")).findFirst().orElseThrow().value();
         assertTrue(noneAsr > 0.5, "the tiny backdoor must work for the test to mean anything: ASR " + noneAsr);
+        // Rows carry plug-in ids, so the paper table finds every O- and P-Robustness value.
+        String table = org.purifybench.core.results.ReportWriter.paperTable(first.document(), DATA.name(), "cnn-small", 0.1);
+        assertTrue(table.contains("P-Robustness") && !table.contains("–"), table);
+        var prov = first.document().getProvenance();
+        double phases = prov.phaseSeconds().values().stream().mapToDouble(Double::doubleValue).sum();
+        assertTrue(phases <= prov.wallTimeSeconds() + 1e-6, "phases are charged exclusively: " + prov.phaseSeconds());
+        assertTrue(prov.phaseSeconds().keySet().containsAll(java.util.List.of("backdoor-training", "defenses", "evaluators")));
 
         // 1. The process died while writing: drop the last two units and leave a torn line.
         Path journal = first.runDir().resolve("journal.jsonl");

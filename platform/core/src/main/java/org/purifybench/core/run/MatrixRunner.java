@@ -55,6 +55,8 @@ public final class MatrixRunner {
     private final Path workDir;
     private final Map<String, Double> phaseSeconds = new LinkedHashMap<>();
     private long peakOffHeap;
+    private final java.util.ArrayDeque<String> phaseStack = new java.util.ArrayDeque<>();
+    private long phaseStart;
 
     public MatrixRunner(PluginRegistry registry, Host host, Path workDir) {
         this.registry = registry;
@@ -132,7 +134,7 @@ public final class MatrixRunner {
                     bdKey.put("target", spec.targetLabel());
                     String bdHash = Hashing.ofJson(bdKey);
                     String cellId = dataset.name() + "/" + modelSpec.architecture() + "/" + attackRef.label() + "/" + rate + "/seed" + seed;
-                    cells.add(new CellInfo(cellId, dataset.name(), modelSpec.architecture(), attackRef.label(), rate, seed, bdHash));
+                    cells.add(new CellInfo(cellId, dataset.name(), modelSpec.architecture(), displayName(attackRef, spec.attacks()), rate, seed, bdHash));
                     Supplier<Backdoor> backdoor = lazy(() -> attack.prepare(Contexts.attack(attack.descriptor(), dataset.shape(),
                             dataset.numClasses(), spec.targetLabel(), rate, seed, attackRef.toParams(), host,
                             splits.attackerTrain(), clean)));
@@ -171,11 +173,14 @@ public final class MatrixRunner {
                                     new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), purified.get(), backdoored.get(),
                                             clean.get(), backdoor.get(), test, splits.retuningPool()),
                                     seed, evalRef.toParams(), host, memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()))));
+                            String attackName = displayName(attackRef, spec.attacks());
+                            String defenseName = displayName(defenseRef, spec.defenses());
+                            String evalName = displayName(evalRef, spec.evaluators());
                             List<ResultRow> rows = new ArrayList<>();
                             r.metrics().forEach((metric, value) -> rows.add(new ResultRow(cellId, dataset.name(), modelSpec.architecture(),
-                                    attackRef.label(), rate, seed, defenseRef.label(), evalRef.label(), metric, value)));
+                                    attackName, rate, seed, defenseName, evalName, metric, value)));
                             List<Curve> curves = new ArrayList<>();
-                            r.curves().forEach((name, y) -> curves.add(new Curve(cellId, defenseRef.label(), evalRef.label(), name, null, y)));
+                            r.curves().forEach((name, y) -> curves.add(new Curve(cellId, defenseName, evalName, name, null, y)));
                             journal.record(new Journal.Entry(unit, rows, curves));
                             computed++;
                             host.log(String.format("done %s: %s", unit, summary(r)));
@@ -189,6 +194,16 @@ public final class MatrixRunner {
         Path resultsFile = runDir.resolve("results.json");
         ResultsIO.write(doc, resultsFile);
         return new Outcome(runDir, resultsFile, doc, computed, reused);
+    }
+
+    /**
+     * The name rows carry: the plug-in id, so reports and the leaderboard can recognise it, unless
+     * the matrix lists the same id twice with different parameters (then id plus parameters).
+     * The parameters are in the config either way.
+     */
+    static String displayName(MatrixSpec.PluginRef ref, List<MatrixSpec.PluginRef> all) {
+        long sameId = all.stream().filter(r -> r.id().equals(ref.id())).count();
+        return sameId > 1 ? ref.label() : ref.id();
     }
 
     private static String summary(EvaluationResult r) {
@@ -207,14 +222,25 @@ public final class MatrixRunner {
         return limit > 0 && limit < data.size() ? data.range(0, limit) : data;
     }
 
+    /**
+     * Runs {@code work} charged to {@code phase}. Phases nest (an evaluator's first use of a model
+     * triggers its training), so time is charged exclusively: the enclosing phase's clock stops
+     * while a nested one runs, and the phase shares add up to at most the wall time.
+     */
     private <T> T timed(String phase, Supplier<T> work) {
-        long t = System.nanoTime();
+        long now = System.nanoTime();
+        if (!phaseStack.isEmpty()) {
+            String outer = phaseStack.peek();
+            phaseSeconds.merge(outer, (now - phaseStart) / 1e9, Double::sum);
+        }
+        phaseStack.push(phase);
+        phaseStart = now;
         try {
             return work.get();
         } finally {
-            // Nested phases (a defense that triggers the backdoor training) are charged to both; the
-            // shares in the report are therefore upper bounds per phase.
-            phaseSeconds.merge(phase, (System.nanoTime() - t) / 1e9, Double::sum);
+            long end = System.nanoTime();
+            phaseSeconds.merge(phaseStack.pop(), (end - phaseStart) / 1e9, Double::sum);
+            phaseStart = end;
         }
     }
 
@@ -312,8 +338,8 @@ public final class MatrixRunner {
     static String backend() {
         var env = Nd4j.getExecutioner().getEnvironmentInformation();
         String ext = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
-        return Nd4j.getBackend().getClass().getSimpleName() + " (" + env.getProperty("blas.vendor", "?")
-                + (ext.isEmpty() ? "" : ", native build " + ext.substring(1)) + ", " + env.getProperty("omp.threads", "?") + " threads)";
+        return Nd4j.getBackend().getClass().getSimpleName() + " (" + String.valueOf(env.getOrDefault("blas.vendor", "?"))
+                + (ext.isEmpty() ? "" : ", native build " + ext.substring(1)) + ", " + String.valueOf(env.getOrDefault("omp.threads", "?")) + " threads)";
     }
 
     private static long peakHeap() {

@@ -1,5 +1,6 @@
 package org.purifybench.core.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -62,6 +63,18 @@ class SdModelTest {
             }
             assertTrue(checked > 20, "checked " + checked);
             assertTrue(worst < 1e-4, arch + ": worst relative error " + worst);
+        }
+    }
+
+    @Test
+    void bothArchitecturesTakeFashionMnistAndCifarShapes() {
+        for (ImageShape shape : new ImageShape[] {new ImageShape(1, 28, 28), new ImageShape(3, 32, 32)}) {
+            for (String arch : new String[] {ModelSpec.CNN_SMALL, ModelSpec.PREACT_RESNET18}) {
+                SdModel m = SdModel.create(ModelSpec.of(arch, shape, 10, 4), 1);
+                INDArray logits = m.logits(images(1, 3, shape, DataType.FLOAT));
+                assertArrayEquals(new long[] {3, 10}, logits.shape(), arch + " on " + shape);
+                assertEquals(3, m.predict(images(2, 3, shape, DataType.FLOAT)).length);
+            }
         }
     }
 
