@@ -27,7 +27,8 @@ final class Journal {
     }
 
     private final Path file;
-    private final ObjectMapper json = ResultsIO.mapper();
+    // One entry per line: the results mapper pretty-prints, the journal must not.
+    private final ObjectMapper json = ResultsIO.mapper().disable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
     private final Map<String, Entry> done = new LinkedHashMap<>();
 
     Journal(Path file, Runnable onTornLine) {
@@ -47,7 +48,7 @@ final class Journal {
                     done.put(e.unit(), e);
                 } catch (IOException e) {
                     if (i < lines.size() - 1) {
-                        throw new UserException("run journal " + file + " is damaged at line " + (i + 1),
+                        throw new UserException("run journal " + file + " is damaged at line " + (i + 1) + " (" + e.getMessage().lines().findFirst().orElse("") + ")",
                                 "delete it (or run with --fresh) to redo the run's evaluations; cached models are kept");
                     }
                     onTornLine.run();
