@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.purifybench.core.UserException;
 import org.purifybench.core.run.MatrixSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -19,11 +20,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--profile", paramLabel = "NAME", description = "Built-in profile: quick or standard.")
     String profile;
 
-    @Option(names = "--fresh", description = "Redo all evaluations (cached models are still reused).")
-    boolean fresh;
-
-    @Option(names = "--quiet", description = "No progress bars.")
-    boolean quiet;
+    @Mixin
+    RunOptions options;
 
     @Override
     public Integer call() {
@@ -31,6 +29,6 @@ final class RunCommand implements Callable<Integer> {
             throw new UserException("give exactly one of --matrix FILE or --profile NAME", "e.g. purifybench run --profile quick");
         }
         MatrixSpec spec = matrix != null ? MatrixSpec.load(matrix) : MatrixSpec.profile(profile);
-        return RunSupport.runAndReport(spec, root.workDir, fresh, quiet, System.out);
+        return RunSupport.runAndReport(spec, root.workDir, options.fresh, options.quiet, System.out);
     }
 }

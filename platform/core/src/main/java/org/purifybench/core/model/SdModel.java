@@ -117,10 +117,7 @@ public final class SdModel implements Model {
 
     /** Logits for one batch in training (batch statistics) or evaluation mode. */
     public INDArray forward(INDArray images, boolean training) {
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(INPUT, cast(images));
-        ph.put(TRAIN_FLAG, training ? trainOn : trainOff);
-        return sd.output(ph, LOGITS).get(LOGITS);
+        return sd.output(placeholders(images, null, training), LOGITS).get(LOGITS);
     }
 
     @Override
@@ -167,10 +164,7 @@ public final class SdModel implements Model {
      */
     public Step step(INDArray images, INDArray oneHot) {
         ensureGradFunction(false);
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(INPUT, cast(images));
-        ph.put(LABEL, cast(oneHot));
-        ph.put(TRAIN_FLAG, trainOn);
+        Map<String, INDArray> ph = placeholders(images, oneHot, true);
         List<String> outputs = new ArrayList<>();
         outputs.add(LOSS);
         for (GraphBuilder.BnLayer bn : batchNorms) {
@@ -210,21 +204,13 @@ public final class SdModel implements Model {
 
     /** Mean cross-entropy on one batch in training mode, without gradients. */
     public double loss(INDArray images, INDArray oneHot) {
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(INPUT, cast(images));
-        ph.put(LABEL, cast(oneHot));
-        ph.put(TRAIN_FLAG, trainOn);
-        return sd.output(ph, LOSS).get(LOSS).getDouble(0);
+        return sd.output(placeholders(images, oneHot, true), LOSS).get(LOSS).getDouble(0);
     }
 
     /** Gradient of the loss with respect to the input images (evaluation mode BN). */
     public INDArray inputGradient(INDArray images, INDArray oneHot) {
         ensureGradFunction(true);
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(INPUT, cast(images));
-        ph.put(LABEL, cast(oneHot));
-        ph.put(TRAIN_FLAG, trainOff);
-        return sd.calculateGradients(ph, INPUT).get(INPUT);
+        return sd.calculateGradients(placeholders(images, oneHot, false), INPUT).get(INPUT);
     }
 
     /**
@@ -249,9 +235,7 @@ public final class SdModel implements Model {
 
     /** Batch statistics of every BN layer on one batch (training mode), without gradients. */
     public Map<String, INDArray> batchStatistics(INDArray images) {
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(INPUT, cast(images));
-        ph.put(TRAIN_FLAG, trainOn);
+        Map<String, INDArray> ph = placeholders(images, null, true);
         List<String> outputs = new ArrayList<>();
         for (GraphBuilder.BnLayer bn : batchNorms) {
             outputs.add(bn.batchMean());
@@ -262,6 +246,16 @@ public final class SdModel implements Model {
 
     public DataType dataType() {
         return dtype;
+    }
+
+    private Map<String, INDArray> placeholders(INDArray images, INDArray oneHotOrNull, boolean training) {
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT, cast(images));
+        ph.put(TRAIN_FLAG, training ? trainOn : trainOff);
+        if (oneHotOrNull != null) {
+            ph.put(LABEL, cast(oneHotOrNull));
+        }
+        return ph;
     }
 
     private INDArray cast(INDArray a) {

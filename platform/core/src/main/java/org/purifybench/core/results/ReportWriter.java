@@ -110,7 +110,7 @@ public final class ReportWriter {
         kv(sb, "OS", md(p.os()));
         kv(sb, "Wall time", seconds(p.wallTimeSeconds()));
         kv(sb, "Peak heap", mib(p.peakHeapBytes()));
-        kv(sb, "Peak off-heap", mib(p.peakOffHeapBytes()));
+        kv(sb, "Peak resident memory (process, incl. heap)", mib(p.peakOffHeapBytes()));
         sb.append('\n');
         Map<String, Double> phases = p.phaseSeconds();
         if (phases != null && !phases.isEmpty()) {

@@ -104,7 +104,7 @@ class ReportWriterTest {
         String md = ReportWriter.markdown(TestDocs.sample());
         assertTrue(md.startsWith("# PurifyBench report: run-2025-01-31 (profile smoke)\n"), md);
         assertTrue(md.contains("| train | 60.0 | 60.0% |"), md);
-        assertTrue(md.contains("| Peak off-heap | 3072.0 MiB |"), md);
+        assertTrue(md.contains("| Peak resident memory (process, incl. heap) | 3072.0 MiB |"), md);
         assertTrue(md.contains("| Config hash | 3f2a9c |"), md);
         assertTrue(md.contains("- ResNet-18 trained for 2 epochs instead of 100\n"), md);
         assertTrue(md.contains("O-ASR ≤ 20% and P-ASR ≥ 50%"), md);
