@@ -40,6 +40,14 @@ public interface Model {
     /** Overwrite all trainable parameters from a flat vector laid out as {@link #flatParameters()}. */
     void setFlatParameters(INDArray flat);
 
+    /**
+     * Names (keys of {@link #parameters()}) of the final linear classifier, weights first: what
+     * head-re-initialising defenses such as FST work on.
+     */
+    default java.util.List<String> classifierParameters() {
+        throw new UnsupportedOperationException(architecture() + " does not name its classifier parameters");
+    }
+
     /** Copy parameters and state from another model of the same architecture. */
     void copyFrom(Model other);
 }

@@ -132,6 +132,12 @@ public final class SdModel implements Model {
     }
 
     @Override
+    public List<String> classifierParameters() {
+        // Both architectures end in GraphBuilder.dense(..., "fc").
+        return List.of("fc_W", "fc_b");
+    }
+
+    @Override
     public Map<String, INDArray> state() {
         return state;
     }
