@@ -1,6 +1,5 @@
 package org.purifybench.attacks;
 
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -77,10 +76,5 @@ abstract class DirtyLabelBackdoor implements Backdoor {
 
     static INDArray asArray(float[] values, long... shape) {
         return Nd4j.create(values, shape);
-    }
-
-    @Override
-    public String toString() {
-        return getClass().getSimpleName() + Arrays.toString(new double[] {rate, target});
     }
 }

@@ -29,7 +29,7 @@ final class GraphBuilder {
     private final SplittableRandom random;
     final Map<String, SDVariable> params = new LinkedHashMap<>();
     final Map<String, INDArray> state = new LinkedHashMap<>();
-    /** Per BN layer: {running mean, running var, batch mean output, batch var output, elements per channel}. */
+    /** Names of each BN layer's running statistics (constants) and batch statistics (graph outputs). */
     final List<BnLayer> batchNorms = new ArrayList<>();
     private int counter;
 

@@ -79,6 +79,30 @@ class SdModelTest {
     }
 
     @Test
+    void inputGradientMatchesFiniteDifferences() {
+        SdModel m = SdModel.create(new ModelSpec(ModelSpec.CNN_SMALL, SMALL, 3, 2, "double"), 3);
+        INDArray x = images(4, 2, SMALL, DataType.DOUBLE);
+        INDArray y = oneHot(2, 3, DataType.DOUBLE);
+        INDArray g = m.inputGradient(x, y);
+        assertArrayEquals(x.shape(), g.shape());
+        // Evaluation-mode loss, the mode inputGradient differentiates in.
+        java.util.function.DoubleSupplier loss = () -> {
+            INDArray logp = org.nd4j.linalg.ops.transforms.Transforms.log(
+                    org.nd4j.linalg.ops.transforms.Transforms.softmax(m.forward(x, false)));
+            return -logp.mul(y).sumNumber().doubleValue() / 2;
+        };
+        for (long i : new long[] {0, 37, 64, 101}) {
+            double orig = x.getDouble(i);
+            x.putScalar(i, orig + 1e-5);
+            double up = loss.getAsDouble();
+            x.putScalar(i, orig - 1e-5);
+            double down = loss.getAsDouble();
+            x.putScalar(i, orig);
+            assertEquals((up - down) / 2e-5, g.getDouble(i), 1e-6 + 1e-4 * Math.abs(g.getDouble(i)));
+        }
+    }
+
+    @Test
     void sameSeedSameWeightsDifferentSeedDifferent() {
         ModelSpec spec = ModelSpec.of(ModelSpec.CNN_SMALL, SMALL, 10, 4);
         INDArray a = SdModel.create(spec, 3).flatParameters();
