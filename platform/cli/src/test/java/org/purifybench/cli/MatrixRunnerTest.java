@@ -37,7 +37,7 @@ class MatrixRunnerTest {
             poisonRates: [0.1]
             targetLabel: 0
             defenses: [{id: none}, {id: clean}, {id: ft, params: {epochs: 1}}, {id: ep, params: {epochs: 1}}]
-            evaluators: [{id: accuracy}, {id: ra, params: {samples: 60, epochs: 1, poison-count: 3}}]
+            evaluators: [{id: accuracy}, {id: ra, params: {samples: 60, epochs: 1, poison-count: 3}}, {id: lmc, params: {points: 3}}]
             seeds: [0]
             """;
     static final Dataset DATA = SyntheticImages.generate(new ImageShape(1, 12, 12), 4, 500, 120, 5);
@@ -59,9 +59,11 @@ class MatrixRunnerTest {
         MatrixSpec spec = tiny();
         MatrixRunner runner = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work);
         MatrixRunner.Outcome first = runner.run(spec, DATA, false);
-        assertEquals(8, first.unitsComputed(), "4 defenses x 2 evaluators");
-        assertEquals(4 * 3 + 4 * 5, first.document().getRows().size());
+        assertEquals(12, first.unitsComputed(), "4 defenses x 3 evaluators");
+        assertEquals(4 * 3 + 4 * 5 + 4 * 2, first.document().getRows().size());
+        assertEquals(4 * 2, first.document().getCurves().size(), "two LMC curves per defense");
         assertTrue(Files.exists(first.resultsFile()));
+        assertValidAgainstSchema(first.resultsFile());
         double noneAsr = first.document().getRows().stream()
                 .filter(r -> r.defense().equals("none") && r.metric().equals("asr")).findFirst().orElseThrow().value();
         assertTrue(noneAsr > 0.5, "the tiny backdoor must work for the test to mean anything: ASR " + noneAsr);
@@ -80,7 +82,7 @@ class MatrixRunnerTest {
         Files.writeString(journal, "{\"unit\":\"torn", java.nio.file.StandardOpenOption.APPEND);
         MatrixRunner.Outcome resumed = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work).run(spec, DATA, false);
         assertEquals(2, resumed.unitsComputed());
-        assertEquals(6, resumed.unitsReused());
+        assertEquals(10, resumed.unitsReused());
         assertEquals(sorted(first.document().getRows()), sorted(resumed.document().getRows()), "resumed results equal the uninterrupted run");
 
         // 2. A crash in the middle of a defense's training: models already cached are reused.
@@ -91,8 +93,18 @@ class MatrixRunnerTest {
         long cached = Files.list(work2.resolve("cache")).count();
         assertTrue(cached >= 3, "clean, backdoored and finished purified models survive the crash: " + cached);
         MatrixRunner.Outcome after = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work2).run(spec, DATA, false);
-        assertTrue(after.unitsReused() > 0 && after.unitsComputed() < 8, "reused " + after.unitsReused());
+        assertTrue(after.unitsReused() > 0 && after.unitsComputed() < 12, "reused " + after.unitsReused());
         assertEquals(sorted(first.document().getRows()), sorted(after.document().getRows()), "same seed, same numbers after a crash");
+    }
+
+    /** The document a real run writes satisfies the published schema. */
+    static void assertValidAgainstSchema(Path results) throws Exception {
+        var factory = com.networknt.schema.JsonSchemaFactory.getInstance(com.networknt.schema.SpecVersion.VersionFlag.V202012);
+        try (var in = MatrixRunnerTest.class.getResourceAsStream("/results-schema.json")) {
+            var schema = factory.getSchema(in);
+            var errors = schema.validate(new com.fasterxml.jackson.databind.ObjectMapper().readTree(results.toFile()));
+            assertTrue(errors.isEmpty(), errors.toString());
+        }
     }
 
     /** A host whose progress bar throws during one phase: simulates a kill in the middle of training. */

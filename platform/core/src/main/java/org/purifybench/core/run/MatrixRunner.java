@@ -180,7 +180,7 @@ public final class MatrixRunner {
                             r.metrics().forEach((metric, value) -> rows.add(new ResultRow(cellId, dataset.name(), modelSpec.architecture(),
                                     attackName, rate, seed, defenseName, evalName, metric, value)));
                             List<Curve> curves = new ArrayList<>();
-                            r.curves().forEach((name, y) -> curves.add(new Curve(cellId, defenseName, evalName, name, null, y)));
+                            r.curves().forEach((name, y) -> curves.add(new Curve(cellId, defenseName, evalName, name, xValues(r, name, y.length), y)));
                             journal.record(new Journal.Entry(unit, rows, curves));
                             computed++;
                             host.log(String.format("done %s: %s", unit, summary(r)));
@@ -204,6 +204,12 @@ public final class MatrixRunner {
     static String displayName(MatrixSpec.PluginRef ref, List<MatrixSpec.PluginRef> all) {
         long sameId = all.stream().filter(r -> r.id().equals(ref.id())).count();
         return sameId > 1 ? ref.label() : ref.id();
+    }
+
+    /** A curve's x values; the schema requires them, so a curve without any gets 0..n-1. */
+    private static double[] xValues(EvaluationResult r, String name, int n) {
+        double[] x = r.curveX(name);
+        return x != null ? x : java.util.stream.IntStream.range(0, n).asDoubleStream().toArray();
     }
 
     private static String summary(EvaluationResult r) {
