@@ -2,6 +2,7 @@ package org.purifybench.attacks;
 
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.purifybench.spi.Attack;
 import org.purifybench.spi.AttackContext;
 import org.purifybench.spi.Backdoor;
@@ -39,7 +40,7 @@ public final class Blended implements Attack {
         for (int i = 0; i < p.length; i++) {
             p[i] = (float) Math.min(1, Math.max(0, 0.5 + std * random.nextGaussian()));
         }
-        INDArray pattern = DirtyLabelBackdoor.asArray(p, 1, shape.channels(), shape.height(), shape.width());
+        INDArray pattern = Nd4j.create(p, 1, shape.channels(), shape.height(), shape.width());
         return new DirtyLabelBackdoor(ctx) {
             @Override
             void stamp(INDArray images, Phase phase) {

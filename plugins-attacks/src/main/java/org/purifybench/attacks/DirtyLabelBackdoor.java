@@ -6,7 +6,6 @@ import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.purifybench.spi.AttackContext;
 import org.purifybench.spi.Backdoor;
@@ -72,9 +71,5 @@ abstract class DirtyLabelBackdoor implements Backdoor {
 
     private static INDArray rows(INDArray a, int i) {
         return a.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
-    }
-
-    static INDArray asArray(float[] values, long... shape) {
-        return Nd4j.create(values, shape);
     }
 }

@@ -27,19 +27,18 @@ final class SharpnessAwareStep implements StepHook {
 
     /** The perturbation e for gradient g at weights w (exposed for tests). */
     Map<String, INDArray> perturbation(Map<String, INDArray> weights, Map<String, INDArray> grad) {
-        double norm = 0;
-        Map<String, INDArray> scaled = new HashMap<>();
-        for (Map.Entry<String, INDArray> e : grad.entrySet()) {
-            INDArray tg = adaptive ? e.getValue().mul(Transforms.abs(weights.get(e.getKey()), true)) : e.getValue();
-            scaled.put(e.getKey(), tg);
-            norm += tg.norm2Number().doubleValue() * tg.norm2Number().doubleValue();
-        }
-        double scale = rho / (Math.sqrt(norm) + 1e-12);
         Map<String, INDArray> eps = new HashMap<>();
-        for (Map.Entry<String, INDArray> e : scaled.entrySet()) {
-            INDArray t = adaptive ? e.getValue().mul(Transforms.abs(weights.get(e.getKey()), true)) : e.getValue();
-            eps.put(e.getKey(), t.mul(scale));
+        double squared = 0;
+        for (Map.Entry<String, INDArray> e : grad.entrySet()) {
+            INDArray scale = adaptive ? Transforms.abs(weights.get(e.getKey()), true) : null;
+            INDArray tg = adaptive ? e.getValue().mul(scale) : e.getValue();
+            double n = tg.norm2Number().doubleValue();
+            squared += n * n;
+            // e is T (T g) up to the common factor applied below; T = 1 when not adaptive.
+            eps.put(e.getKey(), adaptive ? tg.muli(scale) : tg.dup());
         }
+        double factor = rho / (Math.sqrt(squared) + 1e-12);
+        eps.values().forEach(v -> v.muli(factor));
         return eps;
     }
 

@@ -25,7 +25,8 @@ public final class PluginRegistry {
     private final Map<String, Attack> attacks = new TreeMap<>();
     private final Map<String, Defense> defenses = new TreeMap<>();
     private final Map<String, Evaluator> evaluators = new TreeMap<>();
-    private final Map<String, String> sources = new TreeMap<>();
+    /** Jar (or class folder) each plug-in was loaded from, by kind/id; null when unknown. */
+    private final Map<String, java.nio.file.Path> locations = new TreeMap<>();
 
     /** Plug-ins visible to {@code loader}. */
     public static PluginRegistry load(ClassLoader loader) {
@@ -53,7 +54,8 @@ public final class PluginRegistry {
 
     private <T extends Plugin> void add(Kind kind, T plugin, Map<String, T> into) {
         PluginDescriptor d = plugin.descriptor();
-        String source = sourceOf(plugin.getClass());
+        java.nio.file.Path location = locationOf(plugin.getClass());
+        String source = name(location);
         if (d.kind() != kind) {
             throw new UserException(plugin.getClass().getName() + " is registered as " + kind + " but declares " + d.kind(),
                     "make its descriptor's kind match the services file it is listed in");
@@ -65,18 +67,25 @@ public final class PluginRegistry {
         T previous = into.putIfAbsent(d.id(), plugin);
         if (previous != null) {
             throw new UserException("two " + kind.name().toLowerCase() + " plug-ins share the id '" + d.id() + "': "
-                    + sourceOf(previous.getClass()) + " and " + source, "remove one of the jars or rename one plug-in");
+                    + name(locationOf(previous.getClass())) + " and " + source, "remove one of the jars or rename one plug-in");
         }
-        sources.put(kind + "/" + d.id(), source);
+        locations.put(kind + "/" + d.id(), location);
     }
 
-    static String sourceOf(Class<?> c) {
+    private static java.nio.file.Path locationOf(Class<?> c) {
         var cs = c.getProtectionDomain().getCodeSource();
         if (cs == null || cs.getLocation() == null) {
-            return "classpath";
+            return null;
         }
-        String path = cs.getLocation().getPath();
-        return path.substring(path.lastIndexOf('/', path.length() - 2) + 1);
+        try {
+            return java.nio.file.Path.of(cs.getLocation().toURI());
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String name(java.nio.file.Path location) {
+        return location == null ? "classpath" : location.getFileName().toString();
     }
 
     public Attack attack(String id) {
@@ -121,6 +130,12 @@ public final class PluginRegistry {
 
     /** Jar file name (or "classpath") a plug-in was loaded from. */
     public String source(PluginDescriptor d) {
-        return sources.getOrDefault(d.kind() + "/" + d.id(), "classpath");
+        return name(locations.get(d.kind() + "/" + d.id()));
+    }
+
+    /** The jar a plug-in was loaded from, when it came from a jar (for its SHA-256). */
+    public java.util.Optional<java.nio.file.Path> jar(PluginDescriptor d) {
+        java.nio.file.Path p = locations.get(d.kind() + "/" + d.id());
+        return p != null && p.toString().endsWith(".jar") ? java.util.Optional.of(p) : java.util.Optional.empty();
     }
 }

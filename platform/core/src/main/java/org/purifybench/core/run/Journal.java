@@ -37,6 +37,7 @@ final class Journal {
             return;
         }
         try {
+            boolean torn = false;
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i);
@@ -52,9 +53,12 @@ final class Journal {
                                 "delete it (or run with --fresh) to redo the run's evaluations; cached models are kept");
                     }
                     onTornLine.run();
+                    torn = true;
                 }
             }
-            rewrite();
+            if (torn) {
+                rewrite();
+            }
         } catch (IOException e) {
             throw new UserException("cannot read run journal " + file + ": " + e.getMessage(), "check permissions of the run folder");
         }

@@ -307,7 +307,7 @@ public final class MatrixRunner {
         }
         String source = registry.source(d);
         String sha = null;
-        Path jar = jarPath(d);
+        Path jar = registry.jar(d).orElse(null);
         if (jar != null) {
             try {
                 sha = Hashing.ofFile(jar);
@@ -318,18 +318,6 @@ public final class MatrixRunner {
         boolean reference = d.id().equals("none") || d.id().equals("clean");
         plugins.add(new PluginInfo(d.kind().name().toLowerCase(), d.id(), d.version(), source, sha,
                 d.needs(Need.ORACLE_TRIGGER), reference));
-    }
-
-    private Path jarPath(PluginDescriptor d) {
-        for (var p : registry.all()) {
-            if (p.descriptor().equals(d)) {
-                var cs = p.getClass().getProtectionDomain().getCodeSource();
-                if (cs != null && cs.getLocation() != null && cs.getLocation().getPath().endsWith(".jar")) {
-                    return Path.of(cs.getLocation().getPath());
-                }
-            }
-        }
-        return null;
     }
 
     static String cpuModel() {
