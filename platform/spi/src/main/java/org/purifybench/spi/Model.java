@@ -22,6 +22,21 @@ public interface Model {
     /** Logits [N, classes] in evaluation mode (BatchNorm uses running statistics). */
     INDArray logits(INDArray images);
 
+    /** The features the final linear classifier reads [N, D], evaluation mode. */
+    default INDArray features(INDArray images) {
+        throw new UnsupportedOperationException(architecture() + " does not expose its features");
+    }
+
+    /**
+     * Vector-Jacobian product in evaluation mode: the gradient with respect to {@code images} of
+     * {@code sum(logits * logitWeights) + sum(features * featureWeights)}. Either weight may be
+     * null (zero). With it a plug-in differentiates any loss of the logits or features through
+     * the frozen model (trigger inversion, query attacks, universal perturbations).
+     */
+    default INDArray inputGradient(INDArray images, INDArray logitWeights, INDArray featureWeights) {
+        throw new UnsupportedOperationException(architecture() + " does not provide input gradients");
+    }
+
     /** Arg-max class per image, evaluation mode. */
     int[] predict(INDArray images);
 

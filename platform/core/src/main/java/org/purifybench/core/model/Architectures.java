@@ -27,7 +27,7 @@ final class Architectures {
         x = g.relu(g.batchNorm(g.conv(x, 2L * w, 2L * w, 3, 1), 2L * w));
         x = g.maxPool2(x);
         long features = 2L * w * (s.height() / 4) * (s.width() / 4);
-        x = x.reshape(-1, features);
+        x = x.reshape(-1, features).rename(SdModel.FEATURES);
         return g.dense(x, features, spec.numClasses(), "fc");
     }
 
@@ -45,7 +45,7 @@ final class Architectures {
                 in = widths[stage];
             }
         }
-        x = g.globalAvgPool(g.relu(g.batchNorm(x, in)));
+        x = g.globalAvgPool(g.relu(g.batchNorm(x, in))).rename(SdModel.FEATURES);
         return g.dense(x, in, spec.numClasses(), "fc");
     }
 

@@ -22,6 +22,9 @@ import org.purifybench.spi.Model;
  * A classifier held as one SameDiff graph (design.md section 5: 10x faster than
  * MultiLayerNetwork here). Training/evaluation mode is a placeholder, so one graph serves both;
  * cross-entropy is written from logSoftmax because sd.loss ignores upstream gradients in M2.1.
+ * The loss also carries {@code sum(logits * a) + sum(features * b)} with placeholders a, b (zero
+ * in training): M2.1 builds one backward graph per SameDiff instance, and this term turns that one
+ * graph into the vector-Jacobian products that trigger inversion and query attacks need.
  */
 public final class SdModel implements Model {
     static final String INPUT = "in";
@@ -29,6 +32,9 @@ public final class SdModel implements Model {
     static final String TRAIN_FLAG = "train";
     static final String LOGITS = "logits";
     static final String LOSS = "loss";
+    static final String FEATURES = "features";
+    static final String LOGIT_WEIGHTS = "vjp_logits";
+    static final String FEATURE_WEIGHTS = "vjp_features";
     private static final int EVAL_CHUNK = 500;
 
     private final ModelSpec spec;
@@ -39,8 +45,9 @@ public final class SdModel implements Model {
     private final DataType dtype;
     private final INDArray trainOn;
     private final INDArray trainOff;
-    private boolean inputGradients;
+    private final long featureSize;
     private boolean gradFunction;
+    private final Map<Long, INDArray[]> zeroWeights = new HashMap<>();
 
     private SdModel(ModelSpec spec, long seed) {
         this.spec = spec;
@@ -48,7 +55,11 @@ public final class SdModel implements Model {
         SDVariable logits = Architectures.build(g, spec).rename(LOGITS);
         SDVariable label = g.sd.placeHolder(LABEL, g.dtype, -1, spec.numClasses());
         SDVariable logp = g.sd.nn().logSoftmax(logits);
-        logp.mul(label).sum(1).mean().neg().rename(LOSS);
+        this.featureSize = g.params.get("fc_W").getArr().size(0);
+        SDVariable logitWeights = g.sd.placeHolder(LOGIT_WEIGHTS, g.dtype, -1, spec.numClasses());
+        SDVariable featureWeights = g.sd.placeHolder(FEATURE_WEIGHTS, g.dtype, -1, featureSize);
+        SDVariable vjp = logits.mul(logitWeights).sum().add(g.sd.getVariable(FEATURES).mul(featureWeights).sum());
+        logp.mul(label).sum(1).mean().neg().add(vjp).rename(LOSS);
         g.sd.setLossVariables(LOSS);
         this.sd = g.sd;
         this.dtype = g.dtype;
@@ -103,14 +114,25 @@ public final class SdModel implements Model {
 
     @Override
     public INDArray logits(INDArray images) {
+        return chunked(images, LOGITS);
+    }
+
+    @Override
+    public INDArray features(INDArray images) {
+        return chunked(images, FEATURES);
+    }
+
+    /** One evaluation-mode output for many images, in chunks so memory stays bounded. */
+    private INDArray chunked(INDArray images, String output) {
         long n = images.size(0);
         if (n <= EVAL_CHUNK) {
-            return forward(images, false);
+            return sd.output(placeholders(images, null, false), output).get(output);
         }
         List<INDArray> parts = new ArrayList<>();
         for (long from = 0; from < n; from += EVAL_CHUNK) {
             long to = Math.min(n, from + EVAL_CHUNK);
-            parts.add(forward(images.get(NDArrayIndex.interval(from, to), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()), false));
+            INDArray chunk = images.get(NDArrayIndex.interval(from, to), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
+            parts.add(sd.output(placeholders(chunk, null, false), output).get(output));
         }
         return Nd4j.concat(0, parts.toArray(new INDArray[0]));
     }
@@ -169,7 +191,7 @@ public final class SdModel implements Model {
      * @param oneHot labels [N, classes] (soft labels allowed)
      */
     public Step step(INDArray images, INDArray oneHot) {
-        ensureGradFunction(false);
+        ensureGradFunction();
         Map<String, INDArray> ph = placeholders(images, oneHot, true);
         List<String> outputs = new ArrayList<>();
         outputs.add(LOSS);
@@ -182,30 +204,22 @@ public final class SdModel implements Model {
     }
 
     /**
-     * Builds the backward graph once. M2.1 only differentiates w.r.t. a placeholder (input
-     * gradients) if asked before the first gradient call, and prints one line per op to
-     * System.out while building, which would drown the CLI's output: it is muted here.
+     * Builds the backward graph once, including the input gradient (M2.1 only differentiates
+     * w.r.t. a placeholder if asked before the first gradient call). Building prints one line per
+     * op to System.out, which would drown the CLI's output: it is muted here.
      */
-    private synchronized void ensureGradFunction(boolean withInput) {
-        if (gradFunction && (!withInput || inputGradients)) {
-            return;
-        }
+    private synchronized void ensureGradFunction() {
         if (gradFunction) {
-            throw new IllegalStateException("input gradients must be requested before the first training step of a model");
+            return;
         }
         PrintStream original = System.out;
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         try {
-            if (withInput) {
-                sd.createGradFunction(INPUT);
-            } else {
-                sd.createGradFunction();
-            }
+            sd.createGradFunction(INPUT);
         } finally {
             System.setOut(original);
         }
         gradFunction = true;
-        inputGradients = withInput;
     }
 
     /** Mean cross-entropy on one batch in training mode, without gradients. */
@@ -215,8 +229,27 @@ public final class SdModel implements Model {
 
     /** Gradient of the loss with respect to the input images (evaluation mode BN). */
     public INDArray inputGradient(INDArray images, INDArray oneHot) {
-        ensureGradFunction(true);
+        ensureGradFunction();
         return sd.calculateGradients(placeholders(images, oneHot, false), INPUT).get(INPUT);
+    }
+
+    @Override
+    public INDArray inputGradient(INDArray images, INDArray logitWeights, INDArray featureWeights) {
+        ensureGradFunction();
+        long n = images.size(0);
+        Map<String, INDArray> ph = placeholders(images, Nd4j.zeros(dtype, n, spec.numClasses()), false);
+        if (logitWeights != null) {
+            ph.put(LOGIT_WEIGHTS, cast(logitWeights));
+        }
+        if (featureWeights != null) {
+            ph.put(FEATURE_WEIGHTS, cast(featureWeights));
+        }
+        return sd.calculateGradients(ph, INPUT).get(INPUT);
+    }
+
+    /** Length of the feature vector the linear classifier reads. */
+    public long featureSize() {
+        return featureSize;
     }
 
     /**
@@ -260,6 +293,10 @@ public final class SdModel implements Model {
         ph.put(TRAIN_FLAG, training ? trainOn : trainOff);
         if (oneHotOrNull != null) {
             ph.put(LABEL, cast(oneHotOrNull));
+            INDArray[] zeros = zeroWeights.computeIfAbsent(images.size(0),
+                    n -> new INDArray[] {Nd4j.zeros(dtype, n, spec.numClasses()), Nd4j.zeros(dtype, n, featureSize)});
+            ph.put(LOGIT_WEIGHTS, zeros[0]);
+            ph.put(FEATURE_WEIGHTS, zeros[1]);
         }
         return ph;
     }

@@ -54,7 +54,7 @@ public final class PluginRegistry {
 
     private <T extends Plugin> void add(Kind kind, T plugin, Map<String, T> into) {
         PluginDescriptor d = plugin.descriptor();
-        java.nio.file.Path location = locationOf(plugin.getClass());
+        java.nio.file.Path location = org.purifybench.core.run.CodeFingerprint.locationOf(plugin.getClass());
         String source = name(location);
         if (d.kind() != kind) {
             throw new UserException(plugin.getClass().getName() + " is registered as " + kind + " but declares " + d.kind(),
@@ -67,21 +67,9 @@ public final class PluginRegistry {
         T previous = into.putIfAbsent(d.id(), plugin);
         if (previous != null) {
             throw new UserException("two " + kind.name().toLowerCase() + " plug-ins share the id '" + d.id() + "': "
-                    + name(locationOf(previous.getClass())) + " and " + source, "remove one of the jars or rename one plug-in");
+                    + name(org.purifybench.core.run.CodeFingerprint.locationOf(previous.getClass())) + " and " + source, "remove one of the jars or rename one plug-in");
         }
         locations.put(kind + "/" + d.id(), location);
-    }
-
-    private static java.nio.file.Path locationOf(Class<?> c) {
-        var cs = c.getProtectionDomain().getCodeSource();
-        if (cs == null || cs.getLocation() == null) {
-            return null;
-        }
-        try {
-            return java.nio.file.Path.of(cs.getLocation().toURI());
-        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
-            return null;
-        }
     }
 
     private static String name(java.nio.file.Path location) {

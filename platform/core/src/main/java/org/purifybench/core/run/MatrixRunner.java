@@ -117,7 +117,7 @@ public final class MatrixRunner {
             cleanKey.put("training", spec.training());
             cleanKey.put("splits", spec.splitConfig());
             cleanKey.put("seed", seed);
-            cleanKey.put("code", CodeVersion.get());
+            cleanKey.put("trainingCode", CodeFingerprint.training());
             Supplier<SdModel> clean = lazy(() -> timed("backdoor-training", () -> cache.getOrBuild(Hashing.ofJson(cleanKey), cleanKey, () -> {
                 SdModel m = SdModel.create(modelSpec, seed);
                 host.trainer().train(m, splits.attackerTrain(), spec.training().toConfig(), StepHook.PLAIN, seed, "clean model (seed " + seed + ")");
@@ -130,6 +130,7 @@ public final class MatrixRunner {
                     bdKey.put("kind", "backdoored");
                     bdKey.put("attack", attackRef.label());
                     bdKey.put("attackVersion", attack.descriptor().version());
+                    bdKey.put("attackCode", CodeFingerprint.ofPlugin(attack.getClass()));
                     bdKey.put("poisonRate", rate);
                     bdKey.put("target", spec.targetLabel());
                     String bdHash = Hashing.ofJson(bdKey);
@@ -153,6 +154,7 @@ public final class MatrixRunner {
                         pKey.put("kind", "purified");
                         pKey.put("defense", defenseRef.label());
                         pKey.put("defenseVersion", defense.descriptor().version());
+                        pKey.put("defenseCode", CodeFingerprint.ofPlugin(defense.getClass()));
                         Supplier<SdModel> purified = lazy(() -> timed("defenses", () -> cache.getOrBuild(Hashing.ofJson(pKey), pKey, () -> {
                             Model out = defense.purify(Contexts.defense(defense.descriptor(), new Contexts.DefenseInputs(
                                     backdoored.get(), splits.tuning(), splits.validation(), backdoor.get(), clean), seed,

@@ -75,6 +75,8 @@ public final class ModelCache {
             ModelIO.save(model, modelFile);
             Map<String, Object> meta = new java.util.LinkedHashMap<>(description);
             meta.put("sha256", Hashing.ofFile(modelFile));
+            // The key holds code fingerprints, not the commit: record which commit trained it.
+            meta.put("builtBy", CodeVersion.get());
             Path tmp = dir.resolve("entry.json.tmp");
             JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), meta);
             Files.move(tmp, dir.resolve("entry.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

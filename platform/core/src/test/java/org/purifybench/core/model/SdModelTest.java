@@ -103,6 +103,38 @@ class SdModelTest {
     }
 
     @Test
+    void vectorJacobianProductOfLogitsAndFeaturesMatchesFiniteDifferences() {
+        SdModel m = SdModel.create(new ModelSpec(ModelSpec.CNN_SMALL, SMALL, 3, 2, "double"), 5);
+        // A training step first: the backward graph must still give input gradients afterwards.
+        m.step(images(9, 2, SMALL, DataType.DOUBLE), oneHot(2, 3, DataType.DOUBLE));
+        INDArray x = images(4, 2, SMALL, DataType.DOUBLE);
+        INDArray a = centred(11, 2, 3);
+        INDArray b = centred(12, 2, m.featureSize());
+        assertEquals(m.featureSize(), m.features(x).size(1));
+        INDArray g = m.inputGradient(x, a, b);
+        java.util.function.DoubleSupplier f = () -> m.logits(x).mul(a).sumNumber().doubleValue()
+                + m.features(x).mul(b).sumNumber().doubleValue();
+        for (long i : new long[] {0, 37, 64, 101}) {
+            double orig = x.getDouble(i);
+            x.putScalar(i, orig + 1e-5);
+            double up = f.getAsDouble();
+            x.putScalar(i, orig - 1e-5);
+            double down = f.getAsDouble();
+            x.putScalar(i, orig);
+            assertEquals((up - down) / 2e-5, g.getDouble(i), 1e-6 + 1e-4 * Math.abs(g.getDouble(i)));
+        }
+        // Logit weights alone: the feature term contributes nothing when its weights are null.
+        INDArray onlyLogits = m.inputGradient(x, a, null);
+        assertNotEquals(g, onlyLogits);
+        assertEquals(onlyLogits, m.inputGradient(x, a, Nd4j.zeros(DataType.DOUBLE, 2, m.featureSize())));
+    }
+
+    private static INDArray centred(long seed, long rows, long cols) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        return Nd4j.create(r.doubles(rows * cols, -0.5, 0.5).toArray(), new long[] {rows, cols}, DataType.DOUBLE);
+    }
+
+    @Test
     void sameSeedSameWeightsDifferentSeedDifferent() {
         ModelSpec spec = ModelSpec.of(ModelSpec.CNN_SMALL, SMALL, 10, 4);
         INDArray a = SdModel.create(spec, 3).flatParameters();
