@@ -4,6 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import java.util.function.Supplier;
+import org.purifybench.spi.Model;
 import org.purifybench.spi.StepContext;
 import org.purifybench.spi.StepHook;
 
@@ -13,7 +15,7 @@ import org.purifybench.spi.StepHook;
  * at w. With {@code adaptive}, e = rho * T^2 g / ||T g|| with T = |w| (scale-invariant);
  * otherwise e = rho * g / ||g||.
  */
-final class SharpnessAwareStep implements StepHook {
+final class SharpnessAwareStep implements StepHook, StepRule {
     private final double rho;
     private final boolean adaptive;
 
@@ -44,11 +46,16 @@ final class SharpnessAwareStep implements StepHook {
 
     @Override
     public Map<String, INDArray> gradient(StepContext step) {
-        Map<String, INDArray> w = step.model().parameters();
-        Map<String, INDArray> eps = perturbation(w, step.gradient());
+        return gradient(step.model(), step::gradient);
+    }
+
+    @Override
+    public Map<String, INDArray> gradient(Model model, Supplier<Map<String, INDArray>> gradient) {
+        Map<String, INDArray> w = model.parameters();
+        Map<String, INDArray> eps = perturbation(w, gradient.get());
         eps.forEach((k, e) -> w.get(k).addi(e));
         try {
-            return step.gradient();
+            return gradient.get();
         } finally {
             eps.forEach((k, e) -> w.get(k).subi(e));
         }

@@ -1,0 +1,18 @@
+package org.purifybench.defenses;
+
+import java.util.Map;
+import org.purifybench.spi.Defense;
+import org.purifybench.spi.Params;
+import org.purifybench.tck.DefenseConformance;
+
+class PamConformanceTest extends DefenseConformance {
+    @Override
+    protected Defense defense() {
+        return new Pam();
+    }
+
+    @Override
+    protected Params fastParams() {
+        return new Params(Map.of("epochs", 1, "rounds", 1, "mask-epochs", 2, "generator-epochs", 1, "refine-epochs", 1));
+    }
+}
