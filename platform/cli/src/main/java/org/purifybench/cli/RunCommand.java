@@ -17,7 +17,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--matrix", paramLabel = "FILE", description = "Matrix spec YAML file.")
     Path matrix;
 
-    @Option(names = "--profile", paramLabel = "NAME", description = "Built-in profile: quick or standard.")
+    @Option(names = "--profile", paramLabel = "NAME", description = "Built-in profile: quick, standard or rho-sweep.")
     String profile;
 
     @Mixin

@@ -88,7 +88,84 @@ public final class ReportWriter {
             }
         }
         superficial(sb, doc, tracks);
+        sweeps(sb, doc, tracks);
         return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- parameter sweeps
+
+    /** A defense run with several parameter settings, e.g. pam{epochs=10, rho=0.1} ... rho=0.9. */
+    private record Sweep(String id, List<String> varied, Map<String, Map<String, String>> variants) {
+    }
+
+    // Display names of configured plug-ins are id{key=value, ...} (MatrixSpec.PluginRef.label).
+    private static final java.util.regex.Pattern LABEL = java.util.regex.Pattern.compile("([^{]+)\\{(.*)}");
+
+    static List<Sweep> sweepsOf(List<String> defenses) {
+        Map<String, Map<String, Map<String, String>>> byId = new java.util.LinkedHashMap<>();
+        for (String d : defenses) {
+            var m = LABEL.matcher(d);
+            if (!m.matches()) {
+                continue;
+            }
+            Map<String, String> params = new java.util.TreeMap<>();
+            for (String kv : m.group(2).split(", ")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    params.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+            }
+            byId.computeIfAbsent(m.group(1), k -> new java.util.LinkedHashMap<>()).put(d, params);
+        }
+        List<Sweep> out = new ArrayList<>();
+        byId.forEach((id, variants) -> {
+            if (variants.size() < 2) {
+                return;
+            }
+            Set<String> keys = new java.util.TreeSet<>();
+            variants.values().forEach(v -> keys.addAll(v.keySet()));
+            List<String> varied = keys.stream()
+                    .filter(k -> variants.values().stream().map(v -> v.get(k)).distinct().count() > 1).toList();
+            out.add(new Sweep(id, varied, variants));
+        });
+        return out;
+    }
+
+    private static void sweeps(StringBuilder sb, ResultsDocument doc, List<Track> tracks) {
+        List<Sweep> sweeps = sweepsOf(defenses(doc));
+        if (sweeps.isEmpty()) {
+            return;
+        }
+        sb.append("## Parameter sweeps\n\n");
+        sb.append("One column per setting (the paper's Table 10 layout): C-Acc / ASR in percent, mean over seeds, ")
+                .append("right after purification (O-Robustness) and after the Retuning Attack (P-Robustness).\n\n");
+        for (Sweep sw : sweeps) {
+            for (Track t : tracks) {
+                List<ResultRow> rows = rowsOf(doc, t);
+                for (String a : attacks(doc, t)) {
+                    sb.append("### ").append(md(sw.id())).append(" sweep over ").append(md(String.join(", ", sw.varied())))
+                            .append(": ").append(md(a)).append(", ").append(t.title()).append("\n\n| Evaluation |");
+                    sw.variants().values().forEach(v -> sb.append(' ').append(md(sw.varied().stream()
+                            .map(k -> k + " = " + v.get(k)).collect(Collectors.joining(", ")))).append(" |"));
+                    sb.append("\n|---|").append("---:|".repeat(sw.variants().size())).append('\n');
+                    sweepRow(sb, "O-Robustness", rows, a, sw, ACC, "c-acc", "asr");
+                    sweepRow(sb, "P-Robustness", rows, a, sw, RA, "p-c-acc", "p-asr");
+                    sb.append('\n');
+                }
+            }
+        }
+    }
+
+    private static void sweepRow(StringBuilder sb, String label, List<ResultRow> rows, String attack, Sweep sw,
+                                 String evaluator, String accMetric, String asrMetric) {
+        sb.append("| ").append(label).append(" |");
+        for (String d : sw.variants().keySet()) {
+            List<Double> acc = values(rows, d, evaluator, accMetric, attack);
+            List<Double> asr = values(rows, d, evaluator, asrMetric, attack);
+            sb.append(' ').append(acc.isEmpty() ? MISSING : pct(mean(acc))).append(" / ")
+                    .append(asr.isEmpty() ? MISSING : pct(mean(asr))).append(" |");
+        }
+        sb.append('\n');
     }
 
     private static void provenance(StringBuilder sb, ResultsDocument doc) {

@@ -86,7 +86,7 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
     }
 
     public static List<String> profileNames() {
-        return List.of("quick", "standard");
+        return List.of("quick", "standard", "rho-sweep");
     }
 
     static MatrixSpec parse(InputStream in, String where) throws IOException {

@@ -38,6 +38,30 @@ class ReportWriterTest {
     }
 
     @Test
+    void aDefenseRunWithSeveralSettingsGetsASweepTableWithOneColumnPerSetting() {
+        ResultsDocument doc = TestDocs.sample();
+        List<ResultRow> rows = new ArrayList<>(doc.getRows());
+        for (String rho : List.of("0.1", "0.9")) {
+            String d = "pam{epochs=10, rho=" + rho + "}";
+            double asr = rho.equals("0.1") ? 0.30 : 0.02;
+            for (long seed : List.of(1L, 2L)) {
+                rows.add(TestDocs.row("blended", seed, d, "accuracy", "c-acc", 0.90));
+                rows.add(TestDocs.row("blended", seed, d, "accuracy", "asr", asr / 2));
+                rows.add(TestDocs.row("blended", seed, d, "ra", "p-c-acc", 0.89));
+                rows.add(TestDocs.row("blended", seed, d, "ra", "p-asr", asr));
+            }
+        }
+        doc.setRows(rows);
+        String md = ReportWriter.markdown(doc);
+        assertTrue(md.contains("### pam sweep over rho: blended"), md);
+        assertTrue(md.contains("| Evaluation | rho = 0.1 | rho = 0.9 |"), md);
+        assertTrue(md.contains("| O-Robustness | 90.00 / 15.00 | 90.00 / 1.00 |"), md);
+        assertTrue(md.contains("| P-Robustness | 89.00 / 30.00 | 89.00 / 2.00 |"), md);
+        // Defenses run with one setting only are not sweeps.
+        assertFalse(ReportWriter.markdown(TestDocs.sample()).contains("Parameter sweeps"));
+    }
+
+    @Test
     void oneSeedShowsJustTheMean() {
         ResultsDocument doc = TestDocs.sample();
         doc.setRows(doc.getRows().stream().filter(r -> r.seed() == 2).toList());
