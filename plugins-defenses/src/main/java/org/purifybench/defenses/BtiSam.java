@@ -26,7 +26,8 @@ public final class BtiSam implements Defense {
     public Model purify(DefenseContext ctx) {
         Model model = ctx.backdooredModel();
         Params p = ctx.params();
-        TriggerInversion.Result inversion = TriggerInversion.run(model, ctx.requireTuningData(), p, ctx.seed(), ctx.host(), null);
+        TriggerInversion.Result inversion = InversionMemo.get(model, ctx.requireTuningData(), p, ctx.seed(),
+                () -> TriggerInversion.run(model, ctx.requireTuningData(), p, ctx.seed(), ctx.host(), null));
         var sam = new SharpnessAwareStep(p.getDouble("rho", 1.0), p.getBoolean("adaptive", true));
         ctx.host().trainer().train(model, ctx.requireTuningData(), FineTuning.config(p, 20, 0.01),
                 new ReversedMixStep(inversion.generator(), p.getDouble("reversed-share", 0.2), ctx.seed(), sam), ctx.seed(), "defense bti-sam");

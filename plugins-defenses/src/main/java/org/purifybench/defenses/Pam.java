@@ -34,7 +34,8 @@ public final class Pam implements Defense {
         Model backdoored = ctx.backdooredModel();
         Params p = ctx.params();
         LabeledImages tuning = ctx.requireTuningData();
-        TriggerInversion.Result inversion = TriggerInversion.run(backdoored, tuning, p, ctx.seed(), ctx.host(), null);
+        TriggerInversion.Result inversion = InversionMemo.get(backdoored, tuning, p, ctx.seed(),
+                () -> TriggerInversion.run(backdoored, tuning, p, ctx.seed(), ctx.host(), null));
         ctx.host().log(String.format("pam: reversed target %d (%.1f%% of generated images)", inversion.target(), 100 * inversion.targetShare()));
         String rho = p.getString("rho", "auto");
         if (!rho.equals("auto")) {

@@ -111,6 +111,27 @@ class PathAwareAndInversionTest {
     }
 
     @Test
+    void inversionMemoSharesOnlyIdenticalInversions() {
+        TckFixture f = TckFixture.get();
+        Params p = new Params(Map.of("mask-epochs", 1, "generator-epochs", 1, "refine-epochs", 1));
+        int[] computed = {0};
+        java.util.function.Function<SdModel, TriggerInversion.Result> invert = m -> InversionMemo.get(m, f.splits.tuning(), p, 1, () -> {
+            computed[0]++;
+            return TriggerInversion.run(m, f.splits.tuning(), p, 1, f.host, null);
+        });
+        var first = invert.apply(f.backdoored.copy());
+        assertTrue(first == invert.apply(f.backdoored.copy()), "same weights, data, parameters and seed: shared");
+        assertEquals(1, computed[0]);
+        SdModel other = f.backdoored.copy();
+        other.parameters().get("fc_b").addi(1e-3);
+        invert.apply(other);
+        assertEquals(2, computed[0], "other weights: computed again");
+        assertNotEquals(InversionMemo.key(f.backdoored, f.splits.tuning(), p, 1), InversionMemo.key(f.backdoored, f.splits.tuning(), p, 2));
+        assertNotEquals(InversionMemo.key(f.backdoored, f.splits.tuning(), p, 1),
+                InversionMemo.key(f.backdoored, f.splits.tuning(), p.with(Map.of("norm-bound", 0.01)), 1));
+    }
+
+    @Test
     void benignMaskIsInUnitIntervalAndDeterministic() {
         TckFixture f = TckFixture.get();
         INDArray m = TriggerInversion.benignMask(f.backdoored, f.splits.tuning(), 3, 2);

@@ -91,15 +91,7 @@ class SdModelTest {
                     org.nd4j.linalg.ops.transforms.Transforms.softmax(m.forward(x, false)));
             return -logp.mul(y).sumNumber().doubleValue() / 2;
         };
-        for (long i : new long[] {0, 37, 64, 101}) {
-            double orig = x.getDouble(i);
-            x.putScalar(i, orig + 1e-5);
-            double up = loss.getAsDouble();
-            x.putScalar(i, orig - 1e-5);
-            double down = loss.getAsDouble();
-            x.putScalar(i, orig);
-            assertEquals((up - down) / 2e-5, g.getDouble(i), 1e-6 + 1e-4 * Math.abs(g.getDouble(i)));
-        }
+        assertMatchesCentralDifferences(x, g, loss);
     }
 
     @Test
@@ -114,6 +106,15 @@ class SdModelTest {
         INDArray g = m.inputGradient(x, a, b);
         java.util.function.DoubleSupplier f = () -> m.logits(x).mul(a).sumNumber().doubleValue()
                 + m.features(x).mul(b).sumNumber().doubleValue();
+        assertMatchesCentralDifferences(x, g, f);
+        // Logit weights alone: the feature term contributes nothing when its weights are null.
+        INDArray onlyLogits = m.inputGradient(x, a, null);
+        assertNotEquals(g, onlyLogits);
+        assertEquals(onlyLogits, m.inputGradient(x, a, Nd4j.zeros(DataType.DOUBLE, 2, m.featureSize())));
+    }
+
+    /** g's entries at a few pixels equal central differences of f in x (x is restored). */
+    private static void assertMatchesCentralDifferences(INDArray x, INDArray g, java.util.function.DoubleSupplier f) {
         for (long i : new long[] {0, 37, 64, 101}) {
             double orig = x.getDouble(i);
             x.putScalar(i, orig + 1e-5);
@@ -123,10 +124,6 @@ class SdModelTest {
             x.putScalar(i, orig);
             assertEquals((up - down) / 2e-5, g.getDouble(i), 1e-6 + 1e-4 * Math.abs(g.getDouble(i)));
         }
-        // Logit weights alone: the feature term contributes nothing when its weights are null.
-        INDArray onlyLogits = m.inputGradient(x, a, null);
-        assertNotEquals(g, onlyLogits);
-        assertEquals(onlyLogits, m.inputGradient(x, a, Nd4j.zeros(DataType.DOUBLE, 2, m.featureSize())));
     }
 
     private static INDArray centred(long seed, long rows, long cols) {
