@@ -6,6 +6,7 @@ import org.purifybench.spi.EvaluationContext;
 import org.purifybench.spi.EvaluationResult;
 import org.purifybench.spi.Evaluator;
 import org.purifybench.spi.Kind;
+import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
 import org.purifybench.spi.PluginDescriptor;
@@ -13,7 +14,8 @@ import org.purifybench.spi.Trainer;
 
 /**
  * Linear mode connectivity along the backdoor-connected path (paper section 4.1): errors of
- * (1-t) W0 + t W1 for W0 = backdoored and W1 = purified. A purification that stays in the
+ * (1-t) W0 + t W1 for W0 = backdoored and W1 = purified, and, when the matrix runs the oracle EP,
+ * along purified (t = 0) to EP (t = 1). A purification that stays in the
  * backdoored model's basin shows a low backdoor error right next to W1; BatchNorm running
  * statistics are re-estimated at every t on training data (the evaluators' retuning pool), since
  * interpolated weights make both endpoints' statistics wrong.
@@ -22,7 +24,7 @@ public final class LinearModeConnectivity implements Evaluator {
     @Override
     public PluginDescriptor descriptor() {
         return PluginDescriptor.of(Kind.EVALUATOR, "lmc", "1.0.0",
-                "Linear mode connectivity backdoored -> purified: backdoor error (1-ASR) and clean error along the path, BN recalibrated at each point",
+                "Linear mode connectivity backdoored -> purified (and purified -> EP): backdoor error (1-ASR) and clean error along the path, BN recalibrated at each point",
                 "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024 (section 4.1)",
                 Need.TEST_DATA, Need.RETUNING_POOL);
     }
@@ -32,47 +34,71 @@ public final class LinearModeConnectivity implements Evaluator {
         return a.mul(1 - t).addi(b.mul(t));
     }
 
+    /** Backdoor and clean error along one path, one value per t. */
+    record Path(double[] t, double[] backdoorError, double[] cleanError) {
+        /** Largest rise of the clean error above the straight line between the endpoints. */
+        double cleanBarrier() {
+            int last = t.length - 1;
+            double max = 0;
+            for (int i = 0; i <= last; i++) {
+                double line = (1 - t[i]) * cleanError[0] + t[i] * cleanError[last];
+                max = Math.max(max, cleanError[i] - line);
+            }
+            return max;
+        }
+    }
+
     @Override
     public EvaluationResult evaluate(EvaluationContext ctx) {
         int points = ctx.params().getInt("points", 11);
         boolean recalibrate = ctx.params().getBoolean("recalibrate-bn", true);
-        if (points < 2) {
-            throw new IllegalArgumentException("lmc needs at least 2 points, got " + points);
+        int testSamples = ctx.params().getInt("test-samples", 0);
+        if (points < 2 || testSamples < 0) {
+            throw new IllegalArgumentException("lmc needs points >= 2 and test-samples >= 0 (0 = all), got " + points + " and " + testSamples);
         }
+        LabeledImages test = testSamples > 0 && testSamples < ctx.testData().size() ? ctx.testData().range(0, testSamples) : ctx.testData();
+        Path backdoorPath = path(ctx, ctx.backdooredModel(), ctx.purifiedModel(), points, recalibrate, test);
+        EvaluationResult r = new EvaluationResult()
+                .curve("backdoor-error", backdoorPath.t(), backdoorPath.backdoorError())
+                .curve("clean-error", backdoorPath.t(), backdoorPath.cleanError())
+                .metric("backdoor-error-mid", backdoorPath.backdoorError()[(points - 1) / 2])
+                .metric("clean-error-barrier", backdoorPath.cleanBarrier());
+        // The paper's Figure 5: purified -> EP. Both are purified, so a flat high backdoor error means one basin.
+        String oracle = ctx.params().getString("oracle", "ep");
+        if (!ctx.defenseName().equals(oracle)) {
+            ctx.purifiedModelOf(oracle).ifPresent(ep -> {
+                Path toOracle = path(ctx, ctx.purifiedModel(), ep, points, recalibrate, test);
+                r.curve(oracle + "-backdoor-error", toOracle.t(), toOracle.backdoorError())
+                        .curve(oracle + "-clean-error", toOracle.t(), toOracle.cleanError());
+            });
+        }
+        return r;
+    }
+
+    /** Errors of (1-t) from + t to on the grid; BN statistics recalibrated at interior points. */
+    static Path path(EvaluationContext ctx, Model from, Model to, int points, boolean recalibrate, LabeledImages test) {
         Trainer trainer = ctx.host().trainer();
-        Model w0 = ctx.backdooredModel();
-        Model w1 = ctx.purifiedModel();
-        INDArray from = w0.flatParameters();
-        INDArray to = w1.flatParameters();
+        INDArray a = from.flatParameters();
+        INDArray b = to.flatParameters();
         double[] t = new double[points];
         double[] backdoorError = new double[points];
         double[] cleanError = new double[points];
-        Model probe = w1.copy();
+        Model probe = to.copy();
         for (int i = 0; i < points; i++) {
             t[i] = i / (double) (points - 1);
             if (i == 0) {
-                probe.copyFrom(w0); // the endpoints are the models themselves, statistics included
+                probe.copyFrom(from); // the endpoints are the models themselves, statistics included
             } else if (i == points - 1) {
-                probe.copyFrom(w1);
+                probe.copyFrom(to);
             } else {
-                probe.setFlatParameters(interpolate(from, to, t[i]));
+                probe.setFlatParameters(interpolate(a, b, t[i]));
                 if (recalibrate) {
                     trainer.recalibrateBatchNorm(probe, ctx.retuningPool());
                 }
             }
-            backdoorError[i] = 1 - BackdoorMetrics.attackSuccessRate(trainer, probe, ctx.backdoor(), ctx.testData());
-            cleanError[i] = 1 - BackdoorMetrics.cleanAccuracy(trainer, probe, ctx.testData());
+            backdoorError[i] = 1 - BackdoorMetrics.attackSuccessRate(trainer, probe, ctx.backdoor(), test);
+            cleanError[i] = 1 - BackdoorMetrics.cleanAccuracy(trainer, probe, test);
         }
-        double maxCleanBarrier = 0;
-        for (int i = 0; i < points; i++) {
-            // Error barrier: how far the path rises above the straight line between its endpoints.
-            double line = (1 - t[i]) * cleanError[0] + t[i] * cleanError[points - 1];
-            maxCleanBarrier = Math.max(maxCleanBarrier, cleanError[i] - line);
-        }
-        return new EvaluationResult()
-                .curve("backdoor-error", t, backdoorError)
-                .curve("clean-error", t, cleanError)
-                .metric("backdoor-error-mid", backdoorError[(points - 1) / 2])
-                .metric("clean-error-barrier", maxCleanBarrier);
+        return new Path(t, backdoorError, cleanError);
     }
 }

@@ -78,11 +78,23 @@ public final class RetuningAttack implements Evaluator {
                 p.getDouble("momentum", 0.9), false, p.getDouble("weight-decay", 5e-4), "constant");
     }
 
+    /** A copy of {@code model} after RA with settings {@code p} (the same set for the same seed and pool). */
+    static Model retunedCopy(EvaluationContext ctx, Model model, Params p, String phase) {
+        LabeledImages set = retuningSet(ctx.retuningPool(), ctx.backdoor(), p.getInt("samples", 1000),
+                poisonCount(p, ctx.attackId()), ctx.seed());
+        return retunedCopy(ctx, model, set, p, phase);
+    }
+
+    private static Model retunedCopy(EvaluationContext ctx, Model model, LabeledImages set, Params p, String phase) {
+        Model copy = model.copy();
+        ctx.host().trainer().train(copy, set, config(p), StepHook.PLAIN, ctx.seed(), phase);
+        return copy;
+    }
+
     /** {P-ASR, P-C-Acc} of a copy of {@code model} after RA. */
     private static double[] retune(EvaluationContext ctx, Model model, LabeledImages set, String phase) {
         Trainer t = ctx.host().trainer();
-        Model copy = model.copy();
-        t.train(copy, set, config(ctx.params()), StepHook.PLAIN, ctx.seed(), phase);
+        Model copy = retunedCopy(ctx, model, set, ctx.params(), phase);
         return new double[] {
             BackdoorMetrics.attackSuccessRate(t, copy, ctx.backdoor(), ctx.testData()),
             BackdoorMetrics.cleanAccuracy(t, copy, ctx.testData())

@@ -40,4 +40,19 @@ class LinearModeConnectivityTest {
         assertArrayEquals(bd, again.curves().get("backdoor-error"), 0);
         assertArrayEquals(clean, again.curves().get("clean-error"), 0);
     }
+
+    @Test
+    void pathToTheOracleRunsWhenTheMatrixHasItAndEndsAtBothModels() {
+        TckFixture f = TckFixture.get();
+        var p = new Params(Map.of("points", 3, "test-samples", 120));
+        EvaluationResult r = new LinearModeConnectivity().evaluate(f.evaluationContext(f.backdoored, 1, p, Map.of("ep", f.clean)));
+        double[] toEp = r.curves().get("ep-backdoor-error");
+        var trainer = f.host.trainer();
+        var test = f.dataset.test().range(0, 120);
+        assertEquals(1 - BackdoorMetrics.attackSuccessRate(trainer, f.backdoored, f.trigger, test), toEp[0], 0);
+        assertEquals(1 - BackdoorMetrics.attackSuccessRate(trainer, f.clean, f.trigger, test), toEp[2], 0);
+        assertEquals(1 - BackdoorMetrics.cleanAccuracy(trainer, f.clean, test), r.curves().get("ep-clean-error")[2], 0);
+        EvaluationResult withoutEp = new LinearModeConnectivity().evaluate(f.evaluationContext(f.backdoored, 1, p));
+        assertTrue(!withoutEp.curves().containsKey("ep-backdoor-error"));
+    }
 }

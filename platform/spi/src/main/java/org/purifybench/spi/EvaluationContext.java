@@ -1,11 +1,18 @@
 package org.purifybench.spi;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /** What an evaluator gets: all models of the cell, the attack, and held-out data. */
 public interface EvaluationContext {
     /** Id of the defense that produced {@link #purifiedModel()}. */
     String defenseId();
+
+    /** The name results give this defense: its id, or id plus parameters when the matrix runs it with several settings. */
+    default String defenseName() {
+        return defenseId();
+    }
 
     /** Id of the attack of this cell (evaluators may tune per attack, e.g. RA's poisoned count). */
     String attackId();
@@ -29,6 +36,32 @@ public interface EvaluationContext {
     Params params();
 
     Host host();
+
+    /**
+     * Names of all defenses of this cell, as results name them (the id, or id plus parameters when
+     * the matrix runs one defense with several settings); includes {@link #defenseName()}.
+     */
+    default List<String> defenses() {
+        return List.of();
+    }
+
+    /**
+     * A private copy of the model another defense of this cell produced (e.g. the oracle EP model
+     * QRA regularises with, or the models QRA perturbations are transferred to); empty when the
+     * matrix has no such defense. Purifies that defense on first use if no one has yet.
+     */
+    default Optional<Model> purifiedModelOf(String defense) {
+        return Optional.empty();
+    }
+
+    /**
+     * Like {@link #memo} but shared by all evaluators of the cell, so that two evaluators can reuse
+     * one expensive computation (QRA and its transfer matrix share the trained perturbations).
+     * Put everything the value depends on (parameters, defense) into the key.
+     */
+    default <T> T cellMemo(String key, Supplier<T> compute) {
+        return compute.get();
+    }
 
     /**
      * Computes a value once per cell (dataset, model, attack, rate, seed) and evaluator params,

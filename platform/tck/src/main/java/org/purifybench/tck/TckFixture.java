@@ -18,6 +18,7 @@ import org.purifybench.spi.EvaluationContext;
 import org.purifybench.spi.Host;
 import org.purifybench.spi.ImageShape;
 import org.purifybench.spi.LabeledImages;
+import org.purifybench.spi.Model;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.Phase;
 import org.purifybench.spi.PluginDescriptor;
@@ -66,8 +67,20 @@ public final class TckFixture {
     }
 
     public EvaluationContext evaluationContext(SdModel purified, long seed, Params params) {
-        return Contexts.evaluation(new Contexts.EvaluationInputs("tck-corner", "tck", purified, backdoored, clean, trigger,
-                dataset.test(), splits.retuningPool()), seed, params, host, new java.util.HashMap<>(Map.of()));
+        return evaluationContext(purified, seed, params, Map.of());
+    }
+
+    /**
+     * An evaluation context of defense "tck" whose cell also holds {@code otherDefenses} (name to
+     * purified model), for evaluators that compare defenses.
+     */
+    public EvaluationContext evaluationContext(SdModel purified, long seed, Params params, Map<String, SdModel> otherDefenses) {
+        Map<String, Supplier<? extends Model>> cell = new java.util.LinkedHashMap<>();
+        cell.put("tck", () -> purified);
+        otherDefenses.forEach((name, model) -> cell.put(name, () -> model));
+        return Contexts.evaluation(new Contexts.EvaluationInputs("tck-corner", "tck", "tck", purified, backdoored, clean, trigger,
+                dataset.test(), splits.retuningPool(), cell), seed, params, host,
+                new Contexts.Memos(new java.util.HashMap<>(), new java.util.HashMap<>()));
     }
 
     /** A 3x3 white block in the top-left corner; dirty label to class 0; 10% poisoned. */

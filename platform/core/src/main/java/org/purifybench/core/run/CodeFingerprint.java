@@ -28,16 +28,24 @@ public final class CodeFingerprint {
     private static final List<String> TRAINING_PACKAGES = List.of(
             "org/purifybench/core/model/", "org/purifybench/core/train/", "org/purifybench/core/data/",
             "org/purifybench/core/host/");
+    /**
+     * SPI types only evaluators see: no model is trained through them, so adding to the evaluators'
+     * contract must not throw away hours of cached training. Prefixes, so nested classes count too.
+     */
+    private static final List<String> EVALUATION_ONLY_SPI = List.of(
+            "org/purifybench/spi/Evaluator.", "org/purifybench/spi/Evaluator$",
+            "org/purifybench/spi/EvaluationContext.", "org/purifybench/spi/EvaluationContext$",
+            "org/purifybench/spi/EvaluationResult.", "org/purifybench/spi/EvaluationResult$");
     private static final Map<String, String> MEMO = new ConcurrentHashMap<>();
 
     private CodeFingerprint() {
     }
 
-    /** Fingerprint of the core's training code and of the SPI. */
+    /** Fingerprint of the core's training code and of the SPI (without the evaluator-only types). */
     public static String training() {
         return MEMO.computeIfAbsent("training", k -> {
-            String core = of(locationOf(CodeFingerprint.class), TRAINING_PACKAGES);
-            String spi = of(locationOf(org.purifybench.spi.Model.class), List.of(""));
+            String core = of(locationOf(CodeFingerprint.class), TRAINING_PACKAGES, List.of());
+            String spi = of(locationOf(org.purifybench.spi.Model.class), List.of(""), EVALUATION_ONLY_SPI);
             return Hashing.sha256((core + spi).getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
         });
     }
@@ -45,10 +53,11 @@ public final class CodeFingerprint {
     /** Fingerprint of every class in the jar or folder {@code pluginClass} was loaded from. */
     public static String ofPlugin(Class<?> pluginClass) {
         Path location = locationOf(pluginClass);
-        return MEMO.computeIfAbsent("plugin:" + location, k -> of(location, List.of("")).substring(0, 16));
+        return MEMO.computeIfAbsent("plugin:" + location, k -> of(location, List.of(""), List.of()).substring(0, 16));
     }
 
-    static String of(Path location, List<String> packagePrefixes) {
+    /** Hash of the classes under {@code location} whose names start with one of {@code include} and none of {@code exclude}. */
+    static String of(Path location, List<String> include, List<String> exclude) {
         if (location == null) {
             return "unknown";
         }
@@ -58,7 +67,7 @@ public final class CodeFingerprint {
                 try (Stream<Path> files = Files.walk(location)) {
                     for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".class"))::iterator) {
                         String name = location.relativize(f).toString().replace('\\', '/');
-                        if (matches(name, packagePrefixes)) {
+                        if (matches(name, include) && !matches(name, exclude)) {
                             classes.put(name, Files.readAllBytes(f));
                         }
                     }
@@ -68,7 +77,7 @@ public final class CodeFingerprint {
                     Enumeration<JarEntry> entries = jar.entries();
                     while (entries.hasMoreElements()) {
                         JarEntry e = entries.nextElement();
-                        if (e.getName().endsWith(".class") && matches(e.getName(), packagePrefixes)) {
+                        if (e.getName().endsWith(".class") && matches(e.getName(), include) && !matches(e.getName(), exclude)) {
                             try (InputStream in = jar.getInputStream(e)) {
                                 classes.put(e.getName(), in.readAllBytes());
                             }

@@ -1,5 +1,6 @@
 package org.purifybench.core.run;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -130,13 +131,20 @@ public final class Contexts {
         };
     }
 
-    /** Everything an evaluator sees of one (cell, defense). */
-    public record EvaluationInputs(String attackId, String defenseId, Model purified, Model backdoored, Model clean,
-                                   Backdoor backdoor, LabeledImages test, LabeledImages retuningPool) {
+    /**
+     * Everything an evaluator sees of one (cell, defense). {@code cellDefenses} maps every defense
+     * name of the cell to its (lazily purified) model.
+     */
+    public record EvaluationInputs(String attackId, String defenseId, String defenseName, Model purified, Model backdoored,
+                                   Model clean, Backdoor backdoor, LabeledImages test, LabeledImages retuningPool,
+                                   Map<String, Supplier<? extends Model>> cellDefenses) {
     }
 
-    public static EvaluationContext evaluation(EvaluationInputs in, long seed, Params params, Host host,
-                                               Map<String, Object> memo) {
+    /** Per-cell caches: one per evaluator configuration ({@code own}) and one all evaluators share. */
+    public record Memos(Map<String, Object> own, Map<String, Object> shared) {
+    }
+
+    public static EvaluationContext evaluation(EvaluationInputs in, long seed, Params params, Host host, Memos memos) {
         return new EvaluationContext() {
             @Override
             public String attackId() {
@@ -146,6 +154,22 @@ public final class Contexts {
             @Override
             public String defenseId() {
                 return in.defenseId();
+            }
+
+            @Override
+            public String defenseName() {
+                return in.defenseName();
+            }
+
+            @Override
+            public List<String> defenses() {
+                return List.copyOf(in.cellDefenses().keySet());
+            }
+
+            @Override
+            public Optional<Model> purifiedModelOf(String defense) {
+                Supplier<? extends Model> m = in.cellDefenses().get(defense);
+                return m == null ? Optional.empty() : Optional.of(m.get().copy());
             }
 
             @Override
@@ -194,16 +218,25 @@ public final class Contexts {
             }
 
             @Override
-            @SuppressWarnings("unchecked")
             public <T> T memo(String key, Supplier<T> compute) {
-                // Not computeIfAbsent: compute() may itself train for minutes and call memo().
-                Object v = memo.get(key);
-                if (v == null) {
-                    v = compute.get();
-                    memo.put(key, v);
-                }
-                return (T) v;
+                return memoised(memos.own(), key, compute);
+            }
+
+            @Override
+            public <T> T cellMemo(String key, Supplier<T> compute) {
+                return memoised(memos.shared(), key, compute);
             }
         };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T memoised(Map<String, Object> memo, String key, Supplier<T> compute) {
+        // Not computeIfAbsent: compute() may itself train for minutes and call memo() again.
+        Object v = memo.get(key);
+        if (v == null) {
+            v = compute.get();
+            memo.put(key, v);
+        }
+        return (T) v;
     }
 }

@@ -146,8 +146,12 @@ public final class MatrixRunner {
                                 attackRef.label() + " backdoor (seed " + seed + ")");
                         return m;
                     }).model()));
-                    // One memo per evaluator configuration per cell, shared by all defenses (e.g. RA's control).
+                    // One memo per evaluator configuration per cell, shared by all defenses (e.g. RA's control),
+                    // and one all evaluators of the cell share (e.g. QRA perturbations its transfer reuses).
                     Map<String, Map<String, Object>> memo = new HashMap<>();
+                    Map<String, Object> cellMemo = new HashMap<>();
+                    // Every defense's model, purified lazily: an evaluator may ask for another defense's model.
+                    Map<String, Supplier<? extends Model>> purifiedByName = new LinkedHashMap<>();
                     for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
                         Defense defense = registry.defense(defenseRef.id());
                         Map<String, Object> pKey = new LinkedHashMap<>(bdKey);
@@ -165,6 +169,11 @@ public final class MatrixRunner {
                             }
                             return sdm;
                         }).model()));
+                        purifiedByName.put(displayName(defenseRef, spec.defenses()), purified);
+                    }
+                    for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
+                        String defenseName = displayName(defenseRef, spec.defenses());
+                        Supplier<? extends Model> purified = purifiedByName.get(defenseName);
                         for (MatrixSpec.PluginRef evalRef : spec.evaluators()) {
                             String unit = cellId + "|" + defenseRef.label() + "|" + evalRef.label();
                             if (journal.isDone(unit)) {
@@ -172,11 +181,11 @@ public final class MatrixRunner {
                             }
                             Evaluator evaluator = registry.evaluator(evalRef.id());
                             EvaluationResult r = timed("evaluators", () -> evaluator.evaluate(Contexts.evaluation(
-                                    new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), purified.get(), backdoored.get(),
-                                            clean.get(), backdoor.get(), test, splits.retuningPool()),
-                                    seed, evalRef.toParams(), host, memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()))));
+                                    new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), defenseName, purified.get(),
+                                            backdoored.get(), clean.get(), backdoor.get(), test, splits.retuningPool(), purifiedByName),
+                                    seed, evalRef.toParams(), host,
+                                    new Contexts.Memos(memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()), cellMemo))));
                             String attackName = displayName(attackRef, spec.attacks());
-                            String defenseName = displayName(defenseRef, spec.defenses());
                             String evalName = displayName(evalRef, spec.evaluators());
                             List<ResultRow> rows = new ArrayList<>();
                             r.metrics().forEach((metric, value) -> rows.add(new ResultRow(cellId, dataset.name(), modelSpec.architecture(),

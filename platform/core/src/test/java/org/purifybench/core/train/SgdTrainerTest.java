@@ -77,6 +77,18 @@ class SgdTrainerTest {
     }
 
     @Test
+    void afterRecalibrationOnOneBatchEvalModeOutputsEqualTrainModeOutputs() {
+        SdModel m = trained(5);
+        INDArray batch = data.train().range(0, 100).images();
+        INDArray trainMode = m.forward(batch, true);
+        assertTrue(m.forward(batch, false).distance2(trainMode) > 1e-3, "stale statistics differ from batch statistics");
+        trainer.recalibrateBatchNorm(m, data.train().range(0, 100));
+        INDArray evalMode = m.forward(batch, false);
+        double rel = evalMode.distance2(trainMode) / trainMode.norm2Number().doubleValue();
+        assertTrue(rel < 1e-4, "relative difference " + rel);
+    }
+
+    @Test
     void scheduleShapes() {
         TrainConfig cos = new TrainConfig(1, 1, 0.1, 0, false, 0, "cosine");
         assertEquals(0.1, cos.learningRateAt(0), 1e-12);

@@ -1,0 +1,121 @@
+package org.purifybench.evaluators;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * QRA's perturbation generator (paper appendix B.2): an MLP on the flattened image, three hidden
+ * layers of ReLU units, tanh output scaled by eps, so every pixel of the perturbation lies in
+ * [-eps, eps] by construction. The classifiers it attacks are not part of this graph: the caller
+ * differentiates through them with {@code Model.inputGradient} and hands the result in as the
+ * upstream gradient of {@link #step}.
+ */
+final class PerturbationGenerator {
+    private static final String IN = "x";
+    private static final String UPSTREAM = "upstream";
+    private static final String OUT = "delta";
+
+    private final SameDiff sd = SameDiff.create();
+    private final Map<String, INDArray> params = new LinkedHashMap<>();
+    private final long[] imageShape;
+    private final double eps;
+
+    /**
+     * @param imageShape {channels, height, width}
+     * @param hidden     units per hidden layer (paper: 1024)
+     */
+    PerturbationGenerator(long[] imageShape, int hidden, double eps, long seed) {
+        if (!(eps > 0) || hidden < 1) {
+            throw new IllegalArgumentException("QRA generator needs eps > 0 and hidden >= 1, got eps " + eps + ", hidden " + hidden);
+        }
+        this.imageShape = imageShape.clone();
+        this.eps = eps;
+        long d = imageShape[0] * imageShape[1] * imageShape[2];
+        SplittableRandom random = new SplittableRandom(seed);
+        SDVariable x = sd.placeHolder(IN, DataType.FLOAT, -1, d);
+        SDVariable h = x;
+        long in = d;
+        for (int layer = 1; layer <= 3; layer++) {
+            h = sd.nn().relu(dense(h, in, hidden, "h" + layer, random), 0);
+            in = hidden;
+        }
+        SDVariable delta = sd.math().tanh(dense(h, in, d, "out", random)).mul(eps).rename(OUT);
+        SDVariable up = sd.placeHolder(UPSTREAM, DataType.FLOAT, -1, d);
+        delta.mul(up).sum().rename("vjp");
+        sd.setLossVariables("vjp");
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream())); // M2.1 prints one line per op here
+        try {
+            sd.createGradFunction();
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    /** PyTorch's nn.Linear initialisation, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as the reference code gets it. */
+    private SDVariable dense(SDVariable x, long in, long out, String name, SplittableRandom random) {
+        double bound = 1 / Math.sqrt(in);
+        SDVariable w = param(name + "_W", uniform(random, bound, in, out));
+        SDVariable b = param(name + "_b", uniform(random, bound, 1, out));
+        return x.mmul(w).add(b);
+    }
+
+    private SDVariable param(String name, INDArray value) {
+        SDVariable v = sd.var(name, value);
+        params.put(name, v.getArr());
+        return v;
+    }
+
+    private static INDArray uniform(SplittableRandom random, double bound, long rows, long cols) {
+        float[] v = new float[Math.toIntExact(rows * cols)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) ((2 * random.nextDouble() - 1) * bound);
+        }
+        return Nd4j.create(v, new long[] {rows, cols}, 'c');
+    }
+
+    double eps() {
+        return eps;
+    }
+
+    /** The perturbation for a batch of images [N, C, H, W], same shape, every value in [-eps, eps]. */
+    INDArray perturbation(INDArray images) {
+        INDArray flat = images.castTo(DataType.FLOAT).reshape(images.size(0), -1);
+        return sd.output(Map.of(IN, flat), OUT).get(OUT).reshape(shape(images.size(0)));
+    }
+
+    /** clip(x + delta(x), 0, 1): the perturbed images QRA submits as queries. */
+    INDArray perturb(INDArray images) {
+        INDArray x = images.castTo(DataType.FLOAT);
+        return clip01(x.add(perturbation(x)));
+    }
+
+    static INDArray clip01(INDArray a) {
+        return org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(a, 0.0, false), 1.0, false);
+    }
+
+    /** One SGD step given dLoss/d(delta) for the batch (shape [N, C, H, W]). */
+    void step(INDArray images, INDArray upstream, double learningRate) {
+        long n = images.size(0);
+        Map<String, INDArray> grads = sd.calculateGradients(Map.of(
+                IN, images.castTo(DataType.FLOAT).reshape(n, -1),
+                UPSTREAM, upstream.castTo(DataType.FLOAT).reshape(n, -1)), params.keySet());
+        grads.forEach((name, g) -> params.get(name).subi(g.mul(learningRate)));
+    }
+
+    private long[] shape(long n) {
+        return new long[] {n, imageShape[0], imageShape[1], imageShape[2]};
+    }
+
+    Map<String, INDArray> parameters() {
+        return params;
+    }
+}

@@ -1,0 +1,161 @@
+package org.purifybench.evaluators;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.purifybench.spi.EvaluationContext;
+import org.purifybench.spi.EvaluationResult;
+import org.purifybench.spi.LabeledImages;
+import org.purifybench.spi.Params;
+import org.purifybench.tck.TckFixture;
+
+class QueryReactivationTest {
+    /** Small enough for seconds on the fixture; every code path of the paper's setting is exercised. */
+    private static final Params FAST = new Params(Map.of("epochs", 3, "hidden", 32, "batch-size", 20,
+            "clean-samples", 30, "poisoned-samples", 30, "ra-samples", 60, "ra-epochs", 1, "poison-count", 3));
+
+    @Test
+    void lossAndGradientsMatchHandComputedValues() {
+        INDArray ra = Nd4j.createFromArray(new double[][] {{1, 0, -1}, {0.5, 0.5, 2}});
+        INDArray p = Nd4j.createFromArray(new double[][] {{0, 2, 0}, {1, -1, 0}});
+        INDArray e = Nd4j.createFromArray(new double[][] {{3, 0, 1}, {0, 0, 0}});
+        int[] y = {0, 2};
+        QraObjective o = QraObjective.of(ra, p, e, y, 0.2);
+        double kl = 0;
+        double ce = 0;
+        for (int i = 0; i < 2; i++) {
+            double[] q = softmax(ra.getRow(i).toDoubleVector());
+            double[] pp = softmax(p.getRow(i).toDoubleVector());
+            for (int k = 0; k < 3; k++) {
+                kl += q[k] * Math.log(q[k] / pp[k]);
+            }
+            ce -= Math.log(softmax(e.getRow(i).toDoubleVector())[y[i]]);
+        }
+        assertEquals(kl / 2, o.kl(), 1e-12);
+        assertEquals(ce / 2, o.ce(), 1e-12);
+        assertEquals(kl / 2 + 0.2 * ce / 2, o.loss(), 1e-12);
+        // Gradients against central differences of the loss in each logit.
+        double h = 1e-6;
+        for (int i = 0; i < 2; i++) {
+            for (int k = 0; k < 3; k++) {
+                double numP = (QraObjective.of(ra, bump(p, i, k, h), e, y, 0.2).loss()
+                        - QraObjective.of(ra, bump(p, i, k, -h), e, y, 0.2).loss()) / (2 * h);
+                double numE = (QraObjective.of(ra, p, bump(e, i, k, h), y, 0.2).loss()
+                        - QraObjective.of(ra, p, bump(e, i, k, -h), y, 0.2).loss()) / (2 * h);
+                assertEquals(numP, o.purifiedLogitGradient().getDouble(i, k), 1e-8);
+                assertEquals(numE, o.referenceLogitGradient().getDouble(i, k), 1e-8);
+            }
+        }
+        assertEquals(0, QraObjective.of(ra, ra, e, y, 0.2).kl(), 1e-12, "KL of identical logits is zero");
+    }
+
+    private static double[] softmax(double[] l) {
+        double max = Math.max(l[0], Math.max(l[1], l[2]));
+        double sum = 0;
+        double[] out = new double[l.length];
+        for (int k = 0; k < l.length; k++) {
+            out[k] = Math.exp(l[k] - max);
+            sum += out[k];
+        }
+        for (int k = 0; k < l.length; k++) {
+            out[k] /= sum;
+        }
+        return out;
+    }
+
+    private static INDArray bump(INDArray a, int i, int k, double h) {
+        INDArray b = a.dup();
+        b.putScalar(i, k, b.getDouble(i, k) + h);
+        return b;
+    }
+
+    @Test
+    void perturbationStaysWithinEpsAndImagesWithinRange() {
+        double eps = 16 / 255.0;
+        PerturbationGenerator g = new PerturbationGenerator(new long[] {1, 12, 12}, 16, eps, 3);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 1, 12, 12);
+        // Large steps push tanh into saturation: the bound must hold by construction, not by luck.
+        for (int i = 0; i < 5; i++) {
+            g.step(x, Nd4j.ones(DataType.FLOAT, 8, 1, 12, 12).muli(-1000), 1.0);
+        }
+        INDArray d = g.perturbation(x);
+        double maxAbs = org.nd4j.linalg.ops.transforms.Transforms.abs(d).maxNumber().doubleValue();
+        assertTrue(maxAbs <= eps + 1e-6, "max |d| " + maxAbs);
+        assertTrue(maxAbs > eps * 0.9, "the push saturates d near eps, got " + maxAbs);
+        INDArray perturbed = g.perturb(x);
+        assertTrue(perturbed.minNumber().doubleValue() >= 0 && perturbed.maxNumber().doubleValue() <= 1);
+        PerturbationGenerator fresh = new PerturbationGenerator(new long[] {1, 12, 12}, 16, eps, 3);
+        INDArray d0 = fresh.perturbation(x);
+        assertNotEquals(d0.get(NDArrayIndex.point(0)), d0.get(NDArrayIndex.point(1)), "perturbations are sample-specific");
+    }
+
+    @Test
+    void attackSetHasTheAskedCleanAndTriggeredNonTargetImagesUnderTrueLabels() {
+        TckFixture f = TckFixture.get();
+        LabeledImages set = QueryReactivation.attackSet(f.splits.retuningPool(), f.trigger, 30, 20, 4);
+        assertEquals(50, set.size());
+        for (int i = 0; i < set.size(); i++) {
+            assertNotEquals(0, set.label(i), "only non-target images");
+        }
+        // The fixture's trigger is a white 3x3 block in the top-left corner.
+        for (int i = 30; i < 50; i++) {
+            assertEquals(9.0, set.images().get(NDArrayIndex.point(i), NDArrayIndex.point(0),
+                    NDArrayIndex.interval(0, 3), NDArrayIndex.interval(0, 3)).sumNumber().doubleValue(), 1e-6);
+        }
+        assertEquals(set.images(), QueryReactivation.attackSet(f.splits.retuningPool(), f.trigger, 30, 20, 4).images());
+    }
+
+    private static EvaluationContext context(TckFixture f, Map<String, org.purifybench.core.model.SdModel> others) {
+        return f.evaluationContext(f.backdoored, 2, FAST, others);
+    }
+
+    @Test
+    void qraReportsBothModelsIsDeterministicAndLearns() {
+        TckFixture f = TckFixture.get();
+        EvaluationContext ctx = context(f, Map.of("ep", f.clean));
+        EvaluationResult a = new QueryReactivationAttack().evaluate(ctx);
+        for (String m : new String[] {"c-asr", "p-asr", "clean-c-asr", "clean-p-asr", "ra-p-asr"}) {
+            double v = a.metrics().get(m);
+            assertTrue(v >= 0 && v <= 1, m + " = " + v);
+        }
+        double[] loss = a.curves().get("generator-loss");
+        assertEquals(3, loss.length);
+        assertTrue(loss[2] < loss[0], "generator loss must fall: " + java.util.Arrays.toString(loss));
+        EvaluationResult b = new QueryReactivationAttack().evaluate(context(f, Map.of("ep", f.clean)));
+        assertEquals(a.metrics(), b.metrics(), "same seed, same numbers");
+    }
+
+    @Test
+    void qraWithoutTheOracleDefenseFailsBeforeTrainingAndNamesTheFix() {
+        TckFixture f = TckFixture.get();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new QueryReactivationAttack().evaluate(context(f, Map.of())));
+        assertTrue(e.getMessage().contains("'ep'") && e.getMessage().contains("reference"), e.getMessage());
+    }
+
+    @Test
+    void transferSharesTheGeneratorsOfQraAndItsDiagonalIsQra() {
+        TckFixture f = TckFixture.get();
+        EvaluationContext ctx = context(f, Map.of("ep", f.clean, "clean", f.clean));
+        EvaluationResult qra = new QueryReactivationAttack().evaluate(ctx);
+        QueryReactivation.Settings s = QueryReactivation.Settings.of(FAST, ctx.attackId());
+        QueryReactivation.Outcome trained = QueryReactivation.against(ctx, "tck", s);
+        EvaluationResult transfer = new QraTransfer().evaluate(ctx);
+        assertSame(trained, QueryReactivation.against(ctx, "tck", s), "trained once per cell and settings");
+        assertEquals(qra.metrics().get("p-asr"), transfer.metrics().get("p-asr-from:tck"));
+        assertEquals(qra.metrics().get("c-asr"), transfer.metrics().get("c-asr-from:tck"));
+        assertTrue(transfer.metrics().containsKey("p-asr-from:ep"));
+        assertTrue(!transfer.metrics().containsKey("p-asr-from:clean"), "reference models are not sources");
+        assertThrows(IllegalArgumentException.class, () -> new QraTransfer().evaluate(
+                f.evaluationContext(f.backdoored, 2, FAST.with(Map.of("sources", "tck, nosuch")), Map.of("ep", f.clean))));
+    }
+}
