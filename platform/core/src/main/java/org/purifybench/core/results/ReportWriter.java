@@ -89,6 +89,7 @@ public final class ReportWriter {
         }
         superficial(sb, doc, tracks);
         sweeps(sb, doc, tracks);
+        Figures.markdown(sb, doc);
         return sb.toString();
     }
 
@@ -530,8 +531,13 @@ public final class ReportWriter {
                 .replace("'", "&#39;");
     }
 
-    /** Writes report.md and report.html into {@code dir} (created if needed) and returns their paths. */
+    /**
+     * Writes report.md and report.html into {@code dir} (created if needed) and returns their paths.
+     * The figures the report links to go to {@code dir/figures} first, so a report never points at
+     * images that are not there yet.
+     */
     public static List<Path> write(ResultsDocument doc, Path dir) {
+        Figures.write(doc, dir);
         Path md = dir.resolve("report.md");
         Path html = dir.resolve("report.html");
         AtomicFiles.writeString(md, markdown(doc));
