@@ -21,6 +21,10 @@ final class AtomicFiles {
     }
 
     static void writeString(Path file, String content) {
+        writeBytes(file, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void writeBytes(Path file, byte[] content) {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         Path tmp = null;
@@ -29,7 +33,7 @@ final class AtomicFiles {
             // Same folder as the target: a rename is only atomic within one file system.
             tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+                ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }

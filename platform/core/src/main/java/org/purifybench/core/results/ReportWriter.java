@@ -45,7 +45,7 @@ public final class ReportWriter {
     }
 
     /** One table of the paper: results that are comparable with each other. */
-    private record Track(String dataset, String model, double poisonRate) {
+    record Track(String dataset, String model, double poisonRate) {
         boolean matches(ResultRow r) {
             return r.dataset() != null && r.dataset().equals(dataset) && r.model() != null && r.model().equals(model)
                     && Math.abs(r.poisonRate() - poisonRate) < RATE_TOLERANCE;
@@ -89,6 +89,7 @@ public final class ReportWriter {
         }
         superficial(sb, doc, tracks);
         sweeps(sb, doc, tracks);
+        Figures.markdown(sb, doc);
         return sb.toString();
     }
 
@@ -363,7 +364,7 @@ public final class ReportWriter {
 
     // ---------------------------------------------------------------- grouping
 
-    private static List<Track> tracks(ResultsDocument doc) {
+    static List<Track> tracks(ResultsDocument doc) {
         Set<Track> out = new LinkedHashSet<>();
         for (CellInfo c : doc.getCells()) {
             if (c.dataset() != null && c.model() != null) {
@@ -388,11 +389,11 @@ public final class ReportWriter {
         tracks.add(t);
     }
 
-    private static List<ResultRow> rowsOf(ResultsDocument doc, Track t) {
+    static List<ResultRow> rowsOf(ResultsDocument doc, Track t) {
         return doc.getRows().stream().filter(t::matches).toList();
     }
 
-    private static List<String> attacks(ResultsDocument doc, Track t) {
+    static List<String> attacks(ResultsDocument doc, Track t) {
         Set<String> out = new LinkedHashSet<>();
         doc.getCells().stream().filter(t::matches).map(CellInfo::attack).filter(a -> a != null).forEach(out::add);
         rowsOf(doc, t).stream().map(ResultRow::attack).filter(a -> a != null).forEach(out::add);
@@ -401,7 +402,7 @@ public final class ReportWriter {
 
     // Defenses that ran anywhere in the run, in plugin order then first appearance. Listing them in
     // every track (rather than only where they have rows) makes a failed track show up as gaps.
-    private static List<String> defenses(ResultsDocument doc) {
+    static List<String> defenses(ResultsDocument doc) {
         Set<String> ran = doc.getRows().stream().map(ResultRow::defense).filter(d -> d != null)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
         Set<String> out = new LinkedHashSet<>();
@@ -414,13 +415,21 @@ public final class ReportWriter {
         return new ArrayList<>(out);
     }
 
-    private static String defenseLabel(ResultsDocument doc, String defense) {
-        PluginInfo info = doc.getPlugins().stream()
-                .filter(p -> "defense".equals(p.kind()) && defense.equals(p.id())).findFirst().orElse(null);
-        // Without plugin info fall back to the built-in ids, so an oracle is never shown unmarked.
-        boolean oracle = info != null ? info.oracle() : "ep".equals(defense);
+    static String defenseLabel(ResultsDocument doc, String defense) {
+        PluginInfo info = defenseInfo(doc, defense);
         boolean reference = info != null ? info.reference() : NONE.equals(defense) || "clean".equals(defense);
-        return md(defense) + (oracle ? " (oracle)" : "") + (reference ? " (reference)" : "");
+        return md(defense) + (isOracle(doc, defense) ? " (oracle)" : "") + (reference ? " (reference)" : "");
+    }
+
+    static boolean isOracle(ResultsDocument doc, String defense) {
+        PluginInfo info = defenseInfo(doc, defense);
+        // Without plugin info fall back to the built-in ids, so an oracle is never shown unmarked.
+        return info != null ? info.oracle() : "ep".equals(defense);
+    }
+
+    private static PluginInfo defenseInfo(ResultsDocument doc, String defense) {
+        return doc.getPlugins().stream()
+                .filter(p -> "defense".equals(p.kind()) && defense.equals(p.id())).findFirst().orElse(null);
     }
 
     private static List<Double> values(List<ResultRow> rows, String defense, String evaluator, String metric,
@@ -430,17 +439,17 @@ public final class ReportWriter {
     }
 
     // NaN encodes an undefined metric (see ResultRow); it is a gap, not a sample.
-    private static List<Double> values(List<ResultRow> rows, Predicate<ResultRow> filter) {
+    static List<Double> values(List<ResultRow> rows, Predicate<ResultRow> filter) {
         return rows.stream().filter(filter).map(ResultRow::value).filter(v -> !Double.isNaN(v)).toList();
     }
 
-    private static double mean(List<Double> v) {
+    static double mean(List<Double> v) {
         return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
     // ---------------------------------------------------------------- formatting
 
-    private static String pct(double fraction) {
+    static String pct(double fraction) {
         return String.format(Locale.ROOT, "%.2f", 100 * fraction);
     }
 
@@ -448,7 +457,7 @@ public final class ReportWriter {
         return Double.isNaN(fraction) ? MISSING : pct(fraction) + "%";
     }
 
-    private static String rate(double fraction) {
+    static String rate(double fraction) {
         if (!Double.isFinite(fraction)) {
             return MISSING;
         }
@@ -522,8 +531,13 @@ public final class ReportWriter {
                 .replace("'", "&#39;");
     }
 
-    /** Writes report.md and report.html into {@code dir} (created if needed) and returns their paths. */
+    /**
+     * Writes report.md and report.html into {@code dir} (created if needed) and returns their paths.
+     * The figures the report links to go to {@code dir/figures} first, so a report never points at
+     * images that are not there yet.
+     */
     public static List<Path> write(ResultsDocument doc, Path dir) {
+        Figures.write(doc, dir);
         Path md = dir.resolve("report.md");
         Path html = dir.resolve("report.html");
         AtomicFiles.writeString(md, markdown(doc));

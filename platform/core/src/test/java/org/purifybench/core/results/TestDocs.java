@@ -81,4 +81,59 @@ final class TestDocs {
                 new double[]{1, 2, 3}, new double[]{0.1, 0.5, 0.8})));
         return doc;
     }
+
+    static Curve curve(String attack, long seed, String defense, String name, double[] x, double[] y) {
+        return new Curve("cifar10-resnet18-" + attack + "-0.1-s" + seed, defense, "lmc", name, x, y);
+    }
+
+    /**
+     * {@link #sample()} plus LMC curves, QRA rows and QRA-transfer rows, with numbers chosen so the
+     * means are easy to check by hand (see FiguresTest).
+     */
+    static ResultsDocument withFigureData() {
+        ResultsDocument doc = sample();
+        double[] t3 = {0, 0.5, 1};
+        double[] t2 = {0, 1};
+        List<Curve> curves = new ArrayList<>(doc.getCurves());
+        // badnets: ep 0/85/96 and fst 0/20/30 as means of seeds 1 and 2.
+        curves.add(curve("badnets", 1, "ep", "backdoor-error", t3, new double[]{0.0, 0.90, 0.95}));
+        curves.add(curve("badnets", 2, "ep", "backdoor-error", t3, new double[]{0.0, 0.80, 0.97}));
+        curves.add(curve("badnets", 1, "fst", "backdoor-error", t3, new double[]{0.0, 0.10, 0.20}));
+        curves.add(curve("badnets", 2, "fst", "backdoor-error", t3, new double[]{0.0, 0.30, 0.40}));
+        curves.add(curve("badnets", 1, "fst", "clean-error", t3, new double[]{0.1, 0.5, 0.15}));
+        // purified -> EP path of fst: 30/92.5.
+        curves.add(curve("badnets", 1, "fst", "ep-backdoor-error", t2, new double[]{0.2, 0.90}));
+        curves.add(curve("badnets", 2, "fst", "ep-backdoor-error", t2, new double[]{0.4, 0.95}));
+        // blended: seed 2 has another t grid and cannot be averaged with seed 1.
+        curves.add(curve("blended", 1, "fst", "backdoor-error", t3, new double[]{0.0, 0.10, 0.20}));
+        curves.add(curve("blended", 2, "fst", "backdoor-error", new double[]{0, 0.25, 1}, new double[]{0.5, 0.5, 0.5}));
+        doc.setCurves(curves);
+
+        List<ResultRow> rows = new ArrayList<>(doc.getRows());
+        for (long seed : List.of(1L, 2L)) {
+            boolean s1 = seed == 1;
+            // ep badnets: c-asr 10/20, p-asr 70/90; ep blended: c-asr 30, p-asr 60 (both seeds).
+            qra(rows, "badnets", seed, "ep", s1 ? 0.10 : 0.20, s1 ? 0.70 : 0.90, 0.02, 0.05, 0.85);
+            qra(rows, "blended", seed, "ep", 0.30, 0.60, 0.04, 0.07, 0.75);
+            // fst has no blended QRA rows: its mean over attacks is missing.
+            qra(rows, "badnets", seed, "fst", 0.05, 0.40, 0.02, 0.05, 0.50);
+            // Transfer, badnets only: from ep to ep 80/90, ep -> fst 50/70, fst -> ep 20, fst -> fst 40.
+            rows.add(row("badnets", seed, "ep", "qra-transfer", "p-asr-from:ep", s1 ? 0.80 : 0.90));
+            rows.add(row("badnets", seed, "fst", "qra-transfer", "p-asr-from:ep", s1 ? 0.50 : 0.70));
+            rows.add(row("badnets", seed, "ep", "qra-transfer", "p-asr-from:fst", 0.20));
+            rows.add(row("badnets", seed, "fst", "qra-transfer", "p-asr-from:fst", 0.40));
+            rows.add(row("badnets", seed, "ep", "qra-transfer", "c-asr-from:fst", 0.01));
+        }
+        doc.setRows(rows);
+        return doc;
+    }
+
+    private static void qra(List<ResultRow> rows, String attack, long seed, String defense, double cAsr, double pAsr,
+                            double cleanCAsr, double cleanPAsr, double raPAsr) {
+        rows.add(row(attack, seed, defense, "qra", "c-asr", cAsr));
+        rows.add(row(attack, seed, defense, "qra", "p-asr", pAsr));
+        rows.add(row(attack, seed, defense, "qra", "clean-c-asr", cleanCAsr));
+        rows.add(row(attack, seed, defense, "qra", "clean-p-asr", cleanPAsr));
+        rows.add(row(attack, seed, defense, "qra", "ra-p-asr", raPAsr));
+    }
 }
