@@ -1,8 +1,5 @@
 package org.purifybench.evaluators;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import org.purifybench.spi.EvaluationContext;
 import org.purifybench.spi.EvaluationResult;
 import org.purifybench.spi.Evaluator;
@@ -16,37 +13,17 @@ import org.purifybench.spi.Trainer;
  * QRA transferability (paper Figure 3): perturbations trained against a source defense A are
  * applied to this cell's defense B, as an attacker would who does not know which defense was used.
  * One unit per target B reports {@code p-asr-from:A} and {@code c-asr-from:A} for every source A
- * (A = B included, the diagonal equals qra's own numbers). Uses the same settings as qra and
- * shares its trained generators when both run with equal parameters.
+ * (A = B included, the diagonal equals qra's own numbers). Sources are the defenses qra attacks
+ * (parameter {@code defenses}); targets are all defenses of the cell. Uses the same settings as
+ * qra and shares its trained generators when both run with equal parameters.
  */
 public final class QraTransfer implements Evaluator {
-    /** Reference models are not purifications: attacking them says nothing about transfer between defenses. */
-    private static final List<String> NOT_SOURCES = List.of("none", "clean");
-
     @Override
     public PluginDescriptor descriptor() {
         return PluginDescriptor.of(Kind.EVALUATOR, "qra-transfer", "1.0.0",
                 "QRA transferability: P-ASR / C-ASR on this defense's model of perturbations trained against each other defense",
                 "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024 (Figure 3)",
                 Need.TEST_DATA, Need.RETUNING_POOL);
-    }
-
-    /** Source defenses: the {@code sources} parameter (comma-separated), else every defense of the cell but none and clean. */
-    static List<String> sources(EvaluationContext ctx) {
-        String listed = ctx.params().getString("sources", "");
-        if (listed.isBlank()) {
-            List<String> all = new ArrayList<>(ctx.defenses());
-            all.removeIf(d -> NOT_SOURCES.contains(d));
-            return all;
-        }
-        List<String> chosen = Arrays.stream(listed.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-        for (String d : chosen) {
-            if (!ctx.defenses().contains(d)) {
-                throw new IllegalArgumentException("qra-transfer: source defense '" + d + "' is not in the matrix; defenses are "
-                        + ctx.defenses());
-            }
-        }
-        return chosen;
     }
 
     @Override
@@ -57,7 +34,7 @@ public final class QraTransfer implements Evaluator {
         int target = ctx.backdoor().targetLabel();
         Model victim = ctx.purifiedModel();
         EvaluationResult r = new EvaluationResult();
-        for (String source : sources(ctx)) {
+        for (String source : QueryReactivation.attackedDefenses(ctx)) {
             QueryReactivation.Outcome o = QueryReactivation.against(ctx, source, s);
             r.metric("p-asr-from:" + source, QueryReactivation.targetRate(t, victim, o.perturbedPoisoned(), target));
             r.metric("c-asr-from:" + source, QueryReactivation.targetRate(t, victim, o.perturbedClean(), target));

@@ -63,6 +63,30 @@ final class QueryReactivation {
         }
     }
 
+    /** Reference models are not purifications: the backdoored model needs no reactivation, the clean model is the control. */
+    private static final List<String> REFERENCES = List.of("none", "clean");
+
+    /**
+     * The defenses QRA trains against: the {@code defenses} parameter (comma-separated), else every
+     * defense of the cell but the references none and clean.
+     */
+    static List<String> attackedDefenses(EvaluationContext ctx) {
+        String listed = ctx.params().getString("defenses", "");
+        if (listed.isBlank()) {
+            List<String> all = new ArrayList<>(ctx.defenses());
+            all.removeAll(REFERENCES);
+            return all;
+        }
+        List<String> chosen = Arrays.stream(listed.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        for (String d : chosen) {
+            if (!ctx.defenses().contains(d)) {
+                throw new IllegalArgumentException("qra: defense '" + d + "' in parameter 'defenses' is not in the matrix; defenses are "
+                        + ctx.defenses());
+            }
+        }
+        return chosen;
+    }
+
     /** The trained attack against one defense and its perturbed test queries. */
     record Outcome(PerturbationGenerator generator, INDArray perturbedClean, INDArray perturbedPoisoned,
                    double raPoisonedAsr, double[] lossPerEpoch) {

@@ -13,6 +13,8 @@ import org.purifybench.spi.Trainer;
  * non-target test images classified as the target) on the purified model, and on the clean model
  * with the very same perturbed images. A real reactivation raises P-ASR on the purified model
  * only; if the clean model falls for it too, the perturbation is a generic adversarial example.
+ * By default every defense but the references none and clean is attacked (the clean model is
+ * already each attack's control).
  */
 public final class QueryReactivationAttack implements Evaluator {
     @Override
@@ -27,6 +29,10 @@ public final class QueryReactivationAttack implements Evaluator {
     public EvaluationResult evaluate(EvaluationContext ctx) {
         QueryReactivation.Settings s = QueryReactivation.Settings.of(ctx.params(), ctx.attackId());
         QueryReactivation.referenceModel(ctx, s); // fail before minutes of training when EP is missing
+        if (!QueryReactivation.attackedDefenses(ctx).contains(ctx.defenseName())) {
+            ctx.host().log("qra: not attacking " + ctx.defenseName() + " (a reference model, or not in the 'defenses' parameter)");
+            return new EvaluationResult();
+        }
         QueryReactivation.Outcome o = QueryReactivation.against(ctx, ctx.defenseName(), s);
         Trainer t = ctx.host().trainer();
         int target = ctx.backdoor().targetLabel();

@@ -156,6 +156,8 @@ class QueryReactivationTest {
         assertTrue(transfer.metrics().containsKey("p-asr-from:ep"));
         assertTrue(!transfer.metrics().containsKey("p-asr-from:clean"), "reference models are not sources");
         assertThrows(IllegalArgumentException.class, () -> new QraTransfer().evaluate(
-                f.evaluationContext(f.backdoored, 2, FAST.with(Map.of("sources", "tck, nosuch")), Map.of("ep", f.clean))));
+                f.evaluationContext(f.backdoored, 2, FAST.with(Map.of("defenses", "tck, nosuch")), Map.of("ep", f.clean))));
+        assertTrue(new QueryReactivationAttack().evaluate(f.evaluationContext(f.backdoored, 2, FAST.with(Map.of("defenses", "ep")),
+                Map.of("ep", f.clean))).metrics().isEmpty(), "a defense outside 'defenses' is not attacked");
     }
 }

@@ -20,6 +20,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--profile", paramLabel = "NAME", description = "Built-in profile: quick, standard or rho-sweep.")
     String profile;
 
+    @Option(names = "--seeds", split = ",", paramLabel = "SEED[,SEED...]",
+            description = "Run only these seeds instead of the matrix's (recorded in the report's approximations).")
+    java.util.List<Long> seeds;
+
     @Mixin
     RunOptions options;
 
@@ -29,6 +33,9 @@ final class RunCommand implements Callable<Integer> {
             throw new UserException("give exactly one of --matrix FILE or --profile NAME", "e.g. purifybench run --profile quick");
         }
         MatrixSpec spec = matrix != null ? MatrixSpec.load(matrix) : MatrixSpec.profile(profile);
+        if (seeds != null) {
+            spec = spec.withSeeds(seeds);
+        }
         return RunSupport.runAndReport(spec, root.workDir, options.fresh, options.quiet, System.out);
     }
 }

@@ -143,6 +143,23 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         return new SplitConfig(s.tuningFraction(), s.validationFraction(), s.retuningPoolSize(), dataset.trainLimit());
     }
 
+    /**
+     * This matrix with other seeds (e.g. one seed of a three-seed profile for a first look). The
+     * change is recorded among the approximations, so a report never passes for the full profile.
+     */
+    public MatrixSpec withSeeds(List<Long> newSeeds) {
+        if (newSeeds == null || newSeeds.isEmpty()) {
+            throw new UserException("--seeds needs at least one seed", "e.g. --seeds 0 or --seeds 0,1,2");
+        }
+        if (newSeeds.equals(seeds)) {
+            return this;
+        }
+        List<String> approx = new java.util.ArrayList<>(approximationsOrEmpty());
+        approx.add("seeds " + newSeeds + " chosen on the command line (" + name + " profile: " + seeds + ")");
+        return new MatrixSpec(name, description, dataset, splits, model, training, attacks, poisonRates, targetLabel,
+                defenses, evaluators, List.copyOf(newSeeds), approx);
+    }
+
     public List<String> approximationsOrEmpty() {
         return approximations == null ? List.of() : approximations;
     }

@@ -27,6 +27,18 @@ class MatrixSpecTest {
     }
 
     @Test
+    void choosingSeedsOnTheCommandLineIsRecordedAndChangesTheRun() {
+        MatrixSpec standard = MatrixSpec.profile("standard");
+        MatrixSpec one = standard.withSeeds(java.util.List.of(0L));
+        assertEquals(java.util.List.of(0L), one.seeds());
+        assertTrue(one.approximationsOrEmpty().contains("seeds [0] chosen on the command line (standard profile: [0, 1, 2])"),
+                one.approximationsOrEmpty().toString());
+        assertNotEquals(MatrixRunner.runId(standard), MatrixRunner.runId(one), "a partial run must not resume the full one");
+        assertEquals(standard, standard.withSeeds(java.util.List.of(0L, 1L, 2L)), "the matrix's own seeds change nothing");
+        assertThrows(UserException.class, () -> standard.withSeeds(java.util.List.of()));
+    }
+
+    @Test
     void malformedYamlNamesTheLine() {
         UserException e = assertThrows(UserException.class, () -> parse("name: x\nattacks: [ {id: badnet\n"));
         assertTrue(e.getMessage().contains("line"), e.getMessage());
