@@ -121,18 +121,18 @@ class FiguresTest {
     void qraTableGivesMeanStdPerAttackAndTheBarValues() {
         String s = section(ReportWriter.markdown(TestDocs.withFigureData()), "QRA: ");
         assertTrue(s.contains("](figures/qra-" + TRACK + ".png)"), s);
-        assertTrue(s.contains("| Defense | Attack | C-ASR | P-ASR | clean C-ASR | clean P-ASR | RA P-ASR |\n"), s);
+        assertTrue(s.contains("| Defense | Attack | O-ASR | C-ASR | P-ASR | clean C-ASR | clean P-ASR | RA P-ASR |\n"), s);
         // c-asr 0.10 / 0.20: mean 15, sample std 7.07; p-asr 0.70 / 0.90: 80 ± 14.14.
-        assertTrue(s.contains("| ep (oracle) | badnets | 15.00 ± 7.07 | 80.00 ± 14.14 | 2.00 ± 0.00 | 5.00 ± 0.00 "
+        assertTrue(s.contains("| ep (oracle) | badnets | 5.00 ± 0.00 | 15.00 ± 7.07 | 80.00 ± 14.14 | 2.00 ± 0.00 | 5.00 ± 0.00 "
                 + "| 85.00 ± 0.00 |\n"), s);
-        assertTrue(s.contains("| ep (oracle) | blended | 30.00 ± 0.00 | 60.00 ± 0.00 | 4.00 ± 0.00 | 7.00 ± 0.00 "
+        assertTrue(s.contains("| ep (oracle) | blended | 5.00 ± 0.00 | 30.00 ± 0.00 | 60.00 ± 0.00 | 4.00 ± 0.00 | 7.00 ± 0.00 "
                 + "| 75.00 ± 0.00 |\n"), s);
         // The bars: mean over the two attacks' means, e.g. C-ASR (15 + 30) / 2.
-        assertTrue(s.contains("| ep (oracle) | mean over attacks | 22.50 | 70.00 | 3.00 | 6.00 | 80.00 |\n"), s);
+        assertTrue(s.contains("| ep (oracle) | mean over attacks | 5.00 | 22.50 | 70.00 | 3.00 | 6.00 | 80.00 |\n"), s);
         // fst has no blended QRA: the attack shows missing and so does its mean over attacks.
-        assertTrue(s.contains("| fst | blended | – | – | – | – | – |\n"), s);
-        assertTrue(s.contains("| fst | mean over attacks | – | – | – | – | – |\n"), s);
-        assertTrue(s.contains("| fst | badnets | 5.00 ± 0.00 | 40.00 ± 0.00 |"), s);
+        assertTrue(s.contains("| fst | blended | – | – | – | – | – | – |\n"), s);
+        assertTrue(s.contains("| fst | mean over attacks | – | – | – | – | – | – |\n"), s);
+        assertTrue(s.contains("| fst | badnets | 10.00 ± 0.00 | 5.00 ± 0.00 | 40.00 ± 0.00 |"), s);
     }
 
     @Test
