@@ -209,7 +209,25 @@ final class Figures {
         }
         return new Section("Linear mode connectivity", "Backdoor error (percent) of the models on the straight line "
                 + "between two weight vectors, mean over seeds (the paper's Figures 4 and 5). A defense whose path "
-                + "keeps a high backdoor error all the way stays far from the backdoored basin.", figures);
+                + "keeps a high backdoor error all the way stays far from the backdoored basin. " + batchNormNote(doc),
+                figures);
+    }
+
+    /** Interpolated weights make both endpoints' BN statistics wrong; say what the run did about it. */
+    static String batchNormNote(ResultsDocument doc) {
+        boolean recalibrated = true;
+        if (doc.getConfig() != null) {
+            for (var e : doc.getConfig().path("evaluators")) {
+                if (LMC.equals(e.path("id").asText()) && !e.path("params").path("recalibrate-bn").asBoolean(true)) {
+                    recalibrated = false;
+                }
+            }
+        }
+        return recalibrated
+                ? "BatchNorm running statistics are re-estimated on training images (the evaluators' retuning pool) at "
+                        + "every interior point; the endpoints are the models themselves."
+                : "BatchNorm running statistics were NOT re-estimated along the path (recalibrate-bn: false): interior "
+                        + "points use interpolated statistics.";
     }
 
     private static Optional<Figure> lmcFigure(ResultsDocument doc, List<Curve> curves, String curveName,

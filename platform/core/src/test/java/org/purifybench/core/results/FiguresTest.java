@@ -242,4 +242,15 @@ class FiguresTest {
                 .toList();
         assertEquals(List.of("lmc-" + TRACK + "-a-b", "lmc-" + TRACK + "-a-b-2", "lmc-" + TRACK + "-a-b-3"), names);
     }
+
+    @Test
+    void lmcSectionSaysWhetherBatchNormWasRecalibrated() throws Exception {
+        ResultsDocument doc = TestDocs.withFigureData();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        doc.setConfig(json.readTree("{\"evaluators\": [{\"id\": \"lmc\", \"params\": {\"points\": 3}}]}"));
+        assertTrue(Figures.batchNormNote(doc).startsWith("BatchNorm running statistics are re-estimated"));
+        assertTrue(ReportWriter.markdown(doc).contains("BatchNorm running statistics are re-estimated"));
+        doc.setConfig(json.readTree("{\"evaluators\": [{\"id\": \"lmc\", \"params\": {\"recalibrate-bn\": false}}]}"));
+        assertTrue(Figures.batchNormNote(doc).contains("NOT re-estimated"));
+    }
 }
