@@ -61,7 +61,8 @@ class MatrixRunnerTest {
         MatrixRunner.Outcome first = runner.run(spec, DATA, false);
         assertEquals(12, first.unitsComputed(), "4 defenses x 3 evaluators");
         assertEquals(4 * 3 + 4 * 5 + 4 * 2, first.document().getRows().size());
-        assertEquals(4 * 2, first.document().getCurves().size(), "two LMC curves per defense");
+        assertEquals(4 * 2 + 3 * 2, first.document().getCurves().size(),
+                "two LMC curves per defense, two more to EP for each defense but EP");
         assertTrue(Files.exists(first.resultsFile()));
         assertValidAgainstSchema(first.resultsFile());
         double noneAsr = first.document().getRows().stream()
@@ -95,6 +96,60 @@ class MatrixRunnerTest {
         MatrixRunner.Outcome after = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work2).run(spec, DATA, false);
         assertTrue(after.unitsReused() > 0 && after.unitsComputed() < 12, "reused " + after.unitsReused());
         assertEquals(sorted(first.document().getRows()), sorted(after.document().getRows()), "same seed, same numbers after a crash");
+    }
+
+    static final String QRA_PARAMS = "epochs: 2, hidden: 16, batch-size: 20, clean-samples: 20, poisoned-samples: 20, "
+            + "ra-samples: 60, ra-epochs: 1, poison-count: 3";
+    static final String TINY_QRA = TINY
+            .replace("defenses: [{id: none}, {id: clean}, {id: ft, params: {epochs: 1}}, {id: ep, params: {epochs: 1}}]",
+                    "defenses: [{id: none}, {id: ep, params: {epochs: 1}}, {id: ft, params: {epochs: 1}}]")
+            .replace("evaluators: [{id: accuracy}, {id: ra, params: {samples: 60, epochs: 1, poison-count: 3}}, {id: lmc, params: {points: 3}}]",
+                    "evaluators: [{id: accuracy}, {id: qra, params: {" + QRA_PARAMS + "}}, {id: qra-transfer, params: {" + QRA_PARAMS + "}}]");
+
+    @Test
+    void qraAndItsTransferShareOneGeneratorPerDefenseAndFillTheReportFigures(@TempDir Path work) throws Exception {
+        var m = MatrixSpec.class.getDeclaredMethod("parse", java.io.InputStream.class, String.class);
+        m.setAccessible(true);
+        MatrixSpec spec = (MatrixSpec) m.invoke(null, new ByteArrayInputStream(TINY_QRA.getBytes(StandardCharsets.UTF_8)), "tiny-qra");
+        List<String> logs = java.util.Collections.synchronizedList(new ArrayList<>());
+        Host recording = new Recording(DefaultHost.quiet(), logs);
+        MatrixRunner.Outcome run = new MatrixRunner(PluginRegistry.fromClasspath(), recording, work).run(spec, DATA, false);
+        assertEquals(List.of("QRA vs ep", "QRA vs ft"), logs.stream().filter(l -> l.startsWith("QRA vs "))
+                .map(l -> l.substring(0, l.indexOf(':'))).sorted().toList(), "one generator per attacked defense, shared");
+        List<ResultRow> rows = run.document().getRows();
+        assertEquals(2 * 5, rows.stream().filter(r -> r.evaluator().equals("qra")).count(), "qra skips the reference none");
+        assertEquals(3 * 2 * 2, rows.stream().filter(r -> r.evaluator().equals("qra-transfer")).count(),
+                "3 targets x 2 sources x {c, p}");
+        for (String d : List.of("ep", "ft")) {
+            assertEquals(value(rows, d, "qra", "p-asr"), value(rows, d, "qra-transfer", "p-asr-from:" + d), "diagonal = qra");
+        }
+        assertValidAgainstSchema(run.resultsFile());
+        org.purifybench.core.results.ReportWriter.write(run.document(), run.runDir());
+        assertTrue(Files.size(run.runDir().resolve("figures/qra-synthetic-cnn-small-10pct.png")) > 1000);
+        assertTrue(Files.size(run.runDir().resolve("figures/qra-transfer-synthetic-cnn-small-10pct.svg")) > 1000);
+    }
+
+    private static double value(List<ResultRow> rows, String defense, String evaluator, String metric) {
+        return rows.stream().filter(r -> r.defense().equals(defense) && r.evaluator().equals(evaluator) && r.metric().equals(metric))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + evaluator + "/" + metric + " for " + defense)).value();
+    }
+
+    /** A host that keeps every log line. */
+    record Recording(Host delegate, List<String> logs) implements Host {
+        @Override
+        public Trainer trainer() {
+            return new org.purifybench.core.train.SgdTrainer(this);
+        }
+
+        @Override
+        public Progress progress(String name, long total) {
+            return delegate.progress(name, total);
+        }
+
+        @Override
+        public void log(String message) {
+            logs.add(message);
+        }
     }
 
     /** The document a real run writes satisfies the published schema. */
