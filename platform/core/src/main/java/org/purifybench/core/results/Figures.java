@@ -510,7 +510,8 @@ final class Figures {
             figures.add(new Figure(names.unique("qra-transfer-" + trackName(t)), heading,
                     "Row A, column B: P-ASR (percent) of B's purified model on poisoned test images carrying the "
                             + "perturbation QRA crafted against A, mean over attacks (each a mean over seeds). The last "
-                            + "column averages over the other targets (B ≠ A), the paper's Figure 3 number.",
+                            + "column averages over the other purified targets (B ≠ A, references none and clean left out), "
+                            + "the paper's Figure 3 number.",
                     () -> transferChart(plain(heading), sources, targets, matrix),
                     transferTable(doc, sources, targets, matrix)));
         }
@@ -564,7 +565,8 @@ final class Figures {
             for (int j = 0; j < targets.size(); j++) {
                 double v = matrix[i][j];
                 sb.append(' ').append(Double.isNaN(v) ? MISSING : pct(v)).append(" |");
-                if (!a.equals(targets.get(j))) {
+                // The paper's number averages over the other purifications: not A itself, not the references.
+                if (!a.equals(targets.get(j)) && !ReportWriter.isReference(doc, targets.get(j))) {
                     others.add(v);
                 }
             }

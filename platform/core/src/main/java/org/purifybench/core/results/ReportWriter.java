@@ -416,9 +416,13 @@ public final class ReportWriter {
     }
 
     static String defenseLabel(ResultsDocument doc, String defense) {
+        return md(defense) + (isOracle(doc, defense) ? " (oracle)" : "") + (isReference(doc, defense) ? " (reference)" : "");
+    }
+
+    /** The backdoored model itself (none) or the clean model: shown beside defenses, never ranked or averaged with them. */
+    static boolean isReference(ResultsDocument doc, String defense) {
         PluginInfo info = defenseInfo(doc, defense);
-        boolean reference = info != null ? info.reference() : NONE.equals(defense) || "clean".equals(defense);
-        return md(defense) + (isOracle(doc, defense) ? " (oracle)" : "") + (reference ? " (reference)" : "");
+        return info != null ? info.reference() : NONE.equals(defense) || "clean".equals(defense);
     }
 
     static boolean isOracle(ResultsDocument doc, String defense) {

@@ -146,6 +146,20 @@ class FiguresTest {
     }
 
     @Test
+    void meanOverOtherTargetsLeavesTheReferenceModelsOut() {
+        ResultsDocument doc = TestDocs.withFigureData();
+        List<ResultRow> rows = new ArrayList<>(doc.getRows());
+        for (long seed : List.of(1L, 2L)) {
+            // The backdoored model (none) falls for every perturbation: averaging it in would inflate transfer.
+            rows.add(TestDocs.row("badnets", seed, "none", "qra-transfer", "p-asr-from:ep", 0.99));
+            rows.add(TestDocs.row("badnets", seed, "none", "qra-transfer", "p-asr-from:fst", 0.99));
+        }
+        doc.setRows(rows);
+        String s = section(ReportWriter.markdown(doc), "QRA transfer: ");
+        assertTrue(s.contains("| ep (oracle) | 99.00 | 85.00 | 60.00 | 60.00 |\n"), s);
+    }
+
+    @Test
     void htmlShowsTheFigures() {
         String html = ReportWriter.html(TestDocs.withFigureData());
         assertTrue(html.contains("<img src=\"figures/qra-transfer-" + TRACK + ".png\""), html);
