@@ -110,7 +110,7 @@ final class QueryReactivation {
     }
 
     private static Outcome train(EvaluationContext ctx, Model purified, Model reference, String defense, Settings s) {
-        Model ra = RetuningAttack.retunedCopy(ctx, purified, s.raParams(), "QRA: RA on " + defense);
+        Model ra = RetuningAttack.retunedPurified(ctx, defense, purified, s.raParams());
         LabeledImages queries = attackSet(ctx.retuningPool(), ctx.backdoor(), s.cleanSamples(), s.poisonedSamples(), ctx.seed());
         INDArray raLogits = ra.logits(queries.images());
         long[] shape = queries.images().shape();

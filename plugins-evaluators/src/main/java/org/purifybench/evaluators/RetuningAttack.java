@@ -78,38 +78,44 @@ public final class RetuningAttack implements Evaluator {
                 p.getDouble("momentum", 0.9), false, p.getDouble("weight-decay", 5e-4), "constant");
     }
 
-    /** A copy of {@code model} after RA with settings {@code p} (the same set for the same seed and pool). */
-    static Model retunedCopy(EvaluationContext ctx, Model model, Params p, String phase) {
-        LabeledImages set = retuningSet(ctx.retuningPool(), ctx.backdoor(), p.getInt("samples", 1000),
-                poisonCount(p, ctx.attackId()), ctx.seed());
-        return retunedCopy(ctx, model, set, p, phase);
+    /**
+     * {@code defense}'s purified model after RA with settings {@code p}: trained once per cell,
+     * defense and settings and shared through the cell memo, so ra and qra (which imitates this
+     * model) do not retune the same model twice. Callers only read the returned model.
+     */
+    static Model retunedPurified(EvaluationContext ctx, String defense, Model purified, Params p) {
+        int samples = p.getInt("samples", 1000);
+        int poisoned = poisonCount(p, ctx.attackId());
+        TrainConfig config = config(p);
+        return ctx.cellMemo("ra-model|" + defense + "|" + samples + "|" + poisoned + "|" + config,
+                () -> retunedCopy(ctx, purified, retuningSet(ctx.retuningPool(), ctx.backdoor(), samples, poisoned, ctx.seed()),
+                        config, "RA on " + defense));
     }
 
-    private static Model retunedCopy(EvaluationContext ctx, Model model, LabeledImages set, Params p, String phase) {
+    private static Model retunedCopy(EvaluationContext ctx, Model model, LabeledImages set, TrainConfig config, String phase) {
         Model copy = model.copy();
-        ctx.host().trainer().train(copy, set, config(p), StepHook.PLAIN, ctx.seed(), phase);
+        ctx.host().trainer().train(copy, set, config, StepHook.PLAIN, ctx.seed(), phase);
         return copy;
     }
 
-    /** {P-ASR, P-C-Acc} of a copy of {@code model} after RA. */
-    private static double[] retune(EvaluationContext ctx, Model model, LabeledImages set, String phase) {
+    /** {P-ASR, P-C-Acc} of {@code retuned}. */
+    private static double[] metrics(EvaluationContext ctx, Model retuned) {
         Trainer t = ctx.host().trainer();
-        Model copy = retunedCopy(ctx, model, set, ctx.params(), phase);
         return new double[] {
-            BackdoorMetrics.attackSuccessRate(t, copy, ctx.backdoor(), ctx.testData()),
-            BackdoorMetrics.cleanAccuracy(t, copy, ctx.testData())
+            BackdoorMetrics.attackSuccessRate(t, retuned, ctx.backdoor(), ctx.testData()),
+            BackdoorMetrics.cleanAccuracy(t, retuned, ctx.testData())
         };
     }
 
     @Override
     public EvaluationResult evaluate(EvaluationContext ctx) {
         Params p = ctx.params();
-        int size = p.getInt("samples", 1000);
-        int poisoned = poisonCount(p, ctx.attackId());
-        LabeledImages set = retuningSet(ctx.retuningPool(), ctx.backdoor(), size, poisoned, ctx.seed());
-        double oAsr = BackdoorMetrics.attackSuccessRate(ctx.host().trainer(), ctx.purifiedModel(), ctx.backdoor(), ctx.testData());
-        double[] after = retune(ctx, ctx.purifiedModel(), set, "RA on " + ctx.defenseId());
-        double[] control = ctx.memo("ra-control", () -> retune(ctx, ctx.cleanModel(), set, "RA control (clean model)"));
+        Model purified = ctx.purifiedModel();
+        double oAsr = BackdoorMetrics.attackSuccessRate(ctx.host().trainer(), purified, ctx.backdoor(), ctx.testData());
+        double[] after = metrics(ctx, retunedPurified(ctx, ctx.defenseName(), purified, p));
+        double[] control = ctx.memo("ra-control", () -> metrics(ctx, retunedCopy(ctx, ctx.cleanModel(),
+                retuningSet(ctx.retuningPool(), ctx.backdoor(), p.getInt("samples", 1000), poisonCount(p, ctx.attackId()), ctx.seed()),
+                config(p), "RA control (clean model)")));
         return new EvaluationResult()
                 .metric("o-asr", oAsr)
                 .metric("p-asr", after[0])

@@ -72,4 +72,18 @@ class EvaluatorsTest {
         });
         assertEquals(0, calls[0], "the control computed by the first evaluation is reused");
     }
+
+    @Test
+    void qraImitatesTheVeryModelRaRetunedInsteadOfRetuningAgain() {
+        TckFixture f = TckFixture.get();
+        Params p = new Params(Map.of("samples", 60, "epochs", 1, "poison-count", 3));
+        var ctx = f.evaluationContext(f.backdoored, 2, p);
+        new RetuningAttack().evaluate(ctx);
+        var shared = RetuningAttack.retunedPurified(ctx, "tck", ctx.purifiedModel(), p);
+        // qra names RA's settings with an "ra-" prefix; the same settings must find the same model.
+        var qraView = QueryReactivation.Settings.of(new Params(Map.of("ra-samples", 60, "ra-epochs", 1, "poison-count", 3)), "tck-corner");
+        org.junit.jupiter.api.Assertions.assertSame(shared, RetuningAttack.retunedPurified(ctx, "tck", ctx.purifiedModel(), qraView.raParams()));
+        org.junit.jupiter.api.Assertions.assertNotSame(shared, RetuningAttack.retunedPurified(ctx, "tck", ctx.purifiedModel(),
+                new Params(Map.of("samples", 60, "epochs", 2, "poison-count", 3))), "other settings, another model");
+    }
 }
