@@ -98,8 +98,9 @@ final class PerturbationGenerator {
         return clip01(x.add(perturbation(x)));
     }
 
+    /** A clipped copy; {@code a} is left as it is (the caller still needs it for the clip's gradient mask). */
     static INDArray clip01(INDArray a) {
-        return org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(a, 0.0, false), 1.0, false);
+        return org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(a, 0.0, true), 1.0, false);
     }
 
     /** One SGD step given dLoss/d(delta) for the batch (shape [N, C, H, W]). */
