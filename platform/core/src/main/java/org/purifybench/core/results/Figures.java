@@ -413,7 +413,7 @@ final class Figures {
                     "Bars are means over attacks (each a mean over seeds); the table gives mean ± std over seeds per "
                             + "attack. The clean model on the same perturbed images is the control: a QRA that only "
                             + "found adversarial noise would fool it too.",
-                    () -> qraChart(plain(heading), defenses, means), qraTable(doc, rows, oAsrRows(trackRows), defenses, attacks, means)));
+                    () -> qraChart(plain(heading), defenses, means), qraTable(doc, trackRows, defenses, attacks)));
         }
         return new Section("Query-based Reactivation Attack (QRA)", "Attack success rate (percent) of the purified "
                 + "model and of the clean reference model on clean (C-ASR) and poisoned (P-ASR) test images carrying "
@@ -441,41 +441,32 @@ final class Figures {
         return chart;
     }
 
-    /** The accuracy evaluator's ASR rows, renamed so the QRA table can show O-ASR beside QRA's P-ASR. */
-    private static List<ResultRow> oAsrRows(List<ResultRow> trackRows) {
-        return trackRows.stream().filter(r -> "accuracy".equals(r.evaluator()) && "asr".equals(r.metric()))
-                .map(r -> new ResultRow(r.cellId(), r.dataset(), r.model(), r.attack(), r.poisonRate(), r.seed(), r.defense(),
-                        QRA, O_ASR, r.value()))
-                .toList();
+    /** A table column: one metric of one evaluator. */
+    private record Column(String evaluator, String metric) {
     }
 
-    private static final String O_ASR = "o-asr";
+    // O-ASR (accuracy's ASR, no perturbation) first: QRA "reactivates" only where its P-ASR rises above it.
+    private static final List<Column> QRA_COLUMNS = List.of(new Column("accuracy", "asr"), new Column(QRA, "c-asr"),
+            new Column(QRA, "p-asr"), new Column(QRA, "clean-c-asr"), new Column(QRA, "clean-p-asr"), new Column(QRA, "ra-p-asr"));
 
-    private static String qraTable(ResultsDocument doc, List<ResultRow> qraRows, List<ResultRow> oAsr, List<String> defenses,
-                                   List<String> attacks, Map<QraBar, List<Double>> means) {
-        // O-ASR (no perturbation) first: QRA "reactivates" only where its P-ASR rises above it.
-        List<ResultRow> rows = new ArrayList<>(qraRows);
-        rows.addAll(oAsr);
-        List<String> metrics = List.of(O_ASR, "c-asr", "p-asr", "clean-c-asr", "clean-p-asr", "ra-p-asr");
+    private static String qraTable(ResultsDocument doc, List<ResultRow> trackRows, List<String> defenses, List<String> attacks) {
         StringBuilder sb = new StringBuilder("| Defense | Attack | O-ASR | C-ASR | P-ASR | clean C-ASR | clean P-ASR | RA P-ASR |\n"
                 + "|---|---|---:|---:|---:|---:|---:|---:|\n");
-        for (int i = 0; i < defenses.size(); i++) {
-            String d = defenses.get(i);
+        for (String d : defenses) {
             String label = ReportWriter.defenseLabel(doc, d);
             for (String a : attacks) {
                 sb.append("| ").append(label).append(" | ").append(md(a)).append(" |");
-                for (String m : metrics) {
-                    sb.append(' ').append(ReportWriter.meanStd(ReportWriter.values(rows,
-                            r -> d.equals(r.defense()) && a.equals(r.attack()) && m.equals(r.metric())))).append(" |");
+                for (Column c : QRA_COLUMNS) {
+                    sb.append(' ').append(ReportWriter.meanStd(ReportWriter.values(trackRows,
+                            r -> d.equals(r.defense()) && a.equals(r.attack()) && c.evaluator().equals(r.evaluator())
+                                    && c.metric().equals(r.metric())))).append(" |");
                 }
                 sb.append('\n');
             }
-            final int idx = i;
             sb.append("| ").append(label).append(" | mean over attacks |");
-            for (String m : metrics) {
-                double v = QRA_BARS.stream().filter(b -> b.metric().equals(m)).findFirst()
-                        .map(b -> means.get(b).get(idx))
-                        .orElseGet(() -> meanOverAttacks(rows, attacks, r -> d.equals(r.defense()) && m.equals(r.metric())));
+            for (Column c : QRA_COLUMNS) {
+                double v = meanOverAttacks(trackRows, attacks,
+                        r -> d.equals(r.defense()) && c.evaluator().equals(r.evaluator()) && c.metric().equals(r.metric()));
                 sb.append(' ').append(Double.isNaN(v) ? MISSING : pct(v)).append(" |");
             }
             sb.append('\n');
