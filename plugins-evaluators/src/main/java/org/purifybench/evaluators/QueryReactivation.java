@@ -121,7 +121,7 @@ final class QueryReactivation {
         double[] lossPerEpoch = new double[s.epochs()];
         try (Progress progress = ctx.host().progress("QRA generator vs " + defense, (long) s.epochs() * batches)) {
             for (int epoch = 0; epoch < s.epochs(); epoch++) {
-                int[] perm = permutation(n, order);
+                int[] perm = Indices.permutation(n, order);
                 double loss = 0;
                 for (int b = 0; b < batches; b++) {
                     int[] idx = Arrays.copyOfRange(perm, b * s.batchSize(), Math.min(n, (b + 1) * s.batchSize()));
@@ -167,18 +167,14 @@ final class QueryReactivation {
         if (nonTarget.length == 0) {
             throw new IllegalArgumentException("qra: the retuning pool has no image outside the target class");
         }
-        List<Integer> order = new ArrayList<>();
-        for (int i : nonTarget) {
-            order.add(i);
-        }
-        java.util.Collections.shuffle(order, new Random(seed));
+        int[] order = Indices.shuffled(nonTarget, new Random(seed));
         int[] cleanIdx = new int[clean];
         int[] poisonedIdx = new int[poisoned];
         for (int i = 0; i < clean; i++) {
-            cleanIdx[i] = order.get(i % order.size());
+            cleanIdx[i] = order[i % order.length];
         }
         for (int i = 0; i < poisoned; i++) {
-            poisonedIdx[i] = order.get((clean + i) % order.size());
+            poisonedIdx[i] = order[(clean + i) % order.length];
         }
         LabeledImages p = pool.subset(poisonedIdx);
         p = p.withImages(backdoor.apply(p.images(), Phase.TEST));
@@ -208,11 +204,5 @@ final class QueryReactivation {
     static double targetRate(org.purifybench.spi.Trainer trainer, Model model, INDArray images, int target) {
         int[] pred = trainer.predict(model, images);
         return Arrays.stream(pred).filter(p -> p == target).count() / (double) pred.length;
-    }
-
-    private static int[] permutation(int n, Random random) {
-        List<Integer> order = new ArrayList<>(java.util.stream.IntStream.range(0, n).boxed().toList());
-        java.util.Collections.shuffle(order, random);
-        return order.stream().mapToInt(Integer::intValue).toArray();
     }
 }

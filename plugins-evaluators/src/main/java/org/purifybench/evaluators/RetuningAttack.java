@@ -1,8 +1,5 @@
 package org.purifybench.evaluators;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -47,12 +44,7 @@ public final class RetuningAttack implements Evaluator {
         if (size > pool.size()) {
             throw new IllegalArgumentException("RA wants " + size + " samples, the retuning pool has " + pool.size());
         }
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < pool.size(); i++) {
-            order.add(i);
-        }
-        Collections.shuffle(order, new Random(seed));
-        int[] chosen = order.subList(0, size).stream().mapToInt(Integer::intValue).toArray();
+        int[] chosen = java.util.Arrays.copyOf(Indices.permutation(pool.size(), new Random(seed)), size);
         LabeledImages set = pool.subset(chosen);
         int[] labels = set.labels();
         INDArray images = set.images().dup();
