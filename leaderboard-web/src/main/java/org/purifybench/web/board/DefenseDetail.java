@@ -1,0 +1,12 @@
+package org.purifybench.web.board;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+import java.util.List;
+
+/** Everything the defense page shows for one track. */
+@Serdeable
+public record DefenseDetail(Track track, @Nullable String profile, String defense, Standing.Role role, @Nullable Standing standing,
+                            List<DetailColumn> resultColumns, List<DetailColumn> qraColumns,
+                            List<AttackRow> attacks, boolean hasQra, boolean hasLmc, List<Provenance> provenance) {
+}

@@ -1,0 +1,63 @@
+package org.purifybench.web.http;
+
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Error;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
+import java.nio.charset.StandardCharsets;
+import org.purifybench.web.importing.ImportException;
+import org.purifybench.web.importing.ImportOutcome;
+import org.purifybench.web.importing.ResultsImporter;
+import org.purifybench.web.importing.RunAdministration;
+
+/**
+ * Authenticated JSON endpoints for CI and scripts: import a results document (pending unless
+ * publish=true), publish, delete. HTTP Basic with the admin account.
+ */
+@Controller("/api/admin")
+@Secured(SecurityRule.IS_AUTHENTICATED)
+public class AdminApiController {
+
+    private final ResultsImporter importer;
+    private final RunAdministration admin;
+
+    AdminApiController(ResultsImporter importer, RunAdministration admin) {
+        this.importer = importer;
+        this.admin = admin;
+    }
+
+    @Post("/runs")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public HttpResponse<ImportOutcome> importRun(@Body String document, @QueryValue(defaultValue = "false") boolean publish) {
+        ImportOutcome outcome = importer.importDocument(document.getBytes(StandardCharsets.UTF_8), publish);
+        return HttpResponse.status(outcome.created() ? HttpStatus.CREATED : HttpStatus.OK).body(outcome);
+    }
+
+    @Post("/runs/{runId}/publish")
+    public HttpResponse<ApiError> publish(@PathVariable String runId) {
+        return admin.publish(runId) ? HttpResponse.ok(new ApiError(200, "published " + runId))
+                : HttpResponse.notFound(new ApiError(404, "no run '" + runId + "'"));
+    }
+
+    @Delete("/runs/{runId}")
+    public HttpResponse<ApiError> delete(@PathVariable String runId) {
+        return admin.delete(runId) ? HttpResponse.ok(new ApiError(200, "deleted " + runId))
+                : HttpResponse.notFound(new ApiError(404, "no run '" + runId + "'"));
+    }
+
+    @Error(exception = ImportException.class)
+    public HttpResponse<ApiError> rejected(HttpRequest<?> request, ImportException e) {
+        return HttpResponse.<ApiError>status(HttpStatus.valueOf(e.reason().httpStatus))
+                .body(new ApiError(e.reason().httpStatus, e.getMessage()));
+    }
+}

@@ -1,0 +1,58 @@
+package org.purifybench.web.http;
+
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one admin account. The password comes from PURIFYBENCH_ADMIN_PASSWORD
+ * (purifybench.admin.password); without it the server makes up a random one and prints it once,
+ * so a fresh server is never open with a default password.
+ */
+@Singleton
+public class AdminCredentials {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminCredentials.class);
+
+    private final String user;
+    private final byte[] passwordHash;
+
+    public AdminCredentials(@Value("${purifybench.admin.user:admin}") String user,
+                            @Value("${purifybench.admin.password:}") String password) {
+        this.user = user;
+        String effective = password;
+        if (effective.isBlank()) {
+            byte[] random = new byte[12];
+            new SecureRandom().nextBytes(random);
+            effective = HexFormat.of().formatHex(random);
+            LOG.warn("No admin password configured: this server's admin password is {} (user '{}'); "
+                    + "set PURIFYBENCH_ADMIN_PASSWORD to choose one", effective, user);
+        }
+        this.passwordHash = sha256(effective);
+    }
+
+    public String user() {
+        return user;
+    }
+
+    /** Constant-time: compares hashes, never the strings character by character. */
+    public boolean matches(String givenUser, String givenPassword) {
+        boolean userOk = MessageDigest.isEqual(sha256(user), sha256(givenUser == null ? "" : givenUser));
+        boolean passwordOk = MessageDigest.isEqual(passwordHash, sha256(givenPassword == null ? "" : givenPassword));
+        return userOk & passwordOk;
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.purifybench.web.http;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.CookieValue;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Part;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.multipart.CompletedFileUpload;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.views.ModelAndView;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.purifybench.web.board.RunService;
+import org.purifybench.web.importing.ImportException;
+import org.purifybench.web.importing.ImportOutcome;
+import org.purifybench.web.importing.ResultsImporter;
+import org.purifybench.web.importing.RunAdministration;
+
+/**
+ * The admin page: upload a results document, publish or delete runs. Every form carries the
+ * double-submit CSRF token; the site-wide filter also refuses cross-site Origins.
+ */
+@Controller("/admin")
+@Secured(SecurityRule.IS_AUTHENTICATED)
+@Produces(MediaType.TEXT_HTML)
+public class AdminPageController {
+
+    private final RunService runs;
+    private final ResultsImporter importer;
+    private final RunAdministration admin;
+    private final CsrfTokens csrf;
+
+    AdminPageController(RunService runs, ResultsImporter importer, RunAdministration admin, CsrfTokens csrf) {
+        this.runs = runs;
+        this.importer = importer;
+        this.admin = admin;
+        this.csrf = csrf;
+    }
+
+    @Get
+    public HttpResponse<ModelAndView<Map<String, Object>>> page() {
+        return render(HttpStatus.OK, null, null);
+    }
+
+    @Post(value = "/import", consumes = MediaType.MULTIPART_FORM_DATA)
+    public HttpResponse<ModelAndView<Map<String, Object>>> upload(@Part("file") CompletedFileUpload file,
+                                                                  @Nullable @Part("publish") String publish,
+                                                                  @Nullable @Part(CsrfTokens.FIELD) String token,
+                                                                  @Nullable @CookieValue(CsrfTokens.COOKIE) String cookie) {
+        if (!csrf.valid(cookie, token)) {
+            return csrfRefused();
+        }
+        try {
+            ImportOutcome o = importer.importDocument(file.getBytes(), publish != null);
+            return render(o.created() ? HttpStatus.CREATED : HttpStatus.OK,
+                    (o.created() ? "Imported run " : "Run already imported, nothing changed: ") + o.runId() + " (" + o.status()
+                            + ", " + o.rows() + " rows)", null);
+        } catch (ImportException e) {
+            return render(HttpStatus.valueOf(e.reason().httpStatus), null, "Not imported: " + e.getMessage());
+        } catch (IOException e) {
+            return render(HttpStatus.BAD_REQUEST, null, "Not imported: the upload could not be read (" + e.getMessage() + ")");
+        }
+    }
+
+    @Post(value = "/runs/{runId}/publish", consumes = MediaType.MULTIPART_FORM_DATA)
+    public HttpResponse<ModelAndView<Map<String, Object>>> publish(@PathVariable String runId,
+                                                                   @Nullable @Part(CsrfTokens.FIELD) String token,
+                                                                   @Nullable @CookieValue(CsrfTokens.COOKIE) String cookie) {
+        if (!csrf.valid(cookie, token)) {
+            return csrfRefused();
+        }
+        return admin.publish(runId) ? render(HttpStatus.OK, "Published " + runId, null)
+                : render(HttpStatus.NOT_FOUND, null, "No run " + runId);
+    }
+
+    @Post(value = "/runs/{runId}/delete", consumes = MediaType.MULTIPART_FORM_DATA)
+    public HttpResponse<ModelAndView<Map<String, Object>>> delete(@PathVariable String runId,
+                                                                  @Nullable @Part(CsrfTokens.FIELD) String token,
+                                                                  @Nullable @CookieValue(CsrfTokens.COOKIE) String cookie) {
+        if (!csrf.valid(cookie, token)) {
+            return csrfRefused();
+        }
+        return admin.delete(runId) ? render(HttpStatus.OK, "Deleted " + runId, null)
+                : render(HttpStatus.NOT_FOUND, null, "No run " + runId);
+    }
+
+    private HttpResponse<ModelAndView<Map<String, Object>>> csrfRefused() {
+        return render(HttpStatus.FORBIDDEN, null, "Refused: the form's security token is missing or stale - reload the admin page and try again");
+    }
+
+    /** Every admin page gets a fresh token, in the cookie and in each form. */
+    private MutableHttpResponse<ModelAndView<Map<String, Object>>> render(HttpStatus status, @Nullable String message,
+                                                                          @Nullable String error) {
+        String token = csrf.newToken();
+        Map<String, Object> m = new HashMap<>();
+        m.put("runs", runs.all());
+        m.put("csrf", token);
+        m.put("csrfField", CsrfTokens.FIELD);
+        m.put("maxBytes", importer.maxBytes());
+        if (message != null) {
+            m.put("message", message);
+        }
+        if (error != null) {
+            m.put("error", error);
+        }
+        return HttpResponse.<ModelAndView<Map<String, Object>>>status(status).body(new ModelAndView<>("admin", m))
+                .cookie(csrf.cookie(token)).contentType(MediaType.TEXT_HTML_TYPE);
+    }
+}

@@ -1,0 +1,7 @@
+package org.purifybench.web.http;
+
+import io.micronaut.serde.annotation.Serdeable;
+
+@Serdeable
+public record ApiError(int status, String error) {
+}
