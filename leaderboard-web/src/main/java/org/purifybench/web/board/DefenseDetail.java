@@ -8,5 +8,6 @@ import java.util.List;
 @Serdeable
 public record DefenseDetail(Track track, @Nullable String profile, String defense, Standing.Role role, @Nullable Standing standing,
                             List<DetailColumn> resultColumns, List<DetailColumn> qraColumns,
-                            List<AttackRow> attacks, boolean hasQra, boolean hasLmc, List<Provenance> provenance) {
+                            List<AttackRow> attacks, boolean hasQra, boolean hasLmc, boolean hasEpPath,
+                            List<Provenance> provenance) {
 }

@@ -70,12 +70,15 @@ public class DefenseService {
             attackRows.add(new AttackRow(e.getKey(), seeds, values));
         }
         boolean hasQra = means.stream().anyMatch(m -> m.evaluator().equals("qra"));
-        boolean hasLmc = !curves.publishedCurves(track.dataset(), track.model(), track.poisonRate(), defense, "lmc").isEmpty();
+        List<String> lmcNames = curves.publishedCurves(track.dataset(), track.model(), track.poisonRate(), defense, "lmc")
+                .stream().map(CurveRecord::name).distinct().toList();
+        boolean hasLmc = lmcNames.stream().anyMatch(n -> !n.startsWith("ep-"));
+        boolean hasEpPath = lmcNames.stream().anyMatch(n -> n.startsWith("ep-"));
         Leaderboard lb = board.leaderboard(track, List.of(), profile, "rank", "asc");
         Standing standing = lb.standings().stream().filter(s -> s.defense().equals(defense)).findFirst().orElse(null);
         Standing.Role role = board.roles().getOrDefault(defense, Standing.Role.DEFENSE);
         return Optional.of(new DefenseDetail(track, profile, defense, role, standing, DetailColumn.RESULTS, DetailColumn.QRA,
-                attackRows, hasQra, hasLmc, provenance(track, defense, profile)));
+                attackRows, hasQra, hasLmc, hasEpPath, provenance(track, defense, profile)));
     }
 
     private List<Provenance> provenance(Track track, String defense, @Nullable String profile) {

@@ -34,14 +34,23 @@ public class ChartController {
     @Get("/lmc/{defense}.svg")
     public HttpResponse<byte[]> lmc(@PathVariable String defense, @Nullable @QueryValue String dataset,
                                     @Nullable @QueryValue String model, @Nullable @QueryValue String rate,
-                                    @Nullable @QueryValue String profile) throws IOException {
+                                    @Nullable @QueryValue String profile, @Nullable @QueryValue String path) throws IOException {
+        LmcChart.Path which;
+        if (path == null || path.equals("backdoored")) {
+            which = LmcChart.Path.BACKDOORED;
+        } else if (path.equals("ep")) {
+            which = LmcChart.Path.EP;
+        } else {
+            throw new BadQueryException("unknown path '" + path + "' - use backdoored or ep");
+        }
         Track track = tracks.resolve(dataset, model, rate)
                 .orElseThrow(() -> new TrackResolver.NotFoundException("nothing is published yet"));
         Map<String, double[][]> curves = defenses.lmcCurves(track, defense, PageController.blankToNull(profile));
+        curves.keySet().removeIf(name -> !which.contains(name.substring(name.indexOf(' ') + 1)));
         if (curves.isEmpty()) {
             throw new TrackResolver.NotFoundException("no LMC curves for '" + defense + "' in " + track.label());
         }
-        return HttpResponse.ok(chart.svg(defense, curves)).contentType("image/svg+xml");
+        return HttpResponse.ok(chart.svg(defense, which, curves)).contentType("image/svg+xml");
     }
 
     @Error(exception = BadQueryException.class)

@@ -28,12 +28,41 @@ public class LmcChart {
         }
     }
 
-    public byte[] svg(String defense, Map<String, double[][]> curves) throws IOException {
-        XYChart chart = new XYChartBuilder().width(640).height(360).title(safe("LMC: " + defense))
-                .xAxisTitle("t (0 = backdoored, 1 = purified)").yAxisTitle("error (%)").build();
-        chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0).setLegendVisible(true).setChartTitleVisible(true);
+    /** The two paths the lmc evaluator walks; their curves are named "NAME" and "ep-NAME". */
+    public enum Path {
+        BACKDOORED("", "t (0 = backdoored, 1 = purified)", "backdoored to purified"),
+        EP("ep-", "t (0 = purified, 1 = EP, the oracle)", "purified to EP");
+
+        final String prefix;
+        final String axis;
+        final String title;
+
+        Path(String prefix, String axis, String title) {
+            this.prefix = prefix;
+            this.axis = axis;
+            this.title = title;
+        }
+
+        boolean contains(String curveName) {
+            return this == EP ? curveName.startsWith("ep-") : !curveName.startsWith("ep-");
+        }
+    }
+
+    /**
+     * @param curves "attack curve-name" -> {x, y}; only the curves of {@code path} are drawn,
+     *               clean-error dashed, backdoor-error solid
+     */
+    public byte[] svg(String defense, Path path, Map<String, double[][]> curves) throws IOException {
+        XYChart chart = new XYChartBuilder().width(640).height(360).title(safe("LMC " + path.title + ": " + defense))
+                .xAxisTitle(path.axis).yAxisTitle("error (%)").build();
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0).setLegendVisible(true).setChartTitleVisible(true)
+                .setChartBackgroundColor(java.awt.Color.WHITE);
         java.util.Set<String> used = new java.util.HashSet<>();
         curves.forEach((name, xy) -> {
+            String curveName = name.substring(name.indexOf(' ') + 1);
+            if (!path.contains(curveName)) {
+                return;
+            }
             double[] y = Arrays.stream(xy[1]).map(v -> 100 * v).toArray();
             String label = safe(name);
             while (!used.add(label)) {
@@ -41,6 +70,9 @@ public class LmcChart {
             }
             XYSeries s = chart.addSeries(label, xy[0], y);
             s.setMarker(SeriesMarkers.NONE);
+            if (curveName.endsWith("clean-error")) {
+                s.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DASH_DASH);
+            }
         });
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
