@@ -85,8 +85,8 @@ class AdminTest {
         assertEquals(201, code(importRequest(doc("r1").json())));
         Map<String, Long> before = db.counts();
         HttpResponse<String> dup = send(importRequest(doc("r1").json()));
-        assertEquals(200, dup.code());
-        assertTrue(body(dup).contains("\"created\":false"), body(dup));
+        assertEquals(409, dup.code());
+        assertTrue(body(dup).contains("already imported with the same content"), body(dup));
 
         HttpResponse<String> malformed = send(importRequest("{\"runId\": "));
         assertEquals(400, malformed.code());
@@ -159,6 +159,10 @@ class AdminTest {
         assertEquals(201, ok.code(), body(ok));
         assertTrue(body(ok).contains("Imported run r1"), body(ok));
         assertEquals(1L, db.counts().get("runs"));
+        String[] t1 = adminPageToken();
+        HttpResponse<String> again = send(uploadForm(t1[0], doc("r1").json()).cookie(Cookie.of("pb_csrf", t1[1])));
+        assertEquals(409, again.code());
+        assertTrue(body(again).contains("already imported"), body(again));
 
         // A bad upload through the form: the page says why, the status is 4xx, nothing changes.
         Map<String, Long> before = db.counts();

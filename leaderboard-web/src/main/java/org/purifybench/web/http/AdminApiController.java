@@ -38,9 +38,14 @@ public class AdminApiController {
 
     @Post("/runs")
     @Consumes(MediaType.APPLICATION_JSON)
-    public HttpResponse<ImportOutcome> importRun(@Body String document, @QueryValue(defaultValue = "false") boolean publish) {
+    public HttpResponse<?> importRun(@Body String document, @QueryValue(defaultValue = "false") boolean publish) {
         ImportOutcome outcome = importer.importDocument(document.getBytes(StandardCharsets.UTF_8), publish);
-        return HttpResponse.status(outcome.created() ? HttpStatus.CREATED : HttpStatus.OK).body(outcome);
+        if (!outcome.created()) {
+            // Idempotent, and said so: a duplicate is refused with 409, but nothing was or needs to be changed.
+            return HttpResponse.status(HttpStatus.CONFLICT).body(new ApiError(409, "run '" + outcome.runId()
+                    + "' is already imported with the same content (" + outcome.status() + "): nothing changed"));
+        }
+        return HttpResponse.created(outcome);
     }
 
     @Post("/runs/{runId}/publish")

@@ -62,9 +62,11 @@ public class AdminPageController {
         }
         try {
             ImportOutcome o = importer.importDocument(file.getBytes(), publish != null);
-            return render(o.created() ? HttpStatus.CREATED : HttpStatus.OK,
-                    (o.created() ? "Imported run " : "Run already imported, nothing changed: ") + o.runId() + " (" + o.status()
-                            + ", " + o.rows() + " rows)", null);
+            if (!o.created()) {
+                return render(HttpStatus.CONFLICT, null, "Not imported: run " + o.runId()
+                        + " is already imported with the same content (" + o.status() + "); nothing changed");
+            }
+            return render(HttpStatus.CREATED, "Imported run " + o.runId() + " (" + o.status() + ", " + o.rows() + " rows)", null);
         } catch (ImportException e) {
             return render(HttpStatus.valueOf(e.reason().httpStatus), null, "Not imported: " + e.getMessage());
         } catch (IOException e) {
