@@ -10,4 +10,9 @@ public record DefenseDetail(Track track, @Nullable String profile, String defens
                             List<DetailColumn> resultColumns, List<DetailColumn> qraColumns,
                             List<AttackRow> attacks, boolean hasQra, boolean hasLmc, boolean hasEpPath,
                             List<Provenance> provenance) {
+
+    /** The id as a URL path segment. */
+    public String defensePath() {
+        return Urls.segment(defense);
+    }
 }

@@ -10,4 +10,9 @@ public record Provenance(String runId, String createdAt, String profile, String 
                          List<Long> seeds, String pluginVersion, String pluginSource, @Nullable String pluginSha256,
                          @Nullable String cpu, @Nullable Integer cores, @Nullable String device,
                          @Nullable String nd4jBackend, @Nullable Double wallTimeSeconds, List<String> approximations) {
+
+    /** The id as a URL path segment. */
+    public String runPath() {
+        return Urls.segment(runId);
+    }
 }

@@ -33,7 +33,7 @@ public final class SortLinks {
 
     /** Link to a defense's page in the same track and profile. */
     public String defense(String defense) {
-        StringBuilder q = new StringBuilder("/defenses/").append(URLEncoder.encode(defense, StandardCharsets.UTF_8).replace("+", "%20"))
+        StringBuilder q = new StringBuilder("/defenses/").append(org.purifybench.web.board.Urls.segment(defense))
                 .append("?").append(board.track().query());
         if (board.profile() != null) {
             q.append("&profile=").append(URLEncoder.encode(board.profile(), StandardCharsets.UTF_8));
