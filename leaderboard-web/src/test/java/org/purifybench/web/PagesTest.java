@@ -126,6 +126,7 @@ class PagesTest {
         assertEquals(404, status("/?dataset=fashion-mnist&model=cnn-small&rate=0.2"));
         assertEquals(404, status("/api/leaderboard?dataset=x&model=y&rate=0.1"));
         assertEquals(400, status("/api/leaderboard?sort=speed"));
+        assertEquals(404, status("/no/such/page"), "an unknown URL is not a login prompt");
     }
 
     @Test
