@@ -2,6 +2,7 @@ package org.purifybench.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,6 +98,20 @@ class LeaderboardServiceTest {
         admin.delete("r");
         assertTrue(board.tracks().isEmpty());
         assertEquals(0L, db.counts().get("result_rows"));
+    }
+
+    @Test
+    void computedBoardsAreCachedUntilThePublishedDataChanges() {
+        importer.importDocument(ResultsDocuments.run("r1").result("x", "badnet", 0, 0.8, 0.1, 0.2).bytes(), true);
+        Leaderboard first = board.leaderboard(TRACK, List.of(), null, "rank", "asc");
+        assertSame(first, board.leaderboard(TRACK, List.of(), null, "rank", "asc"), "served from the cache");
+        importer.importDocument(ResultsDocuments.run("r2").result("y", "badnet", 0, 0.8, 0.1, 0.1).bytes(), false);
+        Leaderboard afterPending = board.leaderboard(TRACK, List.of(), null, "rank", "asc");
+        assertEquals(List.of("x"), names(afterPending), "a pending run changes nothing visible");
+        admin.publish("r2");
+        assertEquals(List.of("y", "x"), names(board.leaderboard(TRACK, List.of(), null, "rank", "asc")));
+        admin.delete("r2");
+        assertEquals(List.of("x"), names(board.leaderboard(TRACK, List.of(), null, "rank", "asc")));
     }
 
     @Test

@@ -34,9 +34,11 @@ public class DefenseService {
     private final CurveRepository curves;
     private final RunRepository runs;
     private final PluginRepository plugins;
+    private final PageCache cache;
 
     public DefenseService(LeaderboardService board, RowRepository rows, CellRepository cells, CurveRepository curves,
-                          RunRepository runs, PluginRepository plugins) {
+                          RunRepository runs, PluginRepository plugins, PageCache cache) {
+        this.cache = cache;
         this.board = board;
         this.rows = rows;
         this.cells = cells;
@@ -47,6 +49,10 @@ public class DefenseService {
 
     /** Empty when the defense has no published result in the track. */
     public Optional<DefenseDetail> detail(Track track, String defense, @Nullable String profile) {
+        return cache.get(List.of("defense", track, defense, String.valueOf(profile)), () -> compute(track, defense, profile));
+    }
+
+    private Optional<DefenseDetail> compute(Track track, String defense, @Nullable String profile) {
         List<MetricMean> means = ProfileFilter.apply(
                 rows.defenseMeans(track.dataset(), track.model(), track.poisonRate(), defense), profile);
         if (means.isEmpty()) {
@@ -86,11 +92,15 @@ public class DefenseService {
         for (CellRecord c : cells.publishedCells(track.dataset(), track.model(), track.poisonRate())) {
             seedsByRun.computeIfAbsent(c.runPk(), k -> new TreeSet<>()).add(c.seed());
         }
+        // Two queries for all runs, not two per run.
+        Map<Long, PluginRecord> pluginByRun = new TreeMap<>();
+        plugins.publishedDefense(defense).forEach(p -> pluginByRun.putIfAbsent(p.runPk(), p));
+        Map<Long, RunRecord> runById = new TreeMap<>();
+        runs.findByStatusOrderByImportedAtDesc(RunRecord.PUBLISHED).forEach(r -> runById.put(r.id(), r));
         List<Provenance> out = new ArrayList<>();
         for (var e : seedsByRun.entrySet()) {
-            Optional<PluginRecord> plugin = plugins.forRun(e.getKey()).stream()
-                    .filter(p -> p.kind().equals("defense") && p.pluginId().equals(defense)).findFirst();
-            Optional<RunRecord> run = runs.findById(e.getKey());
+            Optional<PluginRecord> plugin = Optional.ofNullable(pluginByRun.get(e.getKey()));
+            Optional<RunRecord> run = Optional.ofNullable(runById.get(e.getKey()));
             if (plugin.isEmpty() || run.isEmpty()) {
                 continue;
             }

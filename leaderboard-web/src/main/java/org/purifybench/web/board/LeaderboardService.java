@@ -32,15 +32,18 @@ public class LeaderboardService {
     private final RowRepository rows;
     private final CellRepository cells;
     private final PluginRepository plugins;
+    private final PageCache cache;
 
-    public LeaderboardService(RowRepository rows, CellRepository cells, PluginRepository plugins) {
+    public LeaderboardService(RowRepository rows, CellRepository cells, PluginRepository plugins, PageCache cache) {
         this.rows = rows;
         this.cells = cells;
         this.plugins = plugins;
+        this.cache = cache;
     }
 
     public List<Track> tracks() {
-        return cells.publishedTracks().stream().map(LeaderboardService::track).toList();
+        return cache.get(List.of("tracks"),
+                () -> cells.publishedTracks().stream().map(LeaderboardService::track).toList());
     }
 
     private static Track track(TrackKey k) {
@@ -63,6 +66,11 @@ public class LeaderboardService {
      * @throws BadQueryException for an unknown sort, direction, attack or profile
      */
     public Leaderboard leaderboard(Track track, List<String> attackFilter, @Nullable String profile, String sort, String dir) {
+        return cache.get(List.of("board", track, List.copyOf(attackFilter), String.valueOf(profile), sort, dir),
+                () -> compute(track, attackFilter, profile, sort, dir));
+    }
+
+    private Leaderboard compute(Track track, List<String> attackFilter, @Nullable String profile, String sort, String dir) {
         if (!SORTS.contains(sort)) {
             throw new BadQueryException("unknown sort '" + sort + "' - use one of " + String.join(", ", SORTS));
         }

@@ -12,6 +12,8 @@ import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,8 @@ import org.purifybench.web.importing.RunAdministration;
  * Authenticated JSON endpoints for CI and scripts: import a results document (pending unless
  * publish=true), publish, delete. HTTP Basic with the admin account.
  */
+// JDBC blocks: keep it off the Netty event loop.
+@ExecuteOn(TaskExecutors.BLOCKING)
 @Controller("/api/admin")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 public class AdminApiController {

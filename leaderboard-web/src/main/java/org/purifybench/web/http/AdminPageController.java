@@ -14,6 +14,8 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.multipart.CompletedFileUpload;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.views.ModelAndView;
@@ -30,6 +32,8 @@ import org.purifybench.web.importing.RunAdministration;
  * The admin page: upload a results document, publish or delete runs. Every form carries the
  * double-submit CSRF token; the site-wide filter also refuses cross-site Origins.
  */
+// JDBC blocks: keep it off the Netty event loop.
+@ExecuteOn(TaskExecutors.BLOCKING)
 @Controller("/admin")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Produces(MediaType.TEXT_HTML)

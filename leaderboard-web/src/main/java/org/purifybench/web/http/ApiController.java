@@ -8,6 +8,8 @@ import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import java.util.List;
@@ -22,6 +24,8 @@ import org.purifybench.web.board.RunSummary;
 import org.purifybench.web.board.Track;
 
 /** The same data as the pages, as JSON (same parameters, same numbers). Fractions, not percentages. */
+// JDBC blocks: keep it off the Netty event loop.
+@ExecuteOn(TaskExecutors.BLOCKING)
 @Controller("/api")
 @Secured(SecurityRule.IS_ANONYMOUS)
 public class ApiController {

@@ -8,15 +8,20 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.annotation.Error;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import java.io.IOException;
 import java.util.Map;
 import org.purifybench.web.board.BadQueryException;
 import org.purifybench.web.board.DefenseService;
+import org.purifybench.web.board.PageCache;
 import org.purifybench.web.board.Track;
 
 /** Server-rendered SVG charts (no CDN, no script). */
+// JDBC blocks: keep it off the Netty event loop.
+@ExecuteOn(TaskExecutors.BLOCKING)
 @Controller("/charts")
 @Secured(SecurityRule.IS_ANONYMOUS)
 public class ChartController {
@@ -24,8 +29,10 @@ public class ChartController {
     private final DefenseService defenses;
     private final TrackResolver tracks;
     private final LmcChart chart;
+    private final PageCache cache;
 
-    ChartController(DefenseService defenses, TrackResolver tracks, LmcChart chart) {
+    ChartController(DefenseService defenses, TrackResolver tracks, LmcChart chart, PageCache cache) {
+        this.cache = cache;
         this.defenses = defenses;
         this.tracks = tracks;
         this.chart = chart;
@@ -45,12 +52,20 @@ public class ChartController {
         }
         Track track = tracks.resolve(dataset, model, rate)
                 .orElseThrow(() -> new TrackResolver.NotFoundException("nothing is published yet"));
-        Map<String, double[][]> curves = defenses.lmcCurves(track, defense, PageController.blankToNull(profile));
-        curves.keySet().removeIf(name -> !which.contains(name.substring(name.indexOf(' ') + 1)));
-        if (curves.isEmpty()) {
-            throw new TrackResolver.NotFoundException("no LMC curves for '" + defense + "' in " + track.label());
-        }
-        return HttpResponse.ok(chart.svg(defense, which, curves)).contentType("image/svg+xml");
+        String p = PageController.blankToNull(profile);
+        byte[] svg = cache.get(java.util.List.of("lmc-svg", track, defense, String.valueOf(p), which), () -> {
+            Map<String, double[][]> curves = defenses.lmcCurves(track, defense, p);
+            curves.keySet().removeIf(name -> !which.contains(name.substring(name.indexOf(' ') + 1)));
+            if (curves.isEmpty()) {
+                throw new TrackResolver.NotFoundException("no LMC curves for '" + defense + "' in " + track.label());
+            }
+            try {
+                return chart.svg(defense, which, curves);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        return HttpResponse.ok(svg).contentType("image/svg+xml");
     }
 
     @Error(exception = BadQueryException.class)

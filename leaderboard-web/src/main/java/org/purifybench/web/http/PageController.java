@@ -11,6 +11,8 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.views.ModelAndView;
@@ -29,6 +31,8 @@ import org.purifybench.web.board.RunService;
 import org.purifybench.web.board.Track;
 
 /** The public HTML pages. Everything works without JavaScript: sorting and filters are query parameters. */
+// JDBC blocks: keep it off the Netty event loop.
+@ExecuteOn(TaskExecutors.BLOCKING)
 @Controller
 @Secured(SecurityRule.IS_ANONYMOUS)
 @Produces(MediaType.TEXT_HTML)

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.purifybench.web.importing.ImportException.Reason;
+import org.purifybench.web.store.BoardVersionRepository;
 import org.purifybench.web.store.CellRecord;
 import org.purifybench.web.store.CellRepository;
 import org.purifybench.web.store.CurveRecord;
@@ -33,11 +34,14 @@ public class ResultsImporter {
     private final CellRepository cells;
     private final RowRepository rows;
     private final CurveRepository curves;
+    private final BoardVersionRepository versions;
     private final long maxBytes;
 
     public ResultsImporter(ResultsDocumentParser parser, RunRepository runs, PluginRepository plugins,
                            CellRepository cells, RowRepository rows, CurveRepository curves,
+                           BoardVersionRepository versions,
                            @Value("${purifybench.import.max-bytes:16777216}") long maxBytes) {
+        this.versions = versions;
         this.parser = parser;
         this.runs = runs;
         this.plugins = plugins;
@@ -79,6 +83,7 @@ public class ResultsImporter {
                 r.poisonRate(), r.seed(), r.defense(), r.evaluator(), r.metric(), r.metricValue())));
         curves.saveAll(withRun(parsed.curves(), k -> new CurveRecord(null, pk, k.cellId(), k.defense(), k.evaluator(),
                 k.name(), k.xJson(), k.yJson())));
+        versions.bump();
         return new ImportOutcome(run.runId(), true, run.status(), parsed.rows().size(), parsed.curves().size(), "imported");
     }
 

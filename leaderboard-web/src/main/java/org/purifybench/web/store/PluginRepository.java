@@ -17,6 +17,11 @@ public interface PluginRepository extends CrudRepository<PluginRecord, Long> {
             + " WHERE u.status = 'published' AND p.kind = 'defense'")
     List<PluginRecord> publishedDefenses();
 
+    /** One defense's plug-in records over all published runs (the defense page's provenance). */
+    @Query("SELECT p.* FROM run_plugins p JOIN runs u ON u.id = p.run_pk"
+            + " WHERE u.status = 'published' AND p.kind = 'defense' AND p.plugin_id = :defense")
+    List<PluginRecord> publishedDefense(String defense);
+
     @JdbcRepository(dialect = Dialect.H2)
     @Requires(property = Dialects.PROPERTY, value = Dialects.H2)
     interface H2 extends PluginRepository {
