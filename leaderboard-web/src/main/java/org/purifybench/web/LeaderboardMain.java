@@ -87,27 +87,45 @@ public final class LeaderboardMain {
         }
     }
 
-    @Command(name = "publish", description = "Make an imported run public.")
-    static final class Publish implements Callable<Integer> {
+    /** publish and delete: one run id, one admin action, no server. */
+    abstract static class RunAction implements Callable<Integer> {
         @Parameters(paramLabel = "RUN_ID") String runId;
+
+        abstract boolean apply(RunAdministration admin, String runId);
+
+        abstract String done();
 
         @Override
         public Integer call() {
             try (ApplicationContext ctx = ApplicationContext.run()) {
-                return report(ctx.getBean(RunAdministration.class).publish(runId), "published " + runId, runId);
+                return report(apply(ctx.getBean(RunAdministration.class), runId), done() + " " + runId, runId);
             }
         }
     }
 
-    @Command(name = "delete", description = "Delete an imported run and all its rows.")
-    static final class Delete implements Callable<Integer> {
-        @Parameters(paramLabel = "RUN_ID") String runId;
+    @Command(name = "publish", description = "Make an imported run public.")
+    static final class Publish extends RunAction {
+        @Override
+        boolean apply(RunAdministration admin, String runId) {
+            return admin.publish(runId);
+        }
 
         @Override
-        public Integer call() {
-            try (ApplicationContext ctx = ApplicationContext.run()) {
-                return report(ctx.getBean(RunAdministration.class).delete(runId), "deleted " + runId, runId);
-            }
+        String done() {
+            return "published";
+        }
+    }
+
+    @Command(name = "delete", description = "Delete an imported run and all its rows.")
+    static final class Delete extends RunAction {
+        @Override
+        boolean apply(RunAdministration admin, String runId) {
+            return admin.delete(runId);
+        }
+
+        @Override
+        String done() {
+            return "deleted";
         }
     }
 

@@ -22,6 +22,7 @@ public class AdminCredentials {
 
     private final String user;
     private final byte[] passwordHash;
+    private final String generated;
 
     public AdminCredentials(@Value("${purifybench.admin.user:admin}") String user,
                             @Value("${purifybench.admin.password:}") String password) {
@@ -31,10 +32,18 @@ public class AdminCredentials {
             byte[] random = new byte[12];
             new SecureRandom().nextBytes(random);
             effective = HexFormat.of().formatHex(random);
-            LOG.warn("No admin password configured: this server's admin password is {} (user '{}'); "
-                    + "set PURIFYBENCH_ADMIN_PASSWORD to choose one", effective, user);
         }
+        this.generated = password.isBlank() ? effective : null;
         this.passwordHash = sha256(effective);
+    }
+
+    /** Said when the server starts (not by the CLI's import, which never serves). */
+    @io.micronaut.runtime.event.annotation.EventListener
+    void onStartup(io.micronaut.runtime.server.event.ServerStartupEvent event) {
+        if (generated != null) {
+            LOG.warn("No admin password configured: this server's admin password is {} (user '{}'); "
+                    + "set PURIFYBENCH_ADMIN_PASSWORD to choose one", generated, user);
+        }
     }
 
     public String user() {

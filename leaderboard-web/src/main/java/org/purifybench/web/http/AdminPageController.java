@@ -82,21 +82,23 @@ public class AdminPageController {
     public HttpResponse<ModelAndView<Map<String, Object>>> publish(@PathVariable String runId,
                                                                    @Nullable @Part(CsrfTokens.FIELD) String token,
                                                                    @Nullable @CookieValue(CsrfTokens.COOKIE) String cookie) {
-        if (!csrf.valid(cookie, token)) {
-            return csrfRefused();
-        }
-        return admin.publish(runId) ? render(HttpStatus.OK, "Published " + runId, null)
-                : render(HttpStatus.NOT_FOUND, null, "No run " + runId);
+        return runAction(runId, token, cookie, admin::publish, "Published ");
     }
 
     @Post(value = "/runs/{runId}/delete", consumes = MediaType.MULTIPART_FORM_DATA)
     public HttpResponse<ModelAndView<Map<String, Object>>> delete(@PathVariable String runId,
                                                                   @Nullable @Part(CsrfTokens.FIELD) String token,
                                                                   @Nullable @CookieValue(CsrfTokens.COOKIE) String cookie) {
+        return runAction(runId, token, cookie, admin::delete, "Deleted ");
+    }
+
+    private HttpResponse<ModelAndView<Map<String, Object>>> runAction(String runId, @Nullable String token,
+                                                                      @Nullable String cookie,
+                                                                      java.util.function.Predicate<String> action, String done) {
         if (!csrf.valid(cookie, token)) {
             return csrfRefused();
         }
-        return admin.delete(runId) ? render(HttpStatus.OK, "Deleted " + runId, null)
+        return action.test(runId) ? render(HttpStatus.OK, done + runId, null)
                 : render(HttpStatus.NOT_FOUND, null, "No run " + runId);
     }
 
