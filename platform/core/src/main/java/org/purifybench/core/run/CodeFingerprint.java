@@ -50,10 +50,62 @@ public final class CodeFingerprint {
         });
     }
 
-    /** Fingerprint of every class in the jar or folder {@code pluginClass} was loaded from. */
+    /**
+     * Fingerprint of the plug-in class and of every class of its own jar or folder it references,
+     * directly or through others: a new attack added to the same jar no longer changes the key of
+     * BadNet's models (hours of training), while any change to code the plug-in runs does.
+     * Resources are not included.
+     */
     public static String ofPlugin(Class<?> pluginClass) {
         Path location = locationOf(pluginClass);
-        return MEMO.computeIfAbsent("plugin:" + location, k -> of(location, List.of(""), List.of()).substring(0, 16));
+        if (location == null) {
+            return "unknown";
+        }
+        return MEMO.computeIfAbsent("plugin:" + location + "!" + pluginClass.getName(), k -> {
+            TreeMap<String, byte[]> all = classes(location, List.of(""), List.of());
+            return hash(closure(all, pluginClass.getName().replace('.', '/') + ".class")).substring(0, 16);
+        });
+    }
+
+    /** The classes of {@code all} reachable from {@code root} through class references in constant pools. */
+    static TreeMap<String, byte[]> closure(Map<String, byte[]> all, String root) {
+        TreeMap<String, byte[]> reached = new TreeMap<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(root));
+        while (!todo.isEmpty()) {
+            String name = todo.pop();
+            byte[] bytes = all.get(name);
+            if (bytes == null || reached.containsKey(name)) {
+                continue;
+            }
+            reached.put(name, bytes);
+            for (String ref : referencedClasses(bytes)) {
+                todo.push(ref + ".class");
+            }
+        }
+        return reached;
+    }
+
+    /** Internal names of the classes a class file's constant pool names (array types unwrapped). */
+    private static List<String> referencedClasses(byte[] classFile) {
+        org.objectweb.asm.ClassReader reader = new org.objectweb.asm.ClassReader(classFile);
+        char[] buffer = new char[reader.getMaxStringLength()];
+        List<String> refs = new java.util.ArrayList<>();
+        for (int i = 1; i < reader.getItemCount(); i++) {
+            int offset = reader.getItem(i);
+            // CONSTANT_Class = 7; the tag byte precedes the item's offset.
+            if (offset > 0 && reader.readByte(offset - 1) == 7) {
+                String name = reader.readUTF8(offset, buffer); // the item holds the index of its name
+                if (name.startsWith("[")) {
+                    int l = name.indexOf('L');
+                    if (l < 0) {
+                        continue; // primitive array
+                    }
+                    name = name.substring(l + 1, name.length() - 1);
+                }
+                refs.add(name);
+            }
+        }
+        return refs;
     }
 
     /** Hash of the classes under {@code location} whose names start with one of {@code include} and none of {@code exclude}. */
@@ -61,6 +113,10 @@ public final class CodeFingerprint {
         if (location == null) {
             return "unknown";
         }
+        return hash(classes(location, include, exclude));
+    }
+
+    private static TreeMap<String, byte[]> classes(Path location, List<String> include, List<String> exclude) {
         TreeMap<String, byte[]> classes = new TreeMap<>();
         try {
             if (Files.isDirectory(location)) {
@@ -88,6 +144,10 @@ public final class CodeFingerprint {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot fingerprint " + location, e);
         }
+        return classes;
+    }
+
+    static String hash(TreeMap<String, byte[]> classes) {
         MessageDigest md = digest();
         classes.forEach((name, bytes) -> {
             md.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
