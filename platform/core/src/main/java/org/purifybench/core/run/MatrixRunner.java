@@ -125,6 +125,9 @@ public final class MatrixRunner {
             }).model()));
             for (double rate : spec.poisonRates()) {
                 for (MatrixSpec.PluginRef attackRef : spec.attacks()) {
+                    if (!attackRef.runsAt(rate)) {
+                        continue;
+                    }
                     Attack attack = registry.attack(attackRef.id());
                     Map<String, Object> bdKey = new LinkedHashMap<>(cleanKey);
                     bdKey.put("kind", "backdoored");

@@ -45,8 +45,20 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         }
     }
 
+    /**
+     * A configured plug-in. {@code poisonRates} (attacks only, optional) restricts an attack to some of
+     * the matrix's rates, e.g. LC, which can poison no more images than the target class holds.
+     */
     @JsonIgnoreProperties(ignoreUnknown = false)
-    public record PluginRef(String id, Map<String, Object> params) {
+    public record PluginRef(String id, Map<String, Object> params,
+                            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                            List<Double> poisonRates) {
+
+        /** Whether this attack runs at {@code rate}. */
+        public boolean runsAt(double rate) {
+            return poisonRates == null || poisonRates.contains(rate);
+        }
+
         public Params toParams() {
             return new Params(params);
         }
@@ -86,7 +98,7 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
     }
 
     public static List<String> profileNames() {
-        return List.of("quick", "standard", "rho-sweep");
+        return List.of("quick", "standard", "rates", "rho-sweep");
     }
 
     static MatrixSpec parse(InputStream in, String where) throws IOException {
@@ -122,6 +134,13 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         for (double r : poisonRates) {
             require(r > 0 && r < 1, where, "poison rate " + r + " must be in (0,1)");
         }
+        for (PluginRef a : attacks) {
+            require(a.poisonRates() == null || (!a.poisonRates().isEmpty() && poisonRates.containsAll(a.poisonRates())), where,
+                    "attack " + a.id() + ": its poisonRates " + a.poisonRates() + " must be a non-empty subset of the matrix's " + poisonRates);
+        }
+        for (PluginRef p : concat(defenses, evaluators)) {
+            require(p.poisonRates() == null, where, p.id() + ": poisonRates belongs to attacks only");
+        }
         require(defenses.stream().anyMatch(d -> d.id().equals("none")), where,
                 "defenses must include 'none' (the backdoored model's own row)");
         try {
@@ -130,6 +149,12 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         } catch (IllegalArgumentException e) {
             throw new UserException(where + ": " + e.getMessage(), "fix the training / splits section");
         }
+    }
+
+    private static List<PluginRef> concat(List<PluginRef> a, List<PluginRef> b) {
+        List<PluginRef> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static void require(boolean ok, String where, String what) {

@@ -61,6 +61,26 @@ class MatrixSpecTest {
         assertThrows(UserException.class, () -> MatrixSpec.profile("nope"));
     }
 
+    @Test
+    void anAttackMayRunAtSomeOfTheRatesOnly() throws Exception {
+        String yaml = quickYaml().replace("poisonRates: [0.05]", "poisonRates: [0.01, 0.05, 0.1]")
+                .replace("  - {id: blended}", "  - {id: blended, poisonRates: [0.01, 0.05]}");
+        MatrixSpec spec = parse(yaml);
+        MatrixSpec.PluginRef blended = spec.attacks().get(1);
+        assertTrue(blended.runsAt(0.05) && !blended.runsAt(0.1));
+        assertTrue(spec.attacks().get(0).runsAt(0.1), "no list = every rate");
+        UserException notSubset = assertThrows(UserException.class, () -> parse(yaml.replace("[0.01, 0.05]}", "[0.2]}")));
+        assertTrue(notSubset.getMessage().contains("subset"), notSubset.getMessage());
+        assertThrows(UserException.class, () -> parse(quickYaml().replace("  - {id: none}", "  - {id: none, poisonRates: [0.05]}")));
+    }
+
+    @Test
+    void specsWithoutPerAttackRatesKeepTheirConfigHash() {
+        // The quick profile's runs have been called quick-7b6c9692f363 since before per-attack rates
+        // existed: the optional field must not change existing run ids (an interrupted run resumes by id).
+        assertEquals("7b6c9692f363", MatrixRunner.configHash(MatrixSpec.profile("quick")).substring(0, 12));
+    }
+
     static String quickYaml() {
         try (var in = MatrixSpec.class.getResourceAsStream("/profiles/quick.yaml")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
