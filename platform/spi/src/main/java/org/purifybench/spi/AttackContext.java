@@ -24,4 +24,9 @@ public interface AttackContext {
 
     /** Present only if the attack declares {@link Need#CLEAN_REFERENCE_MODEL}. */
     Optional<Model> cleanModel();
+
+    /** Disk cache for what {@code prepare} learns (a trigger encoder); a host without one computes every time. */
+    default ArtefactStore artefacts() {
+        return ArtefactStore.NONE;
+    }
 }

@@ -63,6 +63,14 @@ public interface Model {
         throw new UnsupportedOperationException(architecture() + " does not name its classifier parameters");
     }
 
+    /**
+     * The BatchNorm layers in graph order, whose scale and shift are entries of {@link #parameters()}:
+     * what neuron-pruning defenses (ANP) mask and prune.
+     */
+    default java.util.List<BatchNormLayer> batchNormLayers() {
+        throw new UnsupportedOperationException(architecture() + " does not name its BatchNorm layers");
+    }
+
     /** Copy parameters and state from another model of the same architecture. */
     void copyFrom(Model other);
 }

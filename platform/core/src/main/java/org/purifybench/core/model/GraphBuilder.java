@@ -33,7 +33,8 @@ final class GraphBuilder {
     final List<BnLayer> batchNorms = new ArrayList<>();
     private int counter;
 
-    record BnLayer(String runningMean, String runningVar, String batchMean, String batchVar) {
+    record BnLayer(String runningMean, String runningVar, String batchMean, String batchVar, String gamma, String beta,
+                   int channels) {
     }
 
     GraphBuilder(ModelSpec spec, long seed) {
@@ -118,7 +119,8 @@ final class GraphBuilder {
         // broadcast by an addition, whose backward is a fast reduction.
         SDVariable scaleFull = sd.zerosLike(x).add(scale);
         SDVariable normed = x.sub(mean).mul(scaleFull);
-        batchNorms.add(new BnLayer(n + "_rmean", n + "_rvar", n + "_bmean", n + "_bvar"));
+        batchNorms.add(new BnLayer(n + "_rmean", n + "_rvar", n + "_bmean", n + "_bvar", n + "_gamma", n + "_beta",
+                (int) channels));
         return normed.add(n, beta);
     }
 

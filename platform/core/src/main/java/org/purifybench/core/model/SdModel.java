@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.purifybench.spi.BatchNormLayer;
 import org.purifybench.spi.ImageShape;
 import org.purifybench.spi.Model;
 
@@ -157,6 +158,11 @@ public final class SdModel implements Model {
     public List<String> classifierParameters() {
         // Both architectures end in GraphBuilder.dense(..., "fc").
         return List.of("fc_W", "fc_b");
+    }
+
+    @Override
+    public List<BatchNormLayer> batchNormLayers() {
+        return batchNorms.stream().map(bn -> new BatchNormLayer(bn.gamma(), bn.beta(), bn.channels())).toList();
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.purifybench.spi.ArtefactStore;
 import org.purifybench.spi.AttackContext;
 import org.purifybench.spi.Backdoor;
 import org.purifybench.spi.DefenseContext;
@@ -27,6 +28,12 @@ public final class Contexts {
     public static AttackContext attack(PluginDescriptor d, ImageShape shape, int numClasses, int target, double rate,
                                        long seed, Params params, Host host, LabeledImages training,
                                        Supplier<? extends Model> cleanModel) {
+        return attack(d, shape, numClasses, target, rate, seed, params, host, training, cleanModel, ArtefactStore.NONE);
+    }
+
+    public static AttackContext attack(PluginDescriptor d, ImageShape shape, int numClasses, int target, double rate,
+                                       long seed, Params params, Host host, LabeledImages training,
+                                       Supplier<? extends Model> cleanModel, ArtefactStore artefacts) {
         boolean wantsClean = d.needs(Need.CLEAN_REFERENCE_MODEL);
         return new AttackContext() {
             @Override
@@ -72,6 +79,11 @@ public final class Contexts {
             @Override
             public Optional<Model> cleanModel() {
                 return wantsClean ? Optional.of(cleanModel.get().copy()) : Optional.empty();
+            }
+
+            @Override
+            public ArtefactStore artefacts() {
+                return artefacts;
             }
         };
     }

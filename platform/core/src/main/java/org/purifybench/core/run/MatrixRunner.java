@@ -102,6 +102,7 @@ public final class MatrixRunner {
             host.log("resuming " + runId(spec) + ": " + reused + " evaluation units already done");
         }
         ModelCache cache = new ModelCache(workDir.resolve("cache"), host::log);
+        ArtefactCache artefacts = new ArtefactCache(workDir.resolve("cache").resolve("artefacts"), host::log);
         LabeledImages test = limit(dataset.test(), spec.dataset().testLimit());
         ModelSpec modelSpec = ModelSpec.of(spec.model().arch(), dataset.shape(), dataset.numClasses(),
                 spec.model().width() > 0 ? spec.model().width() : ModelSpec.defaultWidth(spec.model().arch()));
@@ -141,7 +142,7 @@ public final class MatrixRunner {
                     cells.add(new CellInfo(cellId, dataset.name(), modelSpec.architecture(), displayName(attackRef, spec.attacks()), rate, seed, bdHash));
                     Supplier<Backdoor> backdoor = lazy(() -> attack.prepare(Contexts.attack(attack.descriptor(), dataset.shape(),
                             dataset.numClasses(), spec.targetLabel(), rate, seed, attackRef.toParams(), host,
-                            splits.attackerTrain(), clean)));
+                            splits.attackerTrain(), clean, artefacts.storeFor(bdKey))));
                     Supplier<SdModel> backdoored = lazy(() -> timed("backdoor-training", () -> cache.getOrBuild(bdHash, bdKey, () -> {
                         PoisonedSet poisoned = backdoor.get().poison(splits.attackerTrain());
                         SdModel m = SdModel.create(modelSpec, seed);

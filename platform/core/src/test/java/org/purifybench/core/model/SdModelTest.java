@@ -132,6 +132,21 @@ class SdModelTest {
     }
 
     @Test
+    void batchNormLayersNameEveryScaleAndShiftWithTheirChannelCounts() {
+        for (String arch : new String[] {ModelSpec.CNN_SMALL, ModelSpec.PREACT_RESNET18}) {
+            SdModel m = SdModel.create(ModelSpec.of(arch, SMALL, 3, 4), 1);
+            var layers = m.batchNormLayers();
+            assertTrue(layers.size() >= 4, arch + " has BN layers");
+            long bnParams = m.parameters().keySet().stream().filter(k -> k.endsWith("_gamma") || k.endsWith("_beta")).count();
+            assertEquals(bnParams, 2L * layers.size(), "every BN parameter belongs to exactly one layer");
+            for (var bn : layers) {
+                assertEquals(bn.channels(), m.parameters().get(bn.scale()).length());
+                assertEquals(bn.channels(), m.parameters().get(bn.shift()).length());
+            }
+        }
+    }
+
+    @Test
     void sameSeedSameWeightsDifferentSeedDifferent() {
         ModelSpec spec = ModelSpec.of(ModelSpec.CNN_SMALL, SMALL, 10, 4);
         INDArray a = SdModel.create(spec, 3).flatParameters();

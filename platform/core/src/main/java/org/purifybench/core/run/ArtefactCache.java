@@ -1,0 +1,61 @@
+package org.purifybench.core.run;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.purifybench.core.UserException;
+import org.purifybench.spi.ArtefactStore;
+
+/**
+ * What plug-ins learn while preparing (SSBA's encoder), on disk next to the models and with the
+ * same guarantees ({@link CacheEntry}): an entry is {@code artefacts/HASH/artefact.bin}, where HASH
+ * covers the context's key (everything that determines the plug-in's inputs) and the entry name.
+ */
+public final class ArtefactCache {
+    private static final String PAYLOAD = "artefact.bin";
+    private final Path root;
+    private final Consumer<String> log;
+
+    public ArtefactCache(Path root, Consumer<String> log) {
+        this.root = root;
+        this.log = log;
+        CacheEntry.createRoot(root, "artefact cache");
+    }
+
+    /** The store a plug-in gets for one context, keyed by {@code contextKey}. */
+    public ArtefactStore storeFor(Map<String, Object> contextKey) {
+        return (name, compute) -> {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("an artefact needs a name");
+            }
+            Map<String, Object> key = new LinkedHashMap<>(contextKey);
+            key.put("kind", "artefact");
+            key.put("artefact", name);
+            String hash = Hashing.ofJson(key);
+            Path dir = root.resolve(hash);
+            if (CacheEntry.check(dir, PAYLOAD, hash, log) == CacheEntry.State.VALID) {
+                try {
+                    return Files.readAllBytes(dir.resolve(PAYLOAD));
+                } catch (IOException e) {
+                    log.accept("cache entry " + hash + " is unreadable (" + e.getMessage() + "): rebuilding it");
+                }
+            }
+            CacheEntry.delete(dir);
+            byte[] bytes = compute.get();
+            if (bytes == null) {
+                throw new IllegalStateException("artefact '" + name + "' was computed as null; return the bytes to cache");
+            }
+            try {
+                Files.createDirectories(dir);
+                Files.write(dir.resolve(PAYLOAD), bytes);
+            } catch (IOException e) {
+                throw new UserException("cannot write cache entry " + dir + ": " + e.getMessage(), "free disk space or choose another --work-dir");
+            }
+            CacheEntry.seal(dir, PAYLOAD, key);
+            return bytes;
+        };
+    }
+}
