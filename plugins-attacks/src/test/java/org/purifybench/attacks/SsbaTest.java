@@ -38,7 +38,7 @@ import org.purifybench.spi.PoisonedSet;
  */
 class SsbaTest {
     private static final ImageShape GRAY = new ImageShape(1, 14, 14);
-    private static final ImageShape RGB = new ImageShape(3, 9, 11);
+    private static final ImageShape RGB = new ImageShape(3, 11, 13);
     private static final double BOUND = 0.1;
     private static final Map<String, Object> PARAMS = Map.of("bits", 8, "bound", BOUND, "epochs", 20);
     /** The same settings trained briefly: enough steps to test determinism, not to decode well. */
@@ -221,6 +221,6 @@ class SsbaTest {
                 new Params(SHORT), SILENT, null, null)), "no training data");
         assertThrows(IllegalArgumentException.class, () -> a.prepare(Contexts.attack(a.descriptor(), RGB, 4, 0, 0.1, 1,
                 new Params(SHORT), SILENT, GRAY_DATA.train(), null)), "training data of another shape");
-        assertThrows(IllegalArgumentException.class, () -> gray().apply(Nd4j.zeros(2, 3, 9, 11), Phase.TEST), "images of another shape");
+        assertThrows(IllegalArgumentException.class, () -> gray().apply(Nd4j.zeros(2, 3, 11, 13), Phase.TEST), "images of another shape");
     }
 }
