@@ -303,4 +303,51 @@ final class StegaEncoder {
     Map<String, INDArray> parameters() {
         return params;
     }
+
+    /** The trained weights (encoder and decoder) as bytes, for the host's artefact cache. */
+    byte[] weights() {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.DataOutputStream(bytes)) {
+            out.writeInt(params.size());
+            for (var e : params.entrySet()) {
+                float[] v = e.getValue().dup('c').data().asFloat();
+                out.writeUTF(e.getKey());
+                out.writeInt(v.length);
+                for (float f : v) {
+                    out.writeFloat(f);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Loads what {@link #weights()} wrote; refuses weights of another configuration instead of mixing them. */
+    void loadWeights(byte[] weights) {
+        try (var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(weights))) {
+            int count = in.readInt();
+            if (count != params.size()) {
+                throw new IllegalArgumentException("cached ssba weights hold " + count + " arrays, this encoder has " + params.size());
+            }
+            for (var e : params.entrySet()) {
+                String name = in.readUTF();
+                int n = in.readInt();
+                if (!name.equals(e.getKey()) || n != e.getValue().length()) {
+                    throw new IllegalArgumentException("cached ssba weights have " + name + "[" + n + "] where this encoder has "
+                            + e.getKey() + "[" + e.getValue().length() + "]");
+                }
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = in.readFloat();
+                }
+                e.getValue().assign(Nd4j.create(v, e.getValue().shape(), 'c'));
+            }
+            if (in.available() > 0) {
+                throw new IllegalArgumentException("cached ssba weights have " + in.available() + " trailing bytes");
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cached ssba weights are truncated: " + e.getMessage(), e);
+        }
+    }
 }

@@ -201,6 +201,32 @@ class SsbaTest {
         assertTrue(!Arrays.equals(pa.poisonedIndices(), other.poison(clean).poisonedIndices()));
     }
 
+    @Test
+    void theTrainedEncoderIsCachedAndTheCachedOneGivesTheSamePoisonedImages() {
+        Map<String, byte[]> disk = new java.util.HashMap<>();
+        int[] computed = {0};
+        org.purifybench.spi.ArtefactStore store = (name, compute) -> disk.computeIfAbsent(name, k -> {
+            computed[0]++;
+            return compute.get();
+        });
+        Attack attack = new Ssba();
+        java.util.function.Supplier<Ssba.Trigger> prepare = () -> (Ssba.Trigger) attack.prepare(Contexts.attack(attack.descriptor(),
+                GRAY, 4, 0, 0.1, 9, new Params(SHORT), SILENT, GRAY_DATA.train(), null, store));
+        Ssba.Trigger trained = prepare.get();
+        Ssba.Trigger cached = prepare.get();
+        assertEquals(1, computed[0], "the second preparation reads the encoder instead of training it");
+        assertEquals(java.util.Set.of("encoder"), disk.keySet());
+        assertTrue(Double.isNaN(cached.stats().seconds()) && !Double.isNaN(trained.stats().seconds()));
+        assertEquals(untimed(trained.stats()), untimed(cached.stats()), "identical measurements");
+        LabeledImages clean = GRAY_DATA.train();
+        assertEquals(trained.poison(clean).data().images(), cached.poison(clean).data().images(), "bit-identical poisoned images");
+        // Weights of another configuration are refused, not half-loaded.
+        byte[] bytes = disk.get("encoder");
+        var wrong = new StegaEncoder(GRAY, 9, BOUND, 16, 16, 128, 0, 1e-3, 1);
+        assertThrows(IllegalArgumentException.class, () -> wrong.loadWeights(bytes));
+        assertThrows(IllegalArgumentException.class, () -> trained.encoder().loadWeights(Arrays.copyOf(bytes, bytes.length - 3)));
+    }
+
     /** The measurements without the training time, which varies from run to run. */
     private static Ssba.Stats untimed(Ssba.Stats s) {
         return new Ssba.Stats(s.images(), s.meanLinf(), s.maxLinf(), s.meanPsnr(), s.specificShare(), s.rawSpecificShare(),
