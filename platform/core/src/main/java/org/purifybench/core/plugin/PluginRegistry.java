@@ -1,14 +1,26 @@
 package org.purifybench.core.plugin;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.purifybench.core.UserException;
+import org.purifybench.core.run.CodeFingerprint;
 import org.purifybench.spi.Attack;
 import org.purifybench.spi.Defense;
 import org.purifybench.spi.Evaluator;
@@ -20,20 +32,66 @@ import org.purifybench.spi.SpiVersion;
 /**
  * Finds attacks, defenses and evaluators through {@link ServiceLoader}. Built-in plug-ins are
  * found exactly like third-party ones (their jars' META-INF/services), with no special case.
+ *
+ * <p>Plug-in jars given by path ({@link #load(ClassLoader, List)}) are first admitted as data
+ * ({@link JarAdmission}: limits, names, descriptor, SPI version, services), then each gets its own
+ * {@link PluginClassLoader} that sees only the SPI, ND4J and the JDK, and its plug-ins must agree
+ * with its descriptor file. A refused jar does not stop the others from loading: it is kept in
+ * {@link #refused()} with its reason, for {@code list} to show and {@code run} to refuse to start.
  */
 public final class PluginRegistry {
     private final Map<String, Attack> attacks = new TreeMap<>();
     private final Map<String, Defense> defenses = new TreeMap<>();
     private final Map<String, Evaluator> evaluators = new TreeMap<>();
-    /** Jar (or class folder) each plug-in was loaded from, by kind/id; null when unknown. */
-    private final Map<String, java.nio.file.Path> locations = new TreeMap<>();
+    /** Where each plug-in came from, by kind/id. */
+    private final Map<String, Origin> origins = new TreeMap<>();
+    private final List<PluginJarException> refused = new ArrayList<>();
+    private final Set<Path> loadedJars = new HashSet<>();
+
+    /**
+     * Where a plug-in came from.
+     *
+     * @param location the jar or class folder its class was loaded from (null when the class loader does not say)
+     * @param jar      the plug-in jar as it was given ({@code --plugin}, {@code submissions/}); null for a built-in
+     *                 plug-in found on the class path
+     */
+    public record Origin(Path location, Path jar) {
+        public boolean builtIn() {
+            return jar == null;
+        }
+
+        /** "built-in" or the jar's path, for {@code purifybench list}. */
+        @Override
+        public String toString() {
+            return builtIn() ? "built-in" : jar.toString();
+        }
+    }
 
     /** Plug-ins visible to {@code loader}. */
     public static PluginRegistry load(ClassLoader loader) {
+        return load(loader, List.of(), JarLimits.DEFAULTS);
+    }
+
+    /** Plug-ins visible to {@code loader} plus those of the plug-in {@code jars}, each admitted and isolated. */
+    public static PluginRegistry load(ClassLoader loader, List<Path> jars) {
+        return load(loader, jars, JarLimits.DEFAULTS);
+    }
+
+    /**
+     * Plug-ins visible to {@code loader} (built-in; an error there is a build problem and throws)
+     * plus those of the plug-in {@code jars}. A jar that fails admission, loading or its descriptor
+     * check adds nothing and is listed in {@link #refused()}.
+     */
+    public static PluginRegistry load(ClassLoader loader, List<Path> jars, JarLimits limits) {
         PluginRegistry r = new PluginRegistry();
-        r.addAll(Attack.class, Kind.ATTACK, loader, r.attacks);
-        r.addAll(Defense.class, Kind.DEFENSE, loader, r.defenses);
-        r.addAll(Evaluator.class, Kind.EVALUATOR, loader, r.evaluators);
+        r.addClasspath(loader);
+        for (Path jar : jars) {
+            try {
+                r.addJar(jar, limits);
+            } catch (PluginJarException e) {
+                r.refused.add(e);
+            }
+        }
         return r;
     }
 
@@ -41,21 +99,225 @@ public final class PluginRegistry {
         return load(PluginRegistry.class.getClassLoader());
     }
 
-    private <T extends Plugin> void addAll(Class<T> type, Kind kind, ClassLoader loader, Map<String, T> into) {
-        try {
-            for (T plugin : ServiceLoader.load(type, loader)) {
-                add(kind, plugin, into);
+    public static PluginRegistry fromClasspath(List<Path> jars) {
+        return load(PluginRegistry.class.getClassLoader(), jars);
+    }
+
+    /** The SPI interface plug-ins of {@code kind} implement (the name of their services file). */
+    public static Class<? extends Plugin> serviceType(Kind kind) {
+        return DescriptorFile.serviceType(kind);
+    }
+
+    // ---- built-in plug-ins (the class path) ----
+
+    private void addClasspath(ClassLoader loader) {
+        Map<Path, Optional<DescriptorFile>> descriptors = new HashMap<>();
+        Map<Path, Set<String>> found = new HashMap<>();
+        for (Kind kind : Kind.values()) {
+            try {
+                for (Plugin plugin : ServiceLoader.load(serviceType(kind), loader)) {
+                    Path location = CodeFingerprint.locationOf(plugin.getClass());
+                    PluginDescriptor d = checked(kind, plugin, name(location));
+                    // Built-in jars carry a descriptor file too; when there is one, the plug-in must agree with it.
+                    Optional<DescriptorFile> file = location == null ? Optional.empty()
+                            : descriptors.computeIfAbsent(location, PluginRegistry::descriptorAt);
+                    if (file.isPresent()) {
+                        DescriptorFile.Declared declared = file.get().forClass(plugin.getClass().getName()).orElse(null);
+                        String mismatch = mismatch(declared, kind, d);
+                        if (mismatch != null) {
+                            throw new UserException(plugin.getClass().getName() + " (" + location + ") does not match its "
+                                    + DescriptorFile.PATH + ": " + mismatch, "make the descriptor file and the class's descriptor() agree");
+                        }
+                        found.computeIfAbsent(location, l -> new HashSet<>()).add(plugin.getClass().getName());
+                    }
+                    register(kind, plugin, d, new Origin(location, null));
+                }
+            } catch (ServiceConfigurationError e) {
+                throw new UserException("a " + kind.name().toLowerCase(Locale.ROOT) + " plug-in could not be loaded: " + e.getMessage(),
+                        "check the jar's META-INF/services entry names a public class with a public no-argument constructor");
             }
-        } catch (ServiceConfigurationError e) {
-            throw new UserException("a " + kind.name().toLowerCase() + " plug-in could not be loaded: " + e.getMessage(),
-                    "check the jar's META-INF/services entry names a public class with a public no-argument constructor");
+        }
+        descriptors.forEach((location, file) -> file.ifPresent(f -> {
+            for (DescriptorFile.Declared p : f.plugins()) {
+                if (!found.getOrDefault(location, Set.of()).contains(p.className())) {
+                    throw new UserException(location + " declares " + p + " in " + DescriptorFile.PATH
+                            + " but its META-INF/services does not provide it", "list the class in META-INF/services/"
+                            + serviceType(p.kind()).getName() + " or remove it from the descriptor");
+                }
+            }
+        }));
+    }
+
+    /** The descriptor file of a class folder or jar on the class path, if it has one. */
+    private static Optional<DescriptorFile> descriptorAt(Path location) {
+        try {
+            byte[] bytes = null;
+            if (Files.isDirectory(location)) {
+                Path f = location.resolve(DescriptorFile.PATH);
+                if (Files.isRegularFile(f)) {
+                    bytes = Files.readAllBytes(f);
+                }
+            } else if (Files.isRegularFile(location)) {
+                try (ZipFile zip = new ZipFile(location.toFile())) {
+                    ZipEntry e = zip.getEntry(DescriptorFile.PATH);
+                    if (e != null) {
+                        try (InputStream in = zip.getInputStream(e)) {
+                            bytes = in.readNBytes(JarLimits.DEFAULTS.maxDescriptorBytes() + 1);
+                        }
+                    }
+                }
+            }
+            return bytes == null ? Optional.empty() : Optional.of(DescriptorFile.parse(bytes));
+        } catch (IOException e) {
+            throw new UserException("cannot read the plug-in descriptor of " + location + " (" + e.getMessage() + ")", "check the installation");
+        } catch (JarProblem p) {
+            throw new UserException(location + ": " + p.getMessage(), p.fix());
         }
     }
 
-    private <T extends Plugin> void add(Kind kind, T plugin, Map<String, T> into) {
+    // ---- plug-in jars ----
+
+    private void addJar(Path jar, JarLimits limits) {
+        Path real;
+        try {
+            real = jar.toRealPath();
+        } catch (IOException e) {
+            throw new PluginJarException(jar, "there is no such file", "give the path of a plug-in jar");
+        }
+        if (loadedJars.contains(real)) {
+            return; // given twice (e.g. --plugin and submissions/): load it once
+        }
+        JarAdmission.Admitted admitted = JarAdmission.admit(jar, limits);
+        PluginClassLoader loader = new PluginClassLoader(real, Plugin.class.getClassLoader());
+        List<Loaded> plugins = new ArrayList<>();
+        try {
+            for (Kind kind : Kind.values()) {
+                loadKind(jar, admitted.descriptor(), kind, serviceType(kind), loader, plugins);
+            }
+            for (DescriptorFile.Declared p : admitted.descriptor().plugins()) {
+                if (plugins.stream().noneMatch(x -> x.plugin().getClass().getName().equals(p.className()))) {
+                    throw new PluginJarException(jar, "it declares " + p + " but the services entry does not provide it",
+                            "list " + p.className() + " in META-INF/services/" + serviceType(p.kind()).getName());
+                }
+            }
+            for (Loaded l : plugins) {
+                Origin other = origins.get(l.kind() + "/" + l.descriptor().id());
+                if (other != null) {
+                    throw new PluginJarException(jar, "its " + l.kind().name().toLowerCase(Locale.ROOT) + " '" + l.descriptor().id()
+                            + "' has the id of the " + (other.builtIn() ? "built-in one" : "one in " + other.jar()),
+                            "rename the plug-in (ids are unique per kind) or remove one of the jars");
+                }
+            }
+        } catch (PluginJarException e) {
+            close(loader);
+            throw e;
+        } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
+            close(loader);
+            throw loadFailure(jar, e);
+        }
+        Origin origin = new Origin(real, jar);
+        plugins.forEach(l -> register(l.kind(), l.plugin(), l.descriptor(), origin));
+        loadedJars.add(real);
+    }
+
+    /** A plug-in instance with the descriptor it gave once (a second call could answer differently). */
+    private record Loaded(Kind kind, Plugin plugin, PluginDescriptor descriptor) {
+    }
+
+    /** The plug-ins of one kind that the jar's own class loader defines, checked against its descriptor file. */
+    private static <T extends Plugin> void loadKind(Path jar, DescriptorFile file, Kind kind, Class<T> type,
+                                                    PluginClassLoader loader, List<Loaded> into) {
+        for (ServiceLoader.Provider<T> provider : ServiceLoader.load(type, loader).stream().toList()) {
+            Class<?> c = provider.type(); // loaded, not yet initialised
+            if (c.getClassLoader() != loader) {
+                continue; // visible through the parent, not defined by this jar
+            }
+            DescriptorFile.Declared declared = file.forClass(c.getName()).orElse(null);
+            if (declared == null || declared.kind() != kind) {
+                throw new PluginJarException(jar, c.getName() + " is provided as " + article(kind)
+                        + " but not declared as one in " + DescriptorFile.PATH, "declare it in the descriptor file");
+            }
+            T plugin = provider.get();
+            PluginDescriptor d = plugin.descriptor();
+            if (d == null) {
+                throw new PluginJarException(jar, c.getName() + ".descriptor() returned null", "return the plug-in's descriptor");
+            }
+            if (d.spiVersion() != SpiVersion.CURRENT) {
+                throw new PluginJarException(jar, "its plug-in '" + d.id() + "' says it was built for SPI " + d.spiVersion()
+                        + ", this host speaks SPI " + SpiVersion.CURRENT, "rebuild the plug-in against purifybench-spi of this release");
+            }
+            String mismatch = mismatch(declared, kind, d);
+            if (mismatch != null) {
+                throw new PluginJarException(jar, "its plug-in does not match " + DescriptorFile.PATH + ": " + mismatch,
+                        "make the descriptor file and the class's descriptor() agree (id, kind and version)");
+            }
+            into.add(new Loaded(kind, plugin, d));
+        }
+    }
+
+    private static String article(Kind kind) {
+        return (kind == Kind.ATTACK ? "an " : "a ") + kind.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** What a class's descriptor says differently from the descriptor file's entry for it, or null. */
+    private static String mismatch(DescriptorFile.Declared declared, Kind kind, PluginDescriptor d) {
+        if (declared == null) {
+            return "the file does not declare this class";
+        }
+        List<String> diffs = new ArrayList<>();
+        if (declared.kind() != kind || d.kind() != kind) {
+            diffs.add("kind " + declared.kind().name().toLowerCase(Locale.ROOT) + " in the file, " + d.kind().name().toLowerCase(Locale.ROOT) + " in the class");
+        }
+        if (!declared.id().equals(d.id())) {
+            diffs.add("id '" + declared.id() + "' in the file, '" + d.id() + "' in the class");
+        }
+        if (!declared.version().equals(d.version())) {
+            diffs.add("version " + declared.version() + " in the file, " + d.version() + " in the class");
+        }
+        return diffs.isEmpty() ? null : declared.className() + ": " + String.join("; ", diffs);
+    }
+
+    /** A plug-in that failed while being loaded or constructed, with the most useful cause. */
+    private static PluginJarException loadFailure(Path jar, Throwable e) {
+        if (e instanceof ServiceConfigurationError && String.valueOf(e.getMessage()).endsWith(" not a subtype")) {
+            String[] parts = e.getMessage().split(":? ");  // "org.purifybench.spi.Attack: com.example.X not a subtype"
+            return new PluginJarException(jar, "META-INF/services/" + parts[0] + " lists " + parts[1] + ", which does not implement "
+                    + parts[0].substring(parts[0].lastIndexOf('.') + 1),
+                    "list each class in the services file of the SPI interface it implements, and declare that kind in " + DescriptorFile.PATH, e);
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof NoClassDefFoundError || t instanceof ClassNotFoundException) {
+                String missing = String.valueOf(t.getMessage()).replace('/', '.');
+                if (PlatformPackages.hidden(missing.split(" ")[0])) {
+                    return new PluginJarException(jar, "its code uses " + missing.split(" ")[0] + ", a platform class plug-ins cannot see",
+                            "plug-ins compile against purifybench-spi (and ND4J) only; the host's services come through the contexts", e);
+                }
+                return new PluginJarException(jar, "a class it needs is missing: " + missing,
+                        "shade the libraries the plug-in needs into its jar (the host offers only the SPI and ND4J)", e);
+            }
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String detail = e.getMessage() + (root != e ? " (" + root + ")" : "");
+        return new PluginJarException(jar, "its plug-in could not be loaded: " + detail,
+                "check that each plug-in class is public with a public no-argument constructor that does not fail", e);
+    }
+
+    private static void close(PluginClassLoader loader) {
+        try {
+            loader.close();
+        } catch (IOException ignored) {
+            // nothing of it is used any more
+        }
+    }
+
+    // ---- both ----
+
+    /** The kind and SPI version checks every plug-in passes, wherever it comes from. */
+    private static PluginDescriptor checked(Kind kind, Plugin plugin, String source) {
         PluginDescriptor d = plugin.descriptor();
-        java.nio.file.Path location = org.purifybench.core.run.CodeFingerprint.locationOf(plugin.getClass());
-        String source = name(location);
         if (d.kind() != kind) {
             throw new UserException(plugin.getClass().getName() + " is registered as " + kind + " but declares " + d.kind(),
                     "make its descriptor's kind match the services file it is listed in");
@@ -64,15 +326,26 @@ public final class PluginRegistry {
             throw new UserException("plug-in '" + d.id() + "' (" + source + ") was built for SPI " + d.spiVersion()
                     + ", this host speaks SPI " + SpiVersion.CURRENT, "rebuild the plug-in against purifybench-spi of this release");
         }
-        T previous = into.putIfAbsent(d.id(), plugin);
-        if (previous != null) {
-            throw new UserException("two " + kind.name().toLowerCase() + " plug-ins share the id '" + d.id() + "': "
-                    + name(org.purifybench.core.run.CodeFingerprint.locationOf(previous.getClass())) + " and " + source, "remove one of the jars or rename one plug-in");
-        }
-        locations.put(kind + "/" + d.id(), location);
+        return d;
     }
 
-    private static String name(java.nio.file.Path location) {
+    @SuppressWarnings("unchecked")
+    private void register(Kind kind, Plugin plugin, PluginDescriptor d, Origin origin) {
+        Map<String, Plugin> into = (Map<String, Plugin>) (Map<String, ?>) switch (kind) {
+            case ATTACK -> attacks;
+            case DEFENSE -> defenses;
+            case EVALUATOR -> evaluators;
+        };
+        Plugin previous = into.putIfAbsent(d.id(), plugin);
+        if (previous != null) {
+            throw new UserException("two " + kind.name().toLowerCase(Locale.ROOT) + " plug-ins share the id '" + d.id() + "': "
+                    + name(origins.get(kind + "/" + d.id()).location()) + " and " + name(origin.location()),
+                    "remove one of the jars or rename one plug-in");
+        }
+        origins.put(kind + "/" + d.id(), origin);
+    }
+
+    private static String name(Path location) {
         return location == null ? "classpath" : location.getFileName().toString();
     }
 
@@ -88,11 +361,12 @@ public final class PluginRegistry {
         return find(evaluators, id, "evaluator");
     }
 
-    private static <T> T find(Map<String, T> map, String id, String what) {
+    private <T> T find(Map<String, T> map, String id, String what) {
         T p = map.get(id);
         if (p == null) {
+            String refusedNote = refused.isEmpty() ? "" : "; " + refused.size() + " plug-in jar(s) were refused";
             throw new UserException("unknown " + what + " '" + id + "'",
-                    "known " + what + "s: " + String.join(", ", map.keySet()) + " (see: purifybench list)");
+                    "known " + what + "s: " + String.join(", ", map.keySet()) + " (see: purifybench list" + refusedNote + ")");
         }
         return p;
     }
@@ -118,12 +392,38 @@ public final class PluginRegistry {
 
     /** Jar file name (or "classpath") a plug-in was loaded from. */
     public String source(PluginDescriptor d) {
-        return name(locations.get(d.kind() + "/" + d.id()));
+        Origin o = origins.get(d.kind() + "/" + d.id());
+        return name(o == null ? null : o.location());
+    }
+
+    /** Where a plug-in came from: built in, or the plug-in jar it was loaded from. */
+    public Origin origin(PluginDescriptor d) {
+        Origin o = origins.get(d.kind() + "/" + d.id());
+        if (o == null) {
+            throw new IllegalArgumentException("no plug-in " + d.kind() + "/" + d.id() + " in this registry");
+        }
+        return o;
     }
 
     /** The jar a plug-in was loaded from, when it came from a jar (for its SHA-256). */
-    public java.util.Optional<java.nio.file.Path> jar(PluginDescriptor d) {
-        java.nio.file.Path p = locations.get(d.kind() + "/" + d.id());
-        return p != null && p.toString().endsWith(".jar") ? java.util.Optional.of(p) : java.util.Optional.empty();
+    public Optional<Path> jar(PluginDescriptor d) {
+        Origin o = origins.get(d.kind() + "/" + d.id());
+        Path p = o == null ? null : o.location();
+        return p != null && p.toString().endsWith(".jar") ? Optional.of(p) : Optional.empty();
+    }
+
+    /** The plug-in jars that were refused, in the order given, each naming the jar, the reason and the fix. */
+    public List<PluginJarException> refused() {
+        return Collections.unmodifiableList(refused);
+    }
+
+    /** Throws the first refusal (noting how many more there are) when a jar was refused: a run must not start then. */
+    public PluginRegistry requireNoRefused() {
+        if (!refused.isEmpty()) {
+            PluginJarException first = refused.get(0);
+            String more = refused.size() == 1 ? "" : " (and " + (refused.size() - 1) + " more refused jar(s): see purifybench list)";
+            throw new UserException(first.getMessage() + more, first.fix() + "; or leave the jar out", first);
+        }
+        return this;
     }
 }
