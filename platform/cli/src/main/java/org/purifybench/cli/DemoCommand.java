@@ -1,6 +1,7 @@
 package org.purifybench.cli;
 
 import java.util.concurrent.Callable;
+import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.core.run.MatrixSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,6 +17,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return RunSupport.runAndReport(MatrixSpec.profile("quick"), root.workDir, options.fresh, options.quiet, System.out);
+        // the quick profile uses built-in plug-ins only: a jar in submissions/ cannot break the demo
+        return RunSupport.runAndReport(MatrixSpec.profile("quick"), PluginRegistry.fromClasspath(), root.workDir,
+                options.fresh, options.quiet, System.out);
     }
 }

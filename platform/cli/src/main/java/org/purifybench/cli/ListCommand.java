@@ -1,22 +1,37 @@
 package org.purifybench.cli;
 
 import java.util.concurrent.Callable;
+import org.purifybench.core.plugin.PluginJarException;
 import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.spi.Plugin;
 import org.purifybench.spi.PluginDescriptor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
-@Command(name = "list", description = "List the attacks, defenses and evaluators found, with versions and needs.")
+@Command(name = "list", description = "List the attacks, defenses and evaluators found, with versions, needs and where they come from;"
+        + " and the plug-in jars that were refused, with the reason.")
 final class ListCommand implements Callable<Integer> {
+    @Mixin
+    PluginOptions plugins;
+
     @Override
     public Integer call() {
-        PluginRegistry r = PluginRegistry.fromClasspath();
-        System.out.printf("%-10s %-10s %-8s %-22s %s%n", "KIND", "ID", "VERSION", "SOURCE", "DESCRIPTION [needs]");
+        PluginRegistry r = plugins.registry();
+        System.out.printf("%-10s %-12s %-8s %-22s %s%n", "KIND", "ID", "VERSION", "SOURCE", "DESCRIPTION [needs]");
         for (Plugin p : r.all()) {
             PluginDescriptor d = p.descriptor();
-            System.out.printf("%-10s %-10s %-8s %-22s %s %s%n", d.kind().name().toLowerCase(), d.id(), d.version(),
-                    r.source(d), d.description(), d.needs().isEmpty() ? "" : d.needs().toString());
+            System.out.printf("%-10s %-12s %-8s %-22s %s %s%n", d.kind().name().toLowerCase(), d.id(), d.version(),
+                    r.origin(d), d.description(), d.needs().isEmpty() ? "" : d.needs().toString());
         }
-        return 0;
+        if (r.refused().isEmpty()) {
+            return 0;
+        }
+        System.out.println();
+        System.out.println("REFUSED plug-in jars (nothing of them is loaded; run refuses to start while they are given):");
+        for (PluginJarException e : r.refused()) {
+            System.out.println("  " + e.jar() + ": " + e.reason() + " - " + e.fix());
+        }
+        System.err.println("error: " + r.refused().size() + " plug-in jar(s) refused (listed above)");
+        return 1;
     }
 }

@@ -3,6 +3,7 @@ package org.purifybench.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.purifybench.core.UserException;
+import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.core.run.MatrixSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,6 +28,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     RunOptions options;
 
+    @Mixin
+    PluginOptions plugins;
+
     @Override
     public Integer call() {
         if ((matrix == null) == (profile == null)) {
@@ -36,6 +40,8 @@ final class RunCommand implements Callable<Integer> {
         if (seeds != null) {
             spec = spec.withSeeds(seeds);
         }
-        return RunSupport.runAndReport(spec, root.workDir, options.fresh, options.quiet, System.out);
+        // a refused plug-in jar stops the run before any work, naming the jar (purifybench list shows them all)
+        PluginRegistry registry = plugins.registry().requireNoRefused();
+        return RunSupport.runAndReport(spec, registry, root.workDir, options.fresh, options.quiet, System.out);
     }
 }

@@ -29,10 +29,10 @@ final class RunSupport {
         return dir;
     }
 
-    static int runAndReport(MatrixSpec spec, Path workDir, boolean fresh, boolean quiet, PrintStream out) {
+    static int runAndReport(MatrixSpec spec, PluginRegistry plugins, Path workDir, boolean fresh, boolean quiet, PrintStream out) {
         checkWritable(workDir);
         DefaultHost host = new DefaultHost(!quiet, System.err);
-        MatrixRunner runner = new MatrixRunner(PluginRegistry.fromClasspath(), host, workDir);
+        MatrixRunner runner = new MatrixRunner(plugins, host, workDir);
         out.println("purifybench: running profile '" + spec.name() + "' (run " + MatrixRunner.runId(spec) + ")");
         spec.approximationsOrEmpty().forEach(a -> out.println("  approximation: " + a));
         MatrixRunner.Outcome o = runner.run(spec, fresh);
