@@ -46,7 +46,7 @@ public final class PluginRegistry {
     /** Where each plug-in came from, by kind/id. */
     private final Map<String, Origin> origins = new TreeMap<>();
     private final List<PluginJarException> refused = new ArrayList<>();
-    private final Set<Path> loadedJars = new HashSet<>();
+    private final Set<Path> seenJars = new HashSet<>();
 
     /**
      * Where a plug-in came from.
@@ -184,8 +184,8 @@ public final class PluginRegistry {
         } catch (IOException e) {
             throw new PluginJarException(jar, "there is no such file", "give the path of a plug-in jar");
         }
-        if (loadedJars.contains(real)) {
-            return; // given twice (e.g. --plugin and submissions/): load it once
+        if (!seenJars.add(real)) {
+            return; // given twice (e.g. --plugin and submissions/): load it, or refuse it, once
         }
         JarAdmission.Admitted admitted = JarAdmission.admit(jar, limits);
         PluginClassLoader loader = new PluginClassLoader(real, Plugin.class.getClassLoader());
@@ -217,7 +217,6 @@ public final class PluginRegistry {
         }
         Origin origin = new Origin(real, jar);
         plugins.forEach(l -> register(l.kind(), l.plugin(), l.descriptor(), origin));
-        loadedJars.add(real);
     }
 
     /** A plug-in instance with the descriptor it gave once (a second call could answer differently). */
@@ -237,8 +236,18 @@ public final class PluginRegistry {
                 throw new PluginJarException(jar, c.getName() + " is provided as " + article(kind)
                         + " but not declared as one in " + DescriptorFile.PATH, "declare it in the descriptor file");
             }
-            T plugin = provider.get();
-            PluginDescriptor d = plugin.descriptor();
+            // the plug-in's constructor and descriptor() run with its own loader as context class loader
+            Thread thread = Thread.currentThread();
+            ClassLoader context = thread.getContextClassLoader();
+            T plugin;
+            PluginDescriptor d;
+            thread.setContextClassLoader(loader);
+            try {
+                plugin = provider.get();
+                d = plugin.descriptor();
+            } finally {
+                thread.setContextClassLoader(context);
+            }
             if (d == null) {
                 throw new PluginJarException(jar, c.getName() + ".descriptor() returned null", "return the plug-in's descriptor");
             }

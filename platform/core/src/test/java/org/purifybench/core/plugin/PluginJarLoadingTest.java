@@ -182,6 +182,9 @@ class PluginJarLoadingTest {
         PluginRegistry r = load(jar, dir.resolve("./twice.jar"));
         assertTrue(r.refused().isEmpty(), r.refused().toString());
         assertEquals(2, r.defenses().size());
+        Path bad = dir.resolve("bad-twice.jar");
+        Files.writeString(bad, "not a zip");
+        assertEquals(1, load(bad, bad.toAbsolutePath()).refused().size(), "refused once");
     }
 
     @Test
