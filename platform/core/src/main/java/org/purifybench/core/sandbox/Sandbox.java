@@ -69,10 +69,10 @@ public final class Sandbox {
      *                 sees (e.g. a dataset folder under {@code /usr}); {@code /usr/share/datasets} always is
      */
     public Sandbox(Path jobsRoot, SandboxLimits limits, List<Path> hidden, Consumer<String> log) {
-        this.jobsRoot = jobsRoot;
+        this.jobsRoot = jobsRoot.toAbsolutePath().normalize();
         this.limits = limits;
         List<Path> h = new ArrayList<>(List.of(Path.of("/usr/share/datasets")));
-        hidden.forEach(p -> h.add(p.toAbsolutePath().normalize()));
+        hidden.forEach(p -> h.add(real(p)));
         this.hidden = List.copyOf(new LinkedHashSet<>(h));
         this.log = log;
     }
@@ -199,7 +199,7 @@ public final class Sandbox {
         String omp = System.getenv("OMP_NUM_THREADS");
         env.put("OMP_NUM_THREADS", omp != null && omp.matches("[0-9]{1,3}") ? omp : String.valueOf(Runtime.getRuntime().availableProcessors()));
         Path script = job.resolve("sandbox.sh");
-        Files.writeString(script, Confinement.script(new Confinement.Plan(in, root, result, Path.of(System.getProperty("java.home")),
+        Files.writeString(script, Confinement.script(new Confinement.Plan(in, root, result, real(Path.of(System.getProperty("java.home"))),
                 hostClasspath(), javacppCache(), hidden, limits, jvmArgs(), ChildMain.class.getName(),
                 List.of(Confinement.JOB, Confinement.OUT), env, copyOut)));
         ProcessBuilder pb = new ProcessBuilder(Confinement.command(script)).redirectErrorStream(true);
@@ -411,7 +411,18 @@ public final class Sandbox {
                 out.add(l.toAbsolutePath().normalize());
             }
         }
-        return out.stream().filter(Files::exists).toList();
+        // real paths: the sandbox's root holds no host symbolic links a bind target could pass through
+        return out.stream().filter(Files::exists).map(Sandbox::real).distinct().toList();
+    }
+
+    /** The absolute path without symbolic links (as far as it exists). */
+    private static Path real(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        try {
+            return abs.toRealPath();
+        } catch (IOException e) {
+            return abs;
+        }
     }
 
     private static void deleteTree(Path dir) {
