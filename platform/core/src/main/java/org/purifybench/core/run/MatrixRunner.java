@@ -29,6 +29,9 @@ import org.purifybench.core.results.Provenance;
 import org.purifybench.core.results.ResultRow;
 import org.purifybench.core.results.ResultsDocument;
 import org.purifybench.core.results.ResultsIO;
+import org.purifybench.core.sandbox.Sandbox;
+import org.purifybench.core.sandbox.SandboxException;
+import org.purifybench.core.sandbox.SandboxLimits;
 import org.purifybench.spi.Attack;
 import org.purifybench.spi.Backdoor;
 import org.purifybench.spi.Defense;
@@ -48,6 +51,11 @@ import org.purifybench.spi.StepHook;
  * backdoored models, applies every defense and every evaluator, and journals each finished
  * (cell, defense, evaluator) unit. Models come from the {@link ModelCache}; nothing is trained
  * that a finished unit no longer needs, so a resumed run only does the missing work.
+ *
+ * <p>Defenses from plug-in jars run in the {@link Sandbox} (a confined child JVM per job); the
+ * harness validates the model the child returns and computes every metric itself. When a sandboxed
+ * defense fails, its units fail (logged with the status) and the rest of the matrix still runs; the
+ * run then writes its results without those units and ends with an error naming them.
  */
 public final class MatrixRunner {
     private final PluginRegistry registry;
@@ -57,6 +65,7 @@ public final class MatrixRunner {
     private long peakOffHeap;
     private final java.util.ArrayDeque<String> phaseStack = new java.util.ArrayDeque<>();
     private long phaseStart;
+    private Sandbox sandbox;
 
     public MatrixRunner(PluginRegistry registry, Host host, Path workDir) {
         this.registry = registry;
@@ -85,6 +94,7 @@ public final class MatrixRunner {
 
     public Outcome run(MatrixSpec spec, Dataset dataset, boolean fresh) {
         resolvePlugins(spec);
+        List<String> failedUnits = new ArrayList<>();
         long start = System.nanoTime();
         Path runDir = workDir.resolve("runs").resolve(runId(spec));
         Path journalFile = runDir.resolve("journal.jsonl");
@@ -163,7 +173,20 @@ public final class MatrixRunner {
                         pKey.put("defense", defenseRef.label());
                         pKey.put("defenseVersion", defense.descriptor().version());
                         pKey.put("defenseCode", CodeFingerprint.ofPlugin(defense.getClass()));
+                        Path sandboxedJar = sandboxed(defense.descriptor());
+                        SandboxException[] sandboxFailure = new SandboxException[1]; // one attempt per cell, however many ask
                         Supplier<SdModel> purified = lazy(() -> timed("defenses", () -> cache.getOrBuild(Hashing.ofJson(pKey), pKey, () -> {
+                            if (sandboxedJar != null) {
+                                if (sandboxFailure[0] == null) {
+                                    try {
+                                        return sandbox(spec).purify(sandboxedJar, defense.descriptor(), backdoored.get(), splits.tuning(),
+                                                splits.validation(), clean, seed, defenseRef.toParams());
+                                    } catch (SandboxException e) {
+                                        sandboxFailure[0] = e;
+                                    }
+                                }
+                                throw sandboxFailure[0];
+                            }
                             Model out = defense.purify(Contexts.defense(defense.descriptor(), new Contexts.DefenseInputs(
                                     backdoored.get(), splits.tuning(), splits.validation(), backdoor.get(), clean), seed,
                                     defenseRef.toParams(), host));
@@ -184,11 +207,19 @@ public final class MatrixRunner {
                                 continue;
                             }
                             Evaluator evaluator = registry.evaluator(evalRef.id());
-                            EvaluationResult r = timed("evaluators", () -> evaluator.evaluate(Contexts.evaluation(
-                                    new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), defenseName, purified.get(),
-                                            backdoored.get(), clean.get(), backdoor.get(), test, splits.retuningPool(), purifiedByName),
-                                    seed, evalRef.toParams(), host,
-                                    new Contexts.Memos(memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()), cellMemo))));
+                            EvaluationResult r;
+                            try {
+                                r = timed("evaluators", () -> evaluator.evaluate(Contexts.evaluation(
+                                        new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), defenseName, purified.get(),
+                                                backdoored.get(), clean.get(), backdoor.get(), test, splits.retuningPool(), purifiedByName),
+                                        seed, evalRef.toParams(), host,
+                                        new Contexts.Memos(memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()), cellMemo))));
+                            } catch (SandboxException e) {
+                                // not journaled: a later run tries the unit again
+                                failedUnits.add(unit + ": " + e.status().label());
+                                host.log("failed " + unit + " (" + e.status().label() + "): " + e.oneLine());
+                                continue;
+                            }
                             String attackName = displayName(attackRef, spec.attacks());
                             String evalName = displayName(evalRef, spec.evaluators());
                             List<ResultRow> rows = new ArrayList<>();
@@ -208,7 +239,29 @@ public final class MatrixRunner {
         ResultsDocument doc = document(spec, journal, cells, (System.nanoTime() - start) / 1e9);
         Path resultsFile = runDir.resolve("results.json");
         ResultsIO.write(doc, resultsFile);
+        if (!failedUnits.isEmpty()) {
+            throw new UserException(failedUnits.size() + " evaluation unit(s) failed because a sandboxed defense failed (first: "
+                    + failedUnits.get(0) + "); " + resultsFile + " holds the " + journal.size() + " unit(s) that finished",
+                    "see the log for each defense's status and error, fix or leave out the defense, and run again: finished units are kept");
+        }
         return new Outcome(runDir, resultsFile, doc, computed, reused);
+    }
+
+    /** The jar a defense runs from in the sandbox, or null for a defense that runs in this JVM (built-in, or sandbox off). */
+    private Path sandboxed(PluginDescriptor d) {
+        PluginRegistry.Origin origin = registry.origin(d);
+        return origin.builtIn() || !Sandbox.enabled() ? null : origin.jar();
+    }
+
+    private Sandbox sandbox(MatrixSpec spec) {
+        if (sandbox == null) {
+            List<Path> hidden = new ArrayList<>(List.of(workDir));
+            if (spec.dataset().path() != null) {
+                hidden.add(Path.of(spec.dataset().path()));
+            }
+            sandbox = new Sandbox(workDir.resolve("sandbox"), SandboxLimits.fromSystemProperties(), hidden, host::log);
+        }
+        return sandbox;
     }
 
     /**
@@ -237,6 +290,20 @@ public final class MatrixRunner {
         spec.attacks().forEach(a -> registry.attack(a.id()));
         spec.defenses().forEach(d -> registry.defense(d.id()));
         spec.evaluators().forEach(e -> registry.evaluator(e.id()));
+        // a jar defense that cannot be sandboxed here fails the run now, not after hours of training
+        for (MatrixSpec.PluginRef ref : spec.defenses()) {
+            PluginDescriptor d = registry.defense(ref.id()).descriptor();
+            PluginRegistry.Origin origin = registry.origin(d);
+            if (origin.builtIn()) {
+                continue;
+            }
+            if (Sandbox.enabled()) {
+                Sandbox.requireSupported(d, origin.jar());
+            } else {
+                host.log("WARNING: -D" + Sandbox.MODE_PROPERTY + "=off: defense '" + d.id() + "' from " + origin.jar()
+                        + " runs inside the harness JVM, unconfined");
+            }
+        }
     }
 
     private static LabeledImages limit(LabeledImages data, int limit) {

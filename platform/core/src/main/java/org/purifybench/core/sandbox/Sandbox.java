@@ -1,0 +1,442 @@
+package org.purifybench.core.sandbox;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import org.purifybench.core.UserException;
+import org.purifybench.core.model.ModelSpec;
+import org.purifybench.core.model.SdModel;
+import org.purifybench.core.run.CodeFingerprint;
+import org.purifybench.core.run.Hashing;
+import org.purifybench.spi.LabeledImages;
+import org.purifybench.spi.Model;
+import org.purifybench.spi.Need;
+import org.purifybench.spi.Params;
+import org.purifybench.spi.PluginDescriptor;
+
+/**
+ * Runs a third-party defense's {@code purify} in a child JVM confined by {@link Confinement}, one
+ * job at a time, and returns the model the child wrote only after validating it as data
+ * ({@link Exchange#readModel}: the input's spec, every value finite, the exact file size). The job
+ * folder holds only what the defense declared it needs (the backdoored model always, the tuning
+ * set, validation split and clean reference model if declared) and a read-only copy of the jar;
+ * never test data, the Retuning Attack's pool or anything else of the run. A defense that declares
+ * {@link Need#ORACLE_TRIGGER} is refused: the trigger is code (the attack's {@code Backdoor}), not
+ * data. Any outcome but a valid model is a {@link SandboxException} with its {@link SandboxStatus}.
+ * The sandbox fails closed: when it cannot be set up, nothing of the plug-in runs.
+ */
+public final class Sandbox {
+    /** System property: {@code off} runs jar defenses in the harness JVM (trusted jars only). */
+    public static final String MODE_PROPERTY = "purifybench.sandbox";
+    private static final Duration GRACE = Duration.ofSeconds(60);
+    private static final int MAX_FORWARDED_LINES = 400;
+    private static final int MAX_LINE = 400;
+    private static final int TAIL_LINES = 25;
+    private static final int MAX_ERROR_BYTES = 16 * 1024;
+
+    private final Path jobsRoot;
+    private final SandboxLimits limits;
+    private final List<Path> hidden;
+    private final Consumer<String> log;
+    private boolean keepJobs;
+
+    /**
+     * @param jobsRoot where job folders are made (each removed when its job ends)
+     * @param hidden   host folders or files the child must not see even where they lie inside a folder it
+     *                 sees (e.g. a dataset folder under {@code /usr}); {@code /usr/share/datasets} always is
+     */
+    public Sandbox(Path jobsRoot, SandboxLimits limits, List<Path> hidden, Consumer<String> log) {
+        this.jobsRoot = jobsRoot.toAbsolutePath().normalize();
+        this.limits = limits;
+        List<Path> h = new ArrayList<>(List.of(Path.of("/usr/share/datasets")));
+        hidden.forEach(p -> h.add(real(p)));
+        this.hidden = List.copyOf(new LinkedHashSet<>(h));
+        this.log = log;
+    }
+
+    /** Keeps job folders (inputs, script, results) for inspection instead of deleting them. */
+    public Sandbox keepJobs(boolean keep) {
+        this.keepJobs = keep;
+        return this;
+    }
+
+    /** True when jar defenses must run in the sandbox (the default); false with {@code -Dpurifybench.sandbox=off}. */
+    public static boolean enabled() {
+        return !"off".equalsIgnoreCase(System.getProperty(MODE_PROPERTY, "on").trim());
+    }
+
+    /**
+     * Fails unless this defense can run sandboxed on this machine: the sandbox tools work here and the
+     * defense does not need the oracle trigger. Cheap after the first call; call it before a long run.
+     */
+    public static void requireSupported(PluginDescriptor d, Path jar) {
+        if (d.needs(Need.ORACLE_TRIGGER)) {
+            throw new UserException("defense '" + d.id() + "' from " + jar + " declares ORACLE_TRIGGER, which a sandboxed defense cannot get"
+                    + " (the trigger is the attack's code, and the sandbox passes data only)",
+                    "leave the oracle defense out of the matrix, or, if you trust the jar, run it in-process with -D" + MODE_PROPERTY + "=off");
+        }
+        String why = Confinement.unavailableReason();
+        if (why != null) {
+            throw new SandboxException(SandboxStatus.UNAVAILABLE, d.id(), jar, why,
+                    "run PurifyBench as root on Linux with " + Confinement.TOOLS + " (containers may forbid new namespaces);"
+                            + " for a jar you trust, -D" + MODE_PROPERTY + "=off runs it in the harness JVM instead");
+        }
+    }
+
+    /**
+     * Runs {@code purify} of defense {@code d} from {@code jar} on copies of the inputs and returns the
+     * validated purified model (same spec as {@code backdoored}).
+     *
+     * @param clean asked for only if the defense declares {@link Need#CLEAN_REFERENCE_MODEL}
+     */
+    public SdModel purify(Path jar, PluginDescriptor d, SdModel backdoored, LabeledImages tuning, LabeledImages validation,
+                          Supplier<? extends Model> clean, long seed, Params params) {
+        requireSupported(d, jar);
+        ModelSpec spec = backdoored.spec();
+        Path job;
+        try {
+            Files.createDirectories(jobsRoot);
+            job = Files.createTempDirectory(jobsRoot, d.id() + "-"); // rwx------
+        } catch (IOException e) {
+            throw new UserException("cannot create a sandbox job folder in " + jobsRoot + ": " + e.getMessage(), "choose a writable --work-dir");
+        }
+        long start = System.nanoTime();
+        try {
+            Path in = Files.createDirectory(job.resolve("in"));
+            Path root = Files.createDirectory(job.resolve("root"));
+            Path result = Files.createDirectory(job.resolve("result"));
+            String sha = prepareInputs(in, jar, d, spec, backdoored, tuning, validation, clean, seed, params);
+            log.accept("sandbox: running defense '" + d.id() + "' from " + jar + " (sha256 " + sha.substring(0, 12) + ") in a child JVM");
+            Run run = launch(job, in, root, result, spec);
+            SdModel model = outcome(run, result, jar, d, spec);
+            log.accept(String.format(Locale.ROOT, "sandbox: defense '%s' finished (%s) in %.1f s", d.id(), SandboxStatus.OK.label(),
+                    (System.nanoTime() - start) / 1e9));
+            return model;
+        } catch (SandboxException e) {
+            log.accept(String.format(Locale.ROOT, "sandbox: defense '%s' ended with status %s after %.1f s: %s", d.id(), e.status().label(),
+                    (System.nanoTime() - start) / 1e9, firstLine(e.detail())));
+            throw e;
+        } catch (IOException e) {
+            throw new UserException("cannot prepare or read the sandbox job in " + job + ": " + e.getMessage(), "free disk space in the work folder");
+        } finally {
+            if (!keepJobs) {
+                deleteTree(job);
+            }
+        }
+    }
+
+    private String prepareInputs(Path in, Path jar, PluginDescriptor d, ModelSpec spec, SdModel backdoored, LabeledImages tuning,
+                                 LabeledImages validation, Supplier<? extends Model> clean, long seed, Params params) throws IOException {
+        Path jarCopy = in.resolve("plugin.jar");
+        Files.copy(jar, jarCopy, StandardCopyOption.COPY_ATTRIBUTES);
+        Set<Need> needs = EnumSet.noneOf(Need.class);
+        needs.addAll(d.needs());
+        // a defense is never given what only evaluators get, whatever it declares
+        needs.removeAll(List.of(Need.TEST_DATA, Need.RETUNING_POOL, Need.ORACLE_TRIGGER));
+        Exchange.writeModel(backdoored, in.resolve(SandboxJob.BACKDOORED));
+        if (needs.contains(Need.CLEAN_TUNING_DATA)) {
+            Exchange.writeImages(tuning, in.resolve(SandboxJob.TUNING));
+        }
+        if (needs.contains(Need.VALIDATION_DATA)) {
+            Exchange.writeImages(validation, in.resolve(SandboxJob.VALIDATION));
+        }
+        if (needs.contains(Need.CLEAN_REFERENCE_MODEL)) {
+            Model c = clean.get();
+            if (!(c instanceof SdModel sc) || !sc.spec().equals(spec)) {
+                throw new IllegalStateException("the clean reference model is not a host model of the backdoored model's spec");
+            }
+            Exchange.writeModel(sc, in.resolve(SandboxJob.CLEAN));
+        }
+        String sha = Hashing.ofFile(jarCopy);
+        new SandboxJob(d.id(), d.version(), jarCopy.getFileName().toString(), sha, seed, new LinkedHashMap<>(params.asMap()), needs, spec)
+                .write(in.resolve(SandboxJob.FILE));
+        try (Stream<Path> files = Files.list(in)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("r--r--r--"));
+            }
+        }
+        Files.setPosixFilePermissions(in, PosixFilePermissions.fromString("r-xr-xr-x"));
+        return sha;
+    }
+
+    private record Run(int code, boolean setUp, boolean timedOut, double seconds, String tail) {
+    }
+
+    private Run launch(Path job, Path in, Path root, Path result, ModelSpec spec) throws IOException {
+        Map<String, Long> copyOut = new LinkedHashMap<>();
+        copyOut.put(SandboxJob.OUTPUT, Exchange.modelFileBytes(spec) + 1);
+        copyOut.put(SandboxJob.ERROR, (long) MAX_ERROR_BYTES);
+        copyOut.put("hs_err.log", (long) MAX_ERROR_BYTES);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/bin:/bin");
+        env.put("HOME", Confinement.OUT);
+        env.put("TMPDIR", Confinement.OUT);
+        env.put("LANG", "C.UTF-8");
+        env.put("MALLOC_ARENA_MAX", "2");
+        String omp = System.getenv("OMP_NUM_THREADS");
+        env.put("OMP_NUM_THREADS", omp != null && omp.matches("[0-9]{1,3}") ? omp : String.valueOf(Runtime.getRuntime().availableProcessors()));
+        Path script = job.resolve("sandbox.sh");
+        Files.writeString(script, Confinement.script(new Confinement.Plan(in, root, result, real(Path.of(System.getProperty("java.home"))),
+                hostClasspath(), javacppCache(), hidden, limits, jvmArgs(), ChildMain.class.getName(),
+                List.of(Confinement.JOB, Confinement.OUT), env, copyOut)));
+        ProcessBuilder pb = new ProcessBuilder(Confinement.command(script)).redirectErrorStream(true);
+        pb.environment().keySet().retainAll(List.of("PATH"));
+        long start = System.nanoTime();
+        Process p = pb.start();
+        p.getOutputStream().close();
+        Deque<String> tail = new ArrayDeque<>();
+        Thread pump = new Thread(() -> pump(p, tail), "sandbox-output");
+        pump.setDaemon(true);
+        pump.start();
+        boolean killed = false;
+        try {
+            if (!p.waitFor(limits.wall().plus(GRACE).toMillis(), TimeUnit.MILLISECONDS)) {
+                killed = true;
+                kill(p);
+            }
+            p.waitFor();
+            pump.join(5000);
+        } catch (InterruptedException e) {
+            kill(p);
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted while a sandboxed defense ran", "run again");
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Integer code = null;
+        Path exit = result.resolve("exit");
+        if (Files.isRegularFile(exit, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                code = Integer.parseInt(Files.readString(exit).trim());
+            } catch (NumberFormatException ignored) {
+                // no code
+            }
+        }
+        boolean setUp = Files.exists(result.resolve("setup-ok"), LinkOption.NOFOLLOW_LINKS);
+        boolean timedOut = killed || (code != null && code == 128 + 9 && seconds >= limits.wall().toSeconds());
+        String t;
+        synchronized (tail) {
+            t = String.join("\n", tail);
+        }
+        return new Run(code == null ? -1 : code, setUp, timedOut, seconds, t);
+    }
+
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    /** Forwards the child's output to the log (capped) and keeps its last lines. */
+    private void pump(Process p, Deque<String> tail) {
+        int forwarded = 0;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                String clean = printable(line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + "..." : line);
+                synchronized (tail) {
+                    tail.addLast(clean);
+                    if (tail.size() > TAIL_LINES) {
+                        tail.removeFirst();
+                    }
+                }
+                if (forwarded < MAX_FORWARDED_LINES) {
+                    log.accept("  [sandbox] " + clean);
+                } else if (forwarded == MAX_FORWARDED_LINES) {
+                    log.accept("  [sandbox] (further output not shown)");
+                }
+                forwarded++;
+            }
+        } catch (IOException ignored) {
+            // the child is gone
+        }
+    }
+
+    private SdModel outcome(Run run, Path result, Path jar, PluginDescriptor d, ModelSpec spec) throws IOException {
+        String id = d.id();
+        if (!run.setUp()) {
+            throw new SandboxException(SandboxStatus.UNAVAILABLE, id, jar, "the sandbox could not be set up, nothing of the plug-in ran: "
+                    + oneLine(run.tail()), "run PurifyBench as root on Linux with " + Confinement.TOOLS);
+        }
+        String error = readCapped(result.resolve(SandboxJob.ERROR));
+        String hsErr = readCapped(result.resolve("hs_err.log"));
+        String said = error != null ? error : run.tail();
+        if (run.timedOut()) {
+            throw new SandboxException(SandboxStatus.TIMEOUT, id, jar, String.format(Locale.ROOT,
+                    "killed after %.0f s (wall-clock limit %d s)", run.seconds(), limits.wall().toSeconds()),
+                    "make the defense faster, or raise the limit with -Dpurifybench.sandbox.wall=SECONDS (README, Sandbox)");
+        }
+        int code = run.code();
+        if (code == 128 + 24) { // SIGXCPU: the soft CPU-time limit
+            throw new SandboxException(SandboxStatus.TIMEOUT, id, jar, "killed at the CPU-time limit of " + limits.cpuSeconds() + " s",
+                    "make the defense faster, or raise -Dpurifybench.sandbox.cpu-seconds");
+        }
+        String all = said + "\n" + run.tail() + "\n" + (hsErr == null ? "" : hsErr);
+        if (code == ChildMain.EXIT_MEMORY || (code != 0 && (all.contains("OutOfMemoryError") || all.contains("insufficient memory")
+                || all.contains("Cannot allocate memory") || all.contains("Native memory allocation")))) {
+            throw new SandboxException(SandboxStatus.MEMORY, id, jar, "exit code " + code + ": " + oneLine(said),
+                    "reduce the defense's memory use (reuse arrays, free what it no longer needs) or raise the limits"
+                            + " -Dpurifybench.sandbox.heap / .off-heap / .physical / .address-space (README, Sandbox)");
+        }
+        if (code == 0 || code == ChildMain.EXIT_NOT_HOST_MODEL) {
+            Path out = result.resolve(SandboxJob.OUTPUT);
+            if (code == ChildMain.EXIT_NOT_HOST_MODEL || !Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+                throw new SandboxException(SandboxStatus.INVALID_OUTPUT, id, jar, "the child exited with code " + code + " without a model"
+                        + (error != null ? ": " + oneLine(error) : ""), "return the context's model (or a copy of it) from purify; do not call System.exit");
+            }
+            try {
+                return Exchange.readModel(out, spec);
+            } catch (Exchange.InvalidModelException e) {
+                throw new SandboxException(SandboxStatus.INVALID_OUTPUT, id, jar, e.getMessage(),
+                        "return the context's model (or a copy of it) after modifying its parameters; every value must be finite");
+            }
+        }
+        String how = code == 128 + 9 ? "killed by SIGKILL (the hard CPU-time limit, or the kernel's out-of-memory killer)"
+                : code > 128 ? "killed by signal " + (code - 128) : code < 0 ? "ended without an exit code" : "exit code " + code;
+        throw new SandboxException(SandboxStatus.FAILED, id, jar, how + ": " + oneLine(said),
+                "fix the defense (its error is in the log above; the conformance kit runs it in-process), or leave it out of the matrix");
+    }
+
+    private static String readCapped(Path f) throws IOException {
+        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try (var in = Files.newInputStream(f)) {
+            return printable(new String(in.readNBytes(MAX_ERROR_BYTES), StandardCharsets.UTF_8)).trim();
+        }
+    }
+
+    /** Control characters (terminal escapes) replaced, line breaks kept. */
+    private static String printable(String s) {
+        return s.replaceAll("[\\p{Cntrl}&&[^\n\t]]", "?");
+    }
+
+    /** The first lines of a plug-in's error, for a one-line message. */
+    private static String oneLine(String s) {
+        if (s == null || s.isBlank()) {
+            return "(no output)";
+        }
+        List<String> lines = s.lines().map(String::trim).filter(l -> !l.isEmpty()).limit(4).toList();
+        String j = String.join(" | ", lines);
+        return j.length() > 600 ? j.substring(0, 600) + "..." : j;
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+
+    private List<String> jvmArgs() {
+        List<String> a = new ArrayList<>(List.of(
+                "-Xmx" + limits.heapBytes() / (1 << 20) + "m",
+                "-XX:MaxDirectMemorySize=" + limits.directBytes(),
+                "-XX:+UseParallelGC", "-Xmn32m", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData",
+                "-XX:ErrorFile=" + Confinement.OUT + "/hs_err.log",
+                "-Djava.io.tmpdir=" + Confinement.OUT, "-Duser.home=" + Confinement.OUT, "-Djava.awt.headless=true",
+                "-Dorg.bytedeco.javacpp.cachedir=" + Confinement.JAVACPP,
+                "-Dorg.bytedeco.javacpp.maxbytes=" + limits.offHeapBytes(),
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + limits.physicalBytes()));
+        String ext = System.getProperty("org.bytedeco.javacpp.platform.extension");
+        if (ext != null) {
+            a.add("-Dorg.bytedeco.javacpp.platform.extension=" + ext);
+        }
+        return a;
+    }
+
+    /** JavaCPP's cache of extracted native libraries (read-only in the sandbox: the child extracts nothing). */
+    private static Path javacppCache() throws IOException {
+        // loading ND4J's backend extracts its libraries into the cache if they are not there yet
+        org.nd4j.linalg.factory.Nd4j.getBackend();
+        return org.bytedeco.javacpp.Loader.getCacheDir().toPath().toRealPath();
+    }
+
+    /**
+     * The harness's class path as files (a launcher jar's manifest Class-Path expanded, as Surefire's
+     * uses one), with the core's own location first so the child finds {@link ChildMain}.
+     */
+    static List<Path> hostClasspath() {
+        LinkedHashSet<Path> out = new LinkedHashSet<>();
+        Path core = CodeFingerprint.locationOf(Sandbox.class);
+        if (core != null) {
+            out.add(core.toAbsolutePath().normalize());
+        }
+        for (String entry : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            Path p = Path.of(entry).toAbsolutePath().normalize();
+            out.add(p);
+            if (p.toString().endsWith(".jar") && Files.isRegularFile(p)) {
+                try (JarFile jf = new JarFile(p.toFile())) {
+                    var mf = jf.getManifest();
+                    String cp = mf == null ? null : mf.getMainAttributes().getValue("Class-Path");
+                    if (cp != null) {
+                        for (String u : cp.trim().split("\\s+")) {
+                            try {
+                                java.net.URI uri = p.toUri().resolve(u);
+                                out.add(Path.of(uri).toAbsolutePath().normalize());
+                            } catch (RuntimeException ignored) {
+                                // not a file URL
+                            }
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // not readable: the child will say what is missing
+                }
+            }
+        }
+        for (Class<?> c : List.of(org.purifybench.spi.Defense.class, org.nd4j.linalg.factory.Nd4j.class, org.bytedeco.javacpp.Loader.class)) {
+            Path l = CodeFingerprint.locationOf(c);
+            if (l != null) {
+                out.add(l.toAbsolutePath().normalize());
+            }
+        }
+        // real paths: the sandbox's root holds no host symbolic links a bind target could pass through
+        return out.stream().filter(Files::exists).map(Sandbox::real).distinct().toList();
+    }
+
+    /** The absolute path without symbolic links (as far as it exists). */
+    private static Path real(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        try {
+            return abs.toRealPath();
+        } catch (IOException e) {
+            return abs;
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).forEach(p -> p.toFile().setWritable(true, true));
+        } catch (IOException | RuntimeException ignored) {
+            // deleting below says what is left
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // leftovers in the work folder's sandbox/ directory; no later job depends on them
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package org.purifybench.core.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.purifybench.core.UserException;
+import org.purifybench.core.data.Dataset;
+import org.purifybench.core.data.SyntheticImages;
+import org.purifybench.core.plugin.PluginRegistry;
+import org.purifybench.core.results.ResultsDocument;
+import org.purifybench.core.results.ResultsIO;
+import org.purifybench.core.run.MatrixRunner;
+import org.purifybench.core.run.MatrixSpec;
+import org.purifybench.spi.Host;
+import org.purifybench.spi.ImageShape;
+import org.purifybench.spi.Progress;
+import org.purifybench.spi.Trainer;
+
+/**
+ * A matrix with two jar defenses: the benign one runs in the sandbox and its unit is journaled; the
+ * hostile one fails there, its unit is reported and left out, and the run still writes its results.
+ */
+class SandboxMatrixTest {
+    static final String SPEC = """
+            name: sandboxed
+            dataset: {id: synthetic, path: null, trainLimit: 0, testLimit: 0}
+            splits: {tuningFraction: 0.2, validationFraction: 0.1, retuningPoolSize: 20}
+            model: {arch: cnn-small, width: 4}
+            training: {epochs: 1, batchSize: 32, learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0005, schedule: cosine}
+            attacks: [{id: tiny-patch}]
+            poisonRates: [0.1]
+            targetLabel: 0
+            defenses: [{id: none}, {id: fine-tune, params: {epochs: 1}}, {id: exit-early}]
+            evaluators: [{id: accuracy-probe}]
+            seeds: [0]
+            """;
+
+    @Test
+    void aFailingSandboxedDefenseFailsOnlyItsUnits(@TempDir Path dir) throws Exception {
+        String why = Confinement.unavailableReason();
+        Assumptions.assumeTrue(why == null, "the sandbox cannot be set up here: " + why);
+        Path jar = SandboxFixtures.jar(dir.resolve("submissions/fixtures.jar"), "TinyPatch", "AccuracyProbe", "None", "FineTune", "ExitEarly");
+        PluginRegistry registry = PluginRegistry.load(ClassLoader.getPlatformClassLoader(), List.of(jar)).requireNoRefused();
+        Path specFile = Files.writeString(dir.resolve("sandboxed.yaml"), SPEC);
+        MatrixSpec spec = MatrixSpec.load(specFile);
+        Dataset data = SyntheticImages.generate(new ImageShape(1, 12, 12), 4, 300, 80, 11);
+        Path work = dir.resolve("work");
+
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        UserException e = assertThrows(UserException.class, () -> new MatrixRunner(registry, host(log), work).run(spec, data, false));
+        assertTrue(e.getMessage().startsWith("1 evaluation unit(s) failed because a sandboxed defense failed"), e.getMessage());
+        assertTrue(e.getMessage().contains("|exit-early|accuracy-probe: invalid output"), e.getMessage());
+        assertTrue(log.stream().anyMatch(l -> l.contains("defense 'fine-tune' finished (ok)")), String.join("\n", log));
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("failed ") && l.contains("exit-early") && l.contains(jar.toString())));
+        Path runDir = work.resolve("runs").resolve(MatrixRunner.runId(spec));
+        ResultsDocument doc = ResultsIO.read(runDir.resolve("results.json"));
+        assertEquals(List.of("none", "fine-tune"), doc.getRows().stream().map(r -> r.defense()).distinct().toList(),
+                "only the benign defenses' rows");
+        assertEquals(2, Files.readAllLines(runDir.resolve("journal.jsonl")).size());
+
+        // the next run keeps the finished unit (no child for fine-tune) and tries the failed one again
+        log.clear();
+        assertThrows(UserException.class, () -> new MatrixRunner(registry, host(log), work).run(spec, data, false));
+        assertFalse(log.stream().anyMatch(l -> l.contains("running defense 'fine-tune'") || l.contains("running defense 'none'")),
+                String.join("\n", log));
+        assertTrue(log.stream().anyMatch(l -> l.contains("running defense 'exit-early'")));
+        assertEquals(2, Files.readAllLines(runDir.resolve("journal.jsonl")).size());
+    }
+
+    private static Host host(List<String> log) {
+        org.purifybench.core.host.DefaultHost quiet = org.purifybench.core.host.DefaultHost.quiet();
+        return new Host() {
+            @Override
+            public Trainer trainer() {
+                return quiet.trainer();
+            }
+
+            @Override
+            public Progress progress(String phase, long total) {
+                return quiet.progress(phase, total);
+            }
+
+            @Override
+            public void log(String message) {
+                log.add(message);
+                System.err.println(message);
+            }
+        };
+    }
+}
