@@ -134,7 +134,8 @@ final class Verification {
 
         out.println("purifybench verify: defense '" + d.id() + "' " + d.version() + " from " + jar + (params.isEmpty() ? "" : ", parameters " + params));
         if (golden != null) {
-            out.println("golden results: " + goldenWhere + " (defense version " + golden.defenseVersion() + ", written on " + golden.writtenOn() + ")");
+            out.println("golden results: " + goldenWhere + " (defense version " + golden.defenseVersion() + ", dataset " + golden.datasetOrDefault()
+                    + ", written " + writtenOn(golden.writtenOn()) + ")");
         }
         Path work = RunSupport.checkWritable(req.workDir());
         Path tmp;
@@ -257,6 +258,8 @@ final class Verification {
                         + " %s vs none; %.0f s)%n", MatrixRunner.runId(spec), spec.dataset().id(), ATTACKER_IMAGES, WIDTH, TRAIN_EPOCHS,
                 POISON_RATE * 100, spec.defenses().get(1).id(), m.seconds());
         if (m.provenance() != null) {
+            out.println("  measured " + writtenOn(Map.of("platform", m.provenance().codeVersion(), "cpu", m.provenance().cpu(), "threads", threads(),
+                    "java", m.provenance().javaVersion())));
             out.println("  time per phase: " + String.join(", ", m.provenance().phaseSeconds().entrySet().stream()
                     .map(e -> String.format(Locale.ROOT, "%s %.0f s", e.getKey(), e.getValue())).toList()));
         }
@@ -379,6 +382,15 @@ final class Verification {
                 ok ? "PASS" : "FAIL", kit.size() - kitFailed, kit.size(), compared - failed, compared, largest,
                 m.failure() != null ? ", the matrix failed" : "");
         return ok ? 0 : 1;
+    }
+
+    /** Where golden results were measured, in a few words: platform, CPU, threads, Java. */
+    static String writtenOn(Map<String, Object> on) {
+        if (on == null || on.isEmpty()) {
+            return "on an unrecorded machine";
+        }
+        return "by platform " + on.getOrDefault("platform", "?") + " on " + on.getOrDefault("cpu", "?") + ", " + on.getOrDefault("threads", "?")
+                + " threads, Java " + on.getOrDefault("java", "?");
     }
 
     private static String fmt(Double v) {
