@@ -62,7 +62,6 @@ class ExampleDefenseChainTest {
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
-            System.out.print(out.toString(StandardCharsets.UTF_8));
         }
     }
 
