@@ -1,82 +1,122 @@
 package org.purifybench.tck;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.lang.reflect.Method;
-import java.util.Arrays;
+import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.purifybench.core.model.SdModel;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestReporter;
 import org.purifybench.spi.Defense;
-import org.purifybench.spi.DefenseContext;
-import org.purifybench.spi.Model;
-import org.purifybench.spi.Need;
 import org.purifybench.spi.Params;
-import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.tck.ConformanceKit.Check;
+import org.purifybench.tck.ConformanceKit.Result;
+import org.purifybench.tck.ConformanceKit.Status;
 
 /**
  * Conformance kit for defenses: extend it, return your defense (and quick params) and JUnit runs
- * every check. Built-in defenses run exactly this.
+ * every check of {@link ConformanceKit} (the same checks {@code purifybench verify} prints). Built-in
+ * defenses run exactly this. {@code purify} runs twice per class (seed {@value ConformanceKit#SEED})
+ * on the {@link TckFixture}, a synthetic 12x12 dataset with a tiny backdoored cnn-small; every test
+ * reads those two runs.
+ *
+ * <pre>
+ * class MyDefenseConformanceTest extends DefenseConformance {
+ *     protected Defense defense() { return new MyDefense(); }
+ *     protected Params fastParams() { return new Params(Map.of("epochs", 1)); }
+ * }
+ * </pre>
+ *
+ * Each result is published as a JUnit report entry; a check that passes with a note (e.g. a declared
+ * need the defense never asked for), and the time purify took, are also printed to standard error
+ * ({@code conformance NOTE ...}).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class DefenseConformance {
+    private ConformanceKit kit;
 
+    /** The defense under test: a new instance, as the host creates it (public no-argument constructor). */
     protected abstract Defense defense();
 
-    /** Parameters that keep the checks fast (e.g. fewer epochs). */
+    /** Parameters that keep the checks fast (e.g. fewer epochs): the fixture is a few hundred 12x12 images. */
     protected Params fastParams() {
         return new Params(Map.of("epochs", 1));
     }
 
-    @Test
-    void descriptorIsValid() {
-        PluginDescriptor d = defense().descriptor();
-        assertNotNull(d);
-        assertEquals(org.purifybench.spi.Kind.DEFENSE, d.kind());
-        assertFalse(d.description().isBlank(), "description must say what the defense does");
-        assertFalse(d.needs(Need.TEST_DATA), "a defense may never declare TEST_DATA");
-        assertFalse(d.needs(Need.RETUNING_POOL), "a defense may never declare the evaluators' retuning pool");
+    /**
+     * The most one {@code purify} with {@link #fastParams()} may take on the fixture (default
+     * {@link ConformanceKit#DEFAULT_TIME_BUDGET}); {@code -Dpurifybench.tck.time-budget=SECONDS} overrides it,
+     * e.g. on a slow CI machine.
+     */
+    protected Duration timeBudget() {
+        return ConformanceKit.DEFAULT_TIME_BUDGET;
     }
 
-    @Test
-    void contextOffersNoTestData() {
-        // By construction: no method of DefenseContext returns test data or the retuning pool.
-        for (Method m : DefenseContext.class.getMethods()) {
-            String name = m.getName().toLowerCase();
-            assertFalse(name.contains("test") || name.contains("retuningpool"), "DefenseContext exposes " + m.getName());
+    /**
+     * Whether a declared need that purify never asks for fails the kit (default: a note only, since
+     * parameters may decide whether a need is used); {@code -Dpurifybench.tck.strict-needs=true} turns it on.
+     */
+    protected boolean strictNeeds() {
+        return false;
+    }
+
+    /** The kit of this test class (its two purify runs are shared by all its tests). */
+    protected final synchronized ConformanceKit kit() {
+        if (kit == null) {
+            Defense d = defense();
+            kit = new ConformanceKit(d, fastParams(), ConformanceKit.inProcess(d), ConformanceKit.timeBudget(timeBudget()),
+                    ConformanceKit.strictNeeds(strictNeeds()));
         }
-        TckFixture f = TckFixture.get();
-        DefenseContext ctx = f.defenseContext(defense().descriptor(), 1, fastParams());
-        PluginDescriptor d = defense().descriptor();
-        assertEquals(d.needs(Need.CLEAN_TUNING_DATA), ctx.tuningData().isPresent(), "tuning data only if declared");
-        assertEquals(d.needs(Need.VALIDATION_DATA), ctx.validationData().isPresent(), "validation data only if declared");
-        assertEquals(d.needs(Need.ORACLE_TRIGGER), ctx.oracleTrigger().isPresent(), "the true trigger only if declared");
-        assertEquals(d.needs(Need.CLEAN_REFERENCE_MODEL), ctx.cleanModel().isPresent(), "the clean model only if declared");
+        return kit;
     }
 
     @Test
-    void leavesInputModelUntouchedKeepsArchitectureAndIsDeterministic() {
-        TckFixture f = TckFixture.get();
-        INDArray before = f.backdoored.flatParameters();
-        Map<String, INDArray> stateBefore = copy(f.backdoored.state());
-        Model a = defense().purify(f.defenseContext(defense().descriptor(), 7, fastParams()));
-        assertEquals(before, f.backdoored.flatParameters(), "the backdoored model must not be modified");
-        stateBefore.forEach((k, v) -> assertEquals(v, f.backdoored.state().get(k), "BatchNorm state " + k + " modified"));
-        assertTrue(a instanceof SdModel, "return the context's model (or a copy)");
-        assertEquals(f.spec, ((SdModel) a).spec(), "the purified model must keep the architecture");
-        Model b = defense().purify(f.defenseContext(defense().descriptor(), 7, fastParams()));
-        assertEquals(a.flatParameters(), b.flatParameters(), "same seed must give the same purified model");
-        a.state().forEach((k, v) -> assertEquals(v, b.state().get(k), "same seed must give the same BN state " + k));
-        int[] pa = a.predict(f.dataset.test().images());
-        assertTrue(Arrays.stream(pa).distinct().count() > 1, "the purified model predicts a single class");
+    void descriptorIsValid(TestReporter reporter) {
+        require(Check.DESCRIPTOR, reporter);
     }
 
-    private static Map<String, INDArray> copy(Map<String, INDArray> m) {
-        Map<String, INDArray> c = new java.util.LinkedHashMap<>();
-        m.forEach((k, v) -> c.put(k, v.dup()));
-        return c;
+    @Test
+    void descriptorAgreesWithTheDescriptorFile(TestReporter reporter) {
+        require(Check.DESCRIPTOR_FILE, reporter);
+    }
+
+    @Test
+    void contextOffersNoTestData(TestReporter reporter) {
+        require(Check.NO_TEST_DATA, reporter);
+    }
+
+    @Test
+    void needsAreDeclaredTruthfully(TestReporter reporter) {
+        require(Check.DECLARED_NEEDS, reporter);
+    }
+
+    @Test
+    void sameSeedGivesTheSameModel(TestReporter reporter) {
+        require(Check.DETERMINISTIC, reporter);
+    }
+
+    @Test
+    void leavesTheInputModelUntouched(TestReporter reporter) {
+        require(Check.INPUT_UNTOUCHED, reporter);
+    }
+
+    @Test
+    void keepsTheArchitecture(TestReporter reporter) {
+        require(Check.ARCHITECTURE, reporter);
+    }
+
+    @Test
+    void purifiesWithinTheTimeBudget(TestReporter reporter) {
+        require(Check.TIME_BUDGET, reporter);
+    }
+
+    private void require(Check c, TestReporter reporter) {
+        Result r = kit().check(c);
+        reporter.publishEntry(c.title(), r.status() + ": " + r.detail());
+        if (r.status() == Status.NOTE || c == Check.TIME_BUDGET) {
+            System.err.println("conformance " + r.status() + " (" + getClass().getSimpleName() + ", " + c.title() + "): " + r.detail());
+        }
+        if (r.status() == Status.FAIL) {
+            Assertions.fail(c.title() + ": " + r.detail());
+        }
     }
 }

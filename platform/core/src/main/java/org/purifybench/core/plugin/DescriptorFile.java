@@ -1,11 +1,14 @@
 package org.purifybench.core.plugin;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -18,6 +21,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.purifybench.core.UserException;
 import org.purifybench.spi.Attack;
 import org.purifybench.spi.Defense;
 import org.purifybench.spi.Evaluator;
@@ -79,6 +85,43 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
 
     public Optional<Declared> forClass(String className) {
         return plugins.stream().filter(p -> p.className().equals(className)).findFirst();
+    }
+
+    /**
+     * The descriptor file of a class folder or jar (a plug-in's location on a class path), if it has
+     * one. Unlike {@link JarAdmission} this does not check the jar as a whole: it is for code that is
+     * already on the class path (built-in plug-ins, a plug-in project's {@code target/classes}).
+     *
+     * @throws UserException when the file is there but cannot be read or is not a valid descriptor
+     */
+    public static Optional<DescriptorFile> at(Path location) {
+        try {
+            byte[] bytes = null;
+            if (Files.isDirectory(location)) {
+                Path f = location.resolve(PATH);
+                if (Files.isRegularFile(f)) {
+                    if (Files.size(f) > JarLimits.DEFAULTS.maxDescriptorBytes()) {
+                        throw new JarProblem(PATH + " is larger than " + JarLimits.DEFAULTS.maxDescriptorBytes() + " bytes",
+                                "descriptor, manifest and services files are a few lines");
+                    }
+                    bytes = Files.readAllBytes(f);
+                }
+            } else if (Files.isRegularFile(location)) {
+                try (ZipFile zip = new ZipFile(location.toFile())) {
+                    ZipEntry e = zip.getEntry(PATH);
+                    if (e != null) {
+                        try (InputStream in = zip.getInputStream(e)) {
+                            bytes = in.readNBytes(JarLimits.DEFAULTS.maxDescriptorBytes() + 1);
+                        }
+                    }
+                }
+            }
+            return bytes == null ? Optional.empty() : Optional.of(parse(bytes));
+        } catch (IOException e) {
+            throw new UserException("cannot read the plug-in descriptor of " + location + " (" + e.getMessage() + ")", "check the installation");
+        } catch (JarProblem p) {
+            throw new UserException(location + ": " + p.getMessage(), p.fix());
+        }
     }
 
     /**

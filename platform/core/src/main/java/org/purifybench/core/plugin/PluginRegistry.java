@@ -1,8 +1,6 @@
 package org.purifybench.core.plugin;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,8 +15,6 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import org.purifybench.core.UserException;
 import org.purifybench.core.run.CodeFingerprint;
 import org.purifybench.spi.Attack;
@@ -120,7 +116,7 @@ public final class PluginRegistry {
                     PluginDescriptor d = checked(kind, plugin, name(location));
                     // Built-in jars carry a descriptor file too; when there is one, the plug-in must agree with it.
                     Optional<DescriptorFile> file = location == null ? Optional.empty()
-                            : descriptors.computeIfAbsent(location, PluginRegistry::descriptorAt);
+                            : descriptors.computeIfAbsent(location, DescriptorFile::at);
                     if (file.isPresent()) {
                         DescriptorFile.Declared declared = file.get().forClass(plugin.getClass().getName()).orElse(null);
                         String mismatch = mismatch(declared, kind, d);
@@ -146,33 +142,6 @@ public final class PluginRegistry {
                 }
             }
         }));
-    }
-
-    /** The descriptor file of a class folder or jar on the class path, if it has one. */
-    private static Optional<DescriptorFile> descriptorAt(Path location) {
-        try {
-            byte[] bytes = null;
-            if (Files.isDirectory(location)) {
-                Path f = location.resolve(DescriptorFile.PATH);
-                if (Files.isRegularFile(f)) {
-                    bytes = Files.readAllBytes(f);
-                }
-            } else if (Files.isRegularFile(location)) {
-                try (ZipFile zip = new ZipFile(location.toFile())) {
-                    ZipEntry e = zip.getEntry(DescriptorFile.PATH);
-                    if (e != null) {
-                        try (InputStream in = zip.getInputStream(e)) {
-                            bytes = in.readNBytes(JarLimits.DEFAULTS.maxDescriptorBytes() + 1);
-                        }
-                    }
-                }
-            }
-            return bytes == null ? Optional.empty() : Optional.of(DescriptorFile.parse(bytes));
-        } catch (IOException e) {
-            throw new UserException("cannot read the plug-in descriptor of " + location + " (" + e.getMessage() + ")", "check the installation");
-        } catch (JarProblem p) {
-            throw new UserException(location + ": " + p.getMessage(), p.fix());
-        }
     }
 
     // ---- plug-in jars ----

@@ -3,6 +3,7 @@ package org.purifybench.core.run;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.purifybench.spi.ArtefactStore;
 import org.purifybench.spi.AttackContext;
@@ -139,6 +140,65 @@ public final class Contexts {
             @Override
             public Host host() {
                 return host;
+            }
+        };
+    }
+
+    /**
+     * {@code inner}, noting in {@code asked} every need the defense asks its context for (tuning data,
+     * validation split, trigger, clean model), whether or not it was declared and so offered. The
+     * conformance kit and the sandbox report it: a defense that asks for an undeclared need, or declares
+     * one it never asks for, does not declare its needs truthfully. {@code asked} should be thread-safe.
+     */
+    public static DefenseContext recording(DefenseContext inner, Set<Need> asked) {
+        return new DefenseContext() {
+            @Override
+            public Model backdooredModel() {
+                return inner.backdooredModel();
+            }
+
+            @Override
+            public Optional<LabeledImages> tuningData() {
+                asked.add(Need.CLEAN_TUNING_DATA);
+                return inner.tuningData();
+            }
+
+            @Override
+            public Optional<LabeledImages> validationData() {
+                asked.add(Need.VALIDATION_DATA);
+                return inner.validationData();
+            }
+
+            @Override
+            public Optional<Backdoor> oracleTrigger() {
+                asked.add(Need.ORACLE_TRIGGER);
+                return inner.oracleTrigger();
+            }
+
+            @Override
+            public Optional<Model> cleanModel() {
+                asked.add(Need.CLEAN_REFERENCE_MODEL);
+                return inner.cleanModel();
+            }
+
+            @Override
+            public int numClasses() {
+                return inner.numClasses();
+            }
+
+            @Override
+            public long seed() {
+                return inner.seed();
+            }
+
+            @Override
+            public Params params() {
+                return inner.params();
+            }
+
+            @Override
+            public Host host() {
+                return inner.host();
             }
         };
     }

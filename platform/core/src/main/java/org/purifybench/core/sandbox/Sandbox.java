@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumSet;
@@ -114,6 +115,22 @@ public final class Sandbox {
      */
     public SdModel purify(Path jar, PluginDescriptor d, SdModel backdoored, LabeledImages tuning, LabeledImages validation,
                           Supplier<? extends Model> clean, long seed, Params params) {
+        return purification(jar, d, backdoored, tuning, validation, clean, seed, params).model();
+    }
+
+    /**
+     * A sandboxed job's validated model with what was observed of it.
+     *
+     * @param needsAsked the needs the defense asked its context for, as the child reported them (a
+     *                   report for the conformance kit: written inside the sandbox, so not evidence)
+     * @param seconds    the job's wall time, the child JVM's start included
+     */
+    public record Purification(SdModel model, Set<Need> needsAsked, double seconds) {
+    }
+
+    /** {@link #purify}, also returning the needs the defense asked for and the job's wall time. */
+    public Purification purification(Path jar, PluginDescriptor d, SdModel backdoored, LabeledImages tuning, LabeledImages validation,
+                                     Supplier<? extends Model> clean, long seed, Params params) {
         requireSupported(d, jar);
         ModelSpec spec = backdoored.spec();
         Path job;
@@ -132,9 +149,9 @@ public final class Sandbox {
             log.accept("sandbox: running defense '" + d.id() + "' from " + jar + " (sha256 " + sha.substring(0, 12) + ") in a child JVM");
             Run run = launch(job, in, root, result, spec);
             SdModel model = outcome(run, result, jar, d, spec);
-            log.accept(String.format(Locale.ROOT, "sandbox: defense '%s' finished (%s) in %.1f s", d.id(), SandboxStatus.OK.label(),
-                    (System.nanoTime() - start) / 1e9));
-            return model;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            log.accept(String.format(Locale.ROOT, "sandbox: defense '%s' finished (%s) in %.1f s", d.id(), SandboxStatus.OK.label(), seconds));
+            return new Purification(model, needsAsked(result), seconds);
         } catch (SandboxException e) {
             log.accept(String.format(Locale.ROOT, "sandbox: defense '%s' ended with status %s after %.1f s: %s", d.id(), e.status().label(),
                     (System.nanoTime() - start) / 1e9, firstLine(e.detail())));
@@ -190,6 +207,7 @@ public final class Sandbox {
         copyOut.put(SandboxJob.OUTPUT, Exchange.modelFileBytes(spec) + 1);
         copyOut.put(SandboxJob.ERROR, (long) MAX_ERROR_BYTES);
         copyOut.put("hs_err.log", (long) MAX_ERROR_BYTES);
+        copyOut.put(SandboxJob.NEEDS_ASKED, 1024L);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/bin:/bin");
         env.put("HOME", Confinement.OUT);
@@ -316,6 +334,22 @@ public final class Sandbox {
                 : code > 128 ? "killed by signal " + (code - 128) : code < 0 ? "ended without an exit code" : "exit code " + code;
         throw new SandboxException(SandboxStatus.FAILED, id, jar, how + ": " + oneLine(said),
                 "fix the defense (its error is in the log above; the conformance kit runs it in-process), or leave it out of the matrix");
+    }
+
+    /** The needs the child says the defense asked for: names of {@link Need} only, anything else in the file is ignored. */
+    private static Set<Need> needsAsked(Path result) throws IOException {
+        Set<Need> asked = EnumSet.noneOf(Need.class);
+        String text = readCapped(result.resolve(SandboxJob.NEEDS_ASKED));
+        if (text != null) {
+            for (String word : text.split("\\s+")) {
+                for (Need n : Need.values()) {
+                    if (n.name().equals(word)) {
+                        asked.add(n);
+                    }
+                }
+            }
+        }
+        return Collections.unmodifiableSet(asked);
     }
 
     private static String readCapped(Path f) throws IOException {

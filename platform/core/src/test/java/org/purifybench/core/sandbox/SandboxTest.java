@@ -93,9 +93,14 @@ class SandboxTest {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         Map<String, Object> params = Map.of("epochs", 1);
         long t = System.nanoTime();
-        SdModel sandboxed = run("FineTune", params, LIMITS, log);
-        System.err.printf("sandboxed fine-tune: %.1f s%n", (System.nanoTime() - t) / 1e9);
         Defense d = registry.defense("fine-tune");
+        Sandbox.Purification p = sandbox(LIMITS, log).purification(jar, d.descriptor(), backdoored, tuning, validation, () -> null, 5,
+                new Params(params));
+        SdModel sandboxed = p.model();
+        System.err.printf("sandboxed fine-tune: %.1f s%n", (System.nanoTime() - t) / 1e9);
+        // the child reports which needs the defense asked for (the conformance kit's "needs declared truthfully")
+        assertEquals(java.util.EnumSet.of(org.purifybench.spi.Need.CLEAN_TUNING_DATA, org.purifybench.spi.Need.VALIDATION_DATA), p.needsAsked());
+        assertTrue(p.seconds() > 0);
         Model inProcess = d.purify(Contexts.defense(d.descriptor(), new Contexts.DefenseInputs(backdoored, tuning, validation, null, () -> null),
                 5, new Params(params), DefaultHost.quiet()));
         assertEquals(SPEC, sandboxed.spec());
