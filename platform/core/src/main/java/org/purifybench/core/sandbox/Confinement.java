@@ -33,6 +33,7 @@ final class Confinement {
     static final String JOB = "/job";
     static final String OUT = "/out";
     static final String JAVACPP = "/javacpp";
+    static final String CLASSPATH = "/classpath";
 
     private static volatile String probed;
     /** The unshare program (a test points it elsewhere to see the sandbox fail closed). */
@@ -142,19 +143,24 @@ final class Confinement {
             bind(s, root);
             bound.add(root);
         }
-        List<Path> extra = new ArrayList<>();
-        extra.add(p.javaHome());
-        extra.addAll(p.classpath());
-        extra.sort(null);
-        for (Path e : extra) {
+        Path javaHome = p.javaHome().toAbsolutePath().normalize();
+        if (Files.exists(javaHome) && bound.stream().noneMatch(javaHome::startsWith)) {
+            bind(s, javaHome);
+        }
+        // Class-path entries are bound under /classpath, not at their host paths: a checkout in /tmp or
+        // /root would otherwise recreate those folders inside the sandbox (and show their names).
+        List<String> insideClasspath = new ArrayList<>();
+        int index = 0;
+        for (Path e : p.classpath()) {
             Path abs = e.toAbsolutePath().normalize();
-            if (!Files.exists(abs) || bound.stream().anyMatch(abs::startsWith)) {
+            if (bound.stream().anyMatch(abs::startsWith) || !Files.exists(abs)) {
+                insideClasspath.add(abs.toString());
                 continue;
             }
-            bind(s, abs);
-            if (Files.isDirectory(abs)) {
-                bound.add(abs);
-            }
+            // One folder per entry keeps the file name: JavaCPP finds its extracted libraries by the jar's name.
+            String inside = CLASSPATH + "/" + (index++) + "/" + abs.getFileName();
+            bindAt(s, abs, inside);
+            insideClasspath.add(inside);
         }
         // JavaCPP uses a cache folder only if it may write there (for its lock file): a small tmpfs of the
         // sandbox user, with each library folder the harness already extracted bound read-only inside it
@@ -171,7 +177,7 @@ final class Confinement {
             s.append("if [ -d ").append(q).append(" ] && [ ! -L ").append(q).append(" ]; then mount -t tmpfs -o ro,size=4k,mode=0755 purifybench-hidden ")
                     .append(q).append("; elif [ -f ").append(q).append(" ]; then mount --bind -o ro /dev/null ").append(q).append("; fi\n");
         }
-        s.append("mkdir \"$R/proc\" \"$R/dev\" \"$R").append(JOB).append("\" \"$R").append(OUT).append("\" \"$R/tmp\"\n");
+        s.append("mkdir -p \"$R/proc\" \"$R/dev\" \"$R").append(JOB).append("\" \"$R").append(OUT).append("\" \"$R/tmp\"\n");
         s.append("mount -t proc -o nosuid,nodev,noexec proc \"$R/proc\"\n");
         s.append("for d in null zero random urandom; do : > \"$R/dev/$d\"; mount --bind \"/dev/$d\" \"$R/dev/$d\"; done\n");
         s.append("mount --bind -o ro,nosuid,nodev,noexec ").append(quote(p.inDir().toString())).append(" \"$R").append(JOB).append("\"\n");
@@ -195,7 +201,7 @@ final class Confinement {
         for (String a : p.jvmArgs()) {
             s.append(' ').append(quote(a));
         }
-        s.append(" -cp ").append(quote(String.join(":", p.classpath().stream().map(Path::toString).toList())));
+        s.append(" -cp ").append(quote(String.join(":", insideClasspath)));
         s.append(' ').append(quote(p.mainClass()));
         for (String a : p.mainArgs()) {
             s.append(' ').append(quote(a));
@@ -224,11 +230,16 @@ final class Confinement {
 
     /** A read-only bind of a host folder or file at the same path inside the sandbox root. */
     private static void bind(StringBuilder s, Path host) {
-        String target = "\"$R\"" + quote(host.toString());
+        bindAt(s, host, host.toString());
+    }
+
+    /** A read-only bind of a host folder or file at {@code inside} (absolute) in the sandbox root. */
+    private static void bindAt(StringBuilder s, Path host, String inside) {
+        String target = "\"$R\"" + quote(inside);
         if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(host)) {
             s.append("mkdir -p ").append(target).append('\n');
         } else {
-            s.append("mkdir -p ").append("\"$R\"").append(quote(host.getParent().toString())).append(" && : > ").append(target).append('\n');
+            s.append("mkdir -p ").append("\"$R\"").append(quote(Path.of(inside).getParent().toString())).append(" && : > ").append(target).append('\n');
         }
         s.append("mount --bind -o ro,nosuid,nodev ").append(quote(host.toString())).append(' ').append(target).append('\n');
     }
