@@ -3,7 +3,6 @@ package org.purifybench.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.purifybench.core.UserException;
 import org.purifybench.core.host.DefaultHost;
 import org.purifybench.core.plugin.PluginRegistry;
@@ -152,7 +150,7 @@ final class Verification {
             }
             return compare(d, golden, spec, kit, matrix);
         } finally {
-            deleteTree(tmp);
+            org.purifybench.core.sandbox.Sandbox.deleteTree(tmp);
         }
     }
 
@@ -400,20 +398,5 @@ final class Verification {
     private static String threads() {
         String omp = System.getenv("OMP_NUM_THREADS");
         return omp != null && !omp.isBlank() ? omp : String.valueOf(Runtime.getRuntime().availableProcessors());
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).forEach(p -> p.toFile().setWritable(true, true));
-        } catch (IOException | RuntimeException ignored) {
-            // deleting below leaves what it cannot remove
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a left-over folder under the work folder; nothing depends on it
-        }
     }
 }

@@ -459,7 +459,8 @@ public final class Sandbox {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    /** Deletes a job folder (made writable first: job inputs are read-only); leaves what it cannot remove. */
+    public static void deleteTree(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).forEach(p -> p.toFile().setWritable(true, true));
         } catch (IOException | RuntimeException ignored) {
