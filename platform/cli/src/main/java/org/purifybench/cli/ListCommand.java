@@ -21,7 +21,7 @@ final class ListCommand implements Callable<Integer> {
         for (Plugin p : r.all()) {
             PluginDescriptor d = p.descriptor();
             System.out.printf("%-10s %-12s %-8s %-22s %s %s%n", d.kind().name().toLowerCase(), d.id(), d.version(),
-                    r.origin(d), d.description(), d.needs().isEmpty() ? "" : d.needs().toString());
+                    r.origin(d), d.description(), d.needs().isEmpty() ? "" : new java.util.TreeSet<>(d.needs()).toString()); // enum order: stable output
         }
         if (r.refused().isEmpty()) {
             return 0;
