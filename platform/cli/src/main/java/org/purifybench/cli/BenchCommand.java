@@ -1,0 +1,153 @@
+package org.purifybench.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.factory.Nd4j;
+import org.purifybench.core.UserException;
+import org.purifybench.core.bench.Throughput;
+import org.purifybench.core.run.CodeVersion;
+import org.purifybench.spi.ImageShape;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", description = {
+        "Train-step and inference throughput and peak memory of the model zoo, side by side with the same models in PyTorch",
+        "(python3-torch, same threads, same protocol): median of --repeats timed runs of --steps steps after --warmup steps.",
+        "A benchmark, not a test: run it on an otherwise idle machine."})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--models", split = ",", paramLabel = "ARCH:CxS[:WIDTH]",
+            description = "Models and input shapes (default: ${DEFAULT-VALUE}: cnn-small on Fashion-MNIST- and CIFAR-sized input, PreAct-ResNet-18 on CIFAR-sized input); width defaults to the architecture's (cnn-small 32, preact-resnet18 64).",
+            defaultValue = "cnn-small:1x28,cnn-small:3x32,preact-resnet18:3x32")
+    List<String> models;
+
+    @Option(names = "--batch-sizes", split = ",", defaultValue = "64,128", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+    List<Integer> batchSizes;
+
+    @Option(names = "--steps", description = "Steps per timed run (default: 20 for cnn-small, 5 for preact-resnet18).")
+    Integer steps;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--repeats", defaultValue = "5", description = "Timed runs; the median is reported (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--no-reference", description = "Do not run the PyTorch reference.")
+    boolean noReference;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3",
+            description = "Python interpreter with torch (default: ${DEFAULT-VALUE}, the one Debian's python3-torch installs into).")
+    String python;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure (each run, both sides) to FILE.")
+    Path json;
+
+    @Option(names = "--seed", defaultValue = "0")
+    long seed;
+
+    @Override
+    public Integer call() throws IOException {
+        if (repeats < 1 || warmup < 0) {
+            throw new UserException("bench needs --repeats >= 1 and --warmup >= 0", "e.g. --repeats 5 --warmup 3");
+        }
+        List<Throughput.Config> configs = new ArrayList<>();
+        for (String m : models) {
+            for (int b : batchSizes) {
+                configs.add(withSteps(parse(m, b)));
+            }
+        }
+        int threads = threads();
+        System.out.printf("purifybench bench - %s, ND4J %s, %d threads (OMP_NUM_THREADS), median of %d runs after %d warm-up steps%n",
+                CodeVersion.get(), Nd4j.getExecutioner().getClass().getSimpleName(), threads, repeats, warmup);
+        List<Throughput.Result> ours = new ArrayList<>();
+        for (Throughput.Config c : configs) {
+            System.err.printf("bench: %s ...%n", c.key());
+            ours.add(Throughput.measure(c, warmup, repeats, seed));
+        }
+        PyTorchReference.Outcome ref = noReference ? new PyTorchReference.Outcome(Map.of(), "--no-reference")
+                : PyTorchReference.run(configs, threads, warmup, repeats, seed, python);
+        print(ours, ref);
+        if (json != null) {
+            writeJson(ours, ref, threads);
+        }
+        return 0;
+    }
+
+    static Throughput.Config parse(String model, int batch) {
+        String[] p = model.split(":");
+        String fix = "write ARCH:CxS[:WIDTH], e.g. cnn-small:3x32 or preact-resnet18:3x32:64";
+        if (p.length < 2 || p.length > 3 || !p[1].matches("\\d+x\\d+")) {
+            throw new UserException("bad --models entry '" + model + "'", fix);
+        }
+        String[] cs = p[1].split("x");
+        int width = p.length == 3 ? Integer.parseInt(p[2]) : org.purifybench.core.model.ModelSpec.defaultWidth(p[0]);
+        int steps = p[0].equals("preact-resnet18") ? 5 : 20;
+        try {
+            return new Throughput.Config(p[0], new ImageShape(Integer.parseInt(cs[0]), Integer.parseInt(cs[1]), Integer.parseInt(cs[1])),
+                    width, batch, steps);
+        } catch (UserException e) {
+            throw new UserException("bad --models entry '" + model + "': " + e.problem(), e.fix() + "; " + fix);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("bad --models entry '" + model + "': " + e.getMessage(), fix);
+        }
+    }
+
+    private Throughput.Config withSteps(Throughput.Config c) {
+        return steps == null ? c : new Throughput.Config(c.arch(), c.shape(), c.width(), c.batch(), steps);
+    }
+
+    static int threads() {
+        String omp = System.getenv("OMP_NUM_THREADS");
+        try {
+            return omp != null ? Integer.parseInt(omp.trim()) : Runtime.getRuntime().availableProcessors();
+        } catch (NumberFormatException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+    }
+
+    private void print(List<Throughput.Result> ours, PyTorchReference.Outcome ref) {
+        System.out.println();
+        System.out.printf("%-24s %5s | %-39s | %-36s | %s%n", "MODEL (input)", "BATCH",
+                "TRAIN img/s: ours  pytorch  ratio", "INFER img/s: ours  pytorch  ratio", "PEAK MB: ours (off-heap) pytorch");
+        for (Throughput.Result r : ours) {
+            Throughput.Config c = r.config();
+            PyTorchReference.Figures t = ref.figures().get(PyTorchReference.keyOf(c));
+            String model = String.format("%s w%d (%dx%dx%d)", c.arch(), c.width(), c.shape().channels(), c.shape().height(), c.shape().width());
+            System.out.printf("%-24s %5d | %18.0f %8s %6s | %15.0f %8s %6s | %8.0f (%5.0f) %s%n", model, c.batch(),
+                    r.trainImagesPerSecond(), t == null ? "-" : String.format("%.0f", c.batch() / t.trainStepSeconds()),
+                    t == null ? "-" : String.format("%.2f", t.trainStepSeconds() / r.trainStepSeconds()),
+                    r.inferImagesPerSecond(), t == null ? "-" : String.format("%.0f", c.batch() / t.inferBatchSeconds()),
+                    t == null ? "-" : String.format("%.2f", t.inferBatchSeconds() / r.inferBatchSeconds()),
+                    r.peakRssBytes() / 1e6, r.peakOffHeapBytes() / 1e6, t == null ? "-" : String.format("%.0f", t.peakRssBytes() / 1e6));
+        }
+        System.out.println();
+        System.out.println("ratio = our throughput / PyTorch's (>= 1: we are at least as fast). Train step = forward, cross-entropy,"
+                + " backward and SGD (momentum 0.9, Nesterov, weight decay 5e-4) on a batch drawn from a shuffled in-memory set;"
+                + " inference = predicted classes of one batch. Peak = the process's peak resident"
+                + " memory during that row (ours includes the JVM heap; off-heap = ND4J's native arrays, JavaCPP's count).");
+        ref.figures().values().stream().findFirst().ifPresent(f -> System.out.println("reference: " + f.version()));
+        if (ref.unavailable() != null) {
+            System.out.println("PyTorch reference not run: " + ref.unavailable());
+        }
+    }
+
+    private void writeJson(List<Throughput.Result> ours, PyTorchReference.Outcome ref, int threads) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("codeVersion", CodeVersion.get());
+        doc.put("threads", threads);
+        doc.put("warmup", warmup);
+        doc.put("repeats", repeats);
+        doc.put("ours", ours);
+        doc.put("pytorch", ref.figures());
+        doc.put("pytorchUnavailable", ref.unavailable());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
+        System.out.println("figures written to " + json);
+    }
+}
