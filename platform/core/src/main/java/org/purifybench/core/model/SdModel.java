@@ -127,20 +127,20 @@ public final class SdModel implements Model {
     private INDArray chunked(INDArray images, String output) {
         long n = images.size(0);
         if (n <= EVAL_CHUNK) {
-            return sd.output(placeholders(images, null, false), output).get(output);
+            return paced(sd.output(placeholders(images, null, false), output).get(output));
         }
         List<INDArray> parts = new ArrayList<>();
         for (long from = 0; from < n; from += EVAL_CHUNK) {
             long to = Math.min(n, from + EVAL_CHUNK);
             INDArray chunk = images.get(NDArrayIndex.interval(from, to), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
-            parts.add(sd.output(placeholders(chunk, null, false), output).get(output));
+            parts.add(paced(sd.output(placeholders(chunk, null, false), output).get(output)));
         }
         return Nd4j.concat(0, parts.toArray(new INDArray[0]));
     }
 
     /** Logits for one batch in training (batch statistics) or evaluation mode. */
     public INDArray forward(INDArray images, boolean training) {
-        return sd.output(placeholders(images, null, training), LOGITS).get(LOGITS);
+        return paced(sd.output(placeholders(images, null, training), LOGITS).get(LOGITS));
     }
 
     @Override
@@ -206,6 +206,7 @@ public final class SdModel implements Model {
             outputs.add(bn.batchVar());
         }
         OutAndGrad r = sd.calculateGradientsAndOutputs(ph, outputs, params.keySet());
+        NativeMemoryPacer.afterExecution();
         return new Step(r.getOutputs().get(LOSS).getDouble(0), r.getGradients(), r.getOutputs());
     }
 
@@ -230,13 +231,13 @@ public final class SdModel implements Model {
 
     /** Mean cross-entropy on one batch in training mode, without gradients. */
     public double loss(INDArray images, INDArray oneHot) {
-        return sd.output(placeholders(images, oneHot, true), LOSS).get(LOSS).getDouble(0);
+        return paced(sd.output(placeholders(images, oneHot, true), LOSS).get(LOSS)).getDouble(0);
     }
 
     /** Gradient of the loss with respect to the input images (evaluation mode BN). */
     public INDArray inputGradient(INDArray images, INDArray oneHot) {
         ensureGradFunction();
-        return sd.calculateGradients(placeholders(images, oneHot, false), INPUT).get(INPUT);
+        return paced(sd.calculateGradients(placeholders(images, oneHot, false), INPUT).get(INPUT));
     }
 
     @Override
@@ -250,7 +251,7 @@ public final class SdModel implements Model {
         if (featureWeights != null) {
             ph.put(FEATURE_WEIGHTS, cast(featureWeights));
         }
-        return sd.calculateGradients(ph, INPUT).get(INPUT);
+        return paced(sd.calculateGradients(ph, INPUT).get(INPUT));
     }
 
     /** Length of the feature vector the linear classifier reads. */
@@ -286,7 +287,12 @@ public final class SdModel implements Model {
             outputs.add(bn.batchMean());
             outputs.add(bn.batchVar());
         }
-        return sd.output(ph, outputs);
+        return paced(sd.output(ph, outputs));
+    }
+
+    private static <T> T paced(T result) {
+        NativeMemoryPacer.afterExecution();
+        return result;
     }
 
     public DataType dataType() {
