@@ -180,8 +180,8 @@ public class SubmissionWorker {
         }
         CliProcess.Outcome o = CliProcess.run(List.of(settings.cli(), "admit", jar.toString(), "--json"), settings.dataDir(),
                 verdictFile, log, settings.admitTimeout());
-        if (o.interrupted()) {
-            return; // the server is stopping: re-queued at the next start
+        if (o.interrupted() || stopping) {
+            return; // the server is stopping (its kill may have ended the child first): re-queued at the next start
         }
         String tail = tails.of(log);
         if (o.timedOut()) {
@@ -243,8 +243,8 @@ public class SubmissionWorker {
                 "--description", "website submission " + s.id() + ", jar sha256 " + s.jarSha256(),
                 "--quiet"));
         CliProcess.Outcome o = CliProcess.run(cmd, settings.dataDir(), log, log, settings.runTimeout());
-        if (o.interrupted()) {
-            return; // the server is stopping: the job stays running and is re-queued at the next start
+        if (o.interrupted() || stopping) {
+            return; // the server is stopping (its kill may have ended the child first): re-queued at the next start
         }
         String tail = tails.of(log);
         if (o.timedOut()) {
