@@ -77,6 +77,11 @@ public class SubmissionWorker {
             throw new IllegalStateException("cannot create the submissions data folder " + settings.dataDir() + " ("
                     + e.getMessage() + ") - set purifybench.submissions.data-dir to a writable folder", e);
         }
+        if (!java.nio.file.Files.isExecutable(Path.of(settings.cli()))) {
+            LOG.warn("submissions: the PurifyBench command {} is not an executable file (from {}) - set"
+                    + " purifybench.submissions.cli (PURIFYBENCH_CLI); jobs fail until then", settings.cli(),
+                    Path.of("").toAbsolutePath());
+        }
         recover();
         service.onReceived(this::wake);
         ExecutorService admission = Executors.newSingleThreadExecutor(r -> thread(r, "submission-admission"));
@@ -178,8 +183,14 @@ public class SubmissionWorker {
                     + " folder - an admin has to look at it; upload the jar again.", null);
             return;
         }
-        CliProcess.Outcome o = CliProcess.run(List.of(settings.cli(), "admit", jar.toString(), "--json"), settings.dataDir(),
-                verdictFile, log, settings.admitTimeout());
+        CliProcess.Outcome o;
+        try {
+            o = CliProcess.run(List.of(settings.cli(), "admit", jar.toString(), "--json"), settings.dataDir(), verdictFile, log,
+                    settings.admitTimeout());
+        } catch (IOException e) {
+            end(s.id(), SubmissionState.ADMITTING, SubmissionState.FAILED, cannotStart(e), null);
+            return;
+        }
         if (o.interrupted() || stopping) {
             return; // the server is stopping (its kill may have ended the child first): re-queued at the next start
         }
@@ -242,7 +253,13 @@ public class SubmissionWorker {
                 "--defenses", "none," + s.pluginId(),
                 "--description", "website submission " + s.id() + ", jar sha256 " + s.jarSha256(),
                 "--quiet"));
-        CliProcess.Outcome o = CliProcess.run(cmd, settings.dataDir(), log, log, settings.runTimeout());
+        CliProcess.Outcome o;
+        try {
+            o = CliProcess.run(cmd, settings.dataDir(), log, log, settings.runTimeout());
+        } catch (IOException e) {
+            end(s.id(), SubmissionState.RUNNING, SubmissionState.FAILED, cannotStart(e), null);
+            return;
+        }
         if (o.interrupted() || stopping) {
             return; // the server is stopping (its kill may have ended the child first): re-queued at the next start
         }
@@ -294,6 +311,13 @@ public class SubmissionWorker {
         Path p = settings.dataDir().resolve(last).toAbsolutePath().normalize();
         Path runs = settings.workDir().resolve("runs");
         return p.startsWith(runs) && Files.isRegularFile(p) ? p : null;
+    }
+
+    private String cannotStart(IOException e) {
+        LOG.error("submissions: cannot start the PurifyBench command {} - set purifybench.submissions.cli (PURIFYBENCH_CLI)",
+                settings.cli(), e);
+        return "The server could not start the PurifyBench command - an admin has to check the server's setting"
+                + " purifybench.submissions.cli; upload again later.";
     }
 
     private void end(String id, String from, String to, String message, String tail) {
