@@ -251,7 +251,7 @@ public class SubmissionWorker {
         cmd.addAll(List.of("--plugin", dir.resolve(SubmissionService.JAR).toString(),
                 "--submissions", settings.emptySubmissionsDir().toString(),
                 "--defenses", "none," + s.pluginId(),
-                "--description", "website submission " + s.id() + ", jar sha256 " + s.jarSha256(),
+                "--description", description(s),
                 "--quiet"));
         CliProcess.Outcome o;
         try {
@@ -281,13 +281,50 @@ public class SubmissionWorker {
                     + " 'results: ' line in its output) - an admin has to look at the server.", tail);
             return;
         }
+        byte[] document = Files.readAllBytes(results);
+        String mismatch = notThisSubmission(document, s, description(s));
+        if (mismatch != null) {
+            end(s.id(), SubmissionState.RUNNING, SubmissionState.FAILED, "The run's results are not this submission's: " + mismatch
+                    + " - an admin has to look at the server.", tail);
+            return;
+        }
         try {
-            service.importResults(s.id(), Files.readAllBytes(results), tail);
+            service.importResults(s.id(), document, tail);
             LOG.info("submission {}: results imported, pending review", s.id());
         } catch (ImportException e) {
             end(s.id(), SubmissionState.RUNNING, SubmissionState.FAILED, "The run's results could not be imported: "
                     + tails.sanitise(e.getMessage()), tail);
         }
+    }
+
+    /** The matrix description of a submission's run: part of its config hash, so its own run id. */
+    static String description(SubmissionRecord s) {
+        return "website submission " + s.id() + ", jar sha256 " + s.jarSha256();
+    }
+
+    /**
+     * Null when the results document is the run of this submission: its configuration carries the
+     * submission's description, and its plug-ins list the submitted defense with the jar's SHA-256
+     * (the harness hashes the jar it loaded). Otherwise what does not match.
+     */
+    static String notThisSubmission(byte[] document, SubmissionRecord s, String description) {
+        com.fasterxml.jackson.databind.JsonNode doc;
+        try {
+            doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(document);
+        } catch (IOException e) {
+            return "the results file is not JSON (" + e.getMessage() + ")";
+        }
+        if (doc == null || !description.equals(doc.path("config").path("description").asText(null))) {
+            return "its configuration does not carry the description '" + description + "'";
+        }
+        for (com.fasterxml.jackson.databind.JsonNode p : doc.path("plugins")) {
+            if ("defense".equals(p.path("kind").asText()) && s.pluginId().equals(p.path("id").asText())) {
+                return s.jarSha256().equals(p.path("sha256").asText()) ? null
+                        : "defense '" + s.pluginId() + "' ran from a jar with SHA-256 " + p.path("sha256").asText() + ", not the uploaded "
+                        + s.jarSha256();
+            }
+        }
+        return "it does not list defense '" + s.pluginId() + "'";
     }
 
     /** The results file the run printed, if it lies in the work folder's runs. */

@@ -16,7 +16,7 @@ import org.purifybench.web.ResultsDocuments;
  *
  * <p>What it does with an uploaded "jar" depends on words in its bytes (a test's upload is a few
  * bytes of text): {@code defense=ID}; {@code refuse} (admission refuses it), {@code two-plugins},
- * {@code fail} (the run fails), {@code hang} (the run never ends), {@code hang-once} (the first run
+ * {@code fail} (the run fails), {@code wrong-jar} (its results name another jar), {@code hang} (the run never ends), {@code hang-once} (the first run
  * hangs, the next one succeeds). Each run writes its shell's pid to {@code DIR/pids}, each started run
  * a line to {@code DIR/runs.log}.
  */
@@ -28,9 +28,17 @@ public final class StandInCli {
     public static Path write(Path dir, String defense) throws IOException {
         Files.createDirectories(dir);
         Path fixture = dir.resolve("results-fixture.json");
-        Files.writeString(fixture, ResultsDocuments.run("RUN_ID_PLACEHOLDER").profile("quick").noCurves()
+        com.fasterxml.jackson.databind.node.ObjectNode doc = ResultsDocuments.run("RUN_ID_PLACEHOLDER").profile("quick").noCurves()
                 .result("none", "badnet", 0, 0.91, 0.97, 0.96)
-                .result(defense, "badnet", 0, 0.89, 0.04, 0.31).json());
+                .result(defense, "badnet", 0, 0.89, 0.04, 0.31).tree();
+        // as the real run writes them: the matrix's description in the config, the jar's SHA-256 in the plug-ins
+        ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("config")).put("description", "DESCRIPTION_PLACEHOLDER");
+        for (com.fasterxml.jackson.databind.JsonNode p : doc.get("plugins")) {
+            if (p.get("id").asText().equals(defense)) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) p).put("sha256", "JAR_SHA_PLACEHOLDER").put("source", "submission.jar");
+            }
+        }
+        Files.writeString(fixture, doc.toString());
         Path script = dir.resolve("purifybench-stand-in");
         Files.writeString(script, """
                 #!/usr/bin/env bash
@@ -82,7 +90,9 @@ public final class StandInCli {
                   exit 1
                 fi
                 mkdir -p "$work/runs/$run"
-                sed "s/RUN_ID_PLACEHOLDER/$run/g" "$fixture" > "$work/runs/$run/results.json"
+                sha=$(sha256sum "$jar" | cut -d' ' -f1)
+                grep -q wrong-jar "$jar" && sha=0000000000000000000000000000000000000000000000000000000000000000
+                sed "s/RUN_ID_PLACEHOLDER/$run/g; s|DESCRIPTION_PLACEHOLDER|$description|; s/JAR_SHA_PLACEHOLDER/$sha/" "$fixture" > "$work/runs/$run/results.json"
                 echo "results: $work/runs/$run/results.json"
                 exit 0
                 """.formatted(dir.toString(), fixture.toString()), StandardCharsets.UTF_8);

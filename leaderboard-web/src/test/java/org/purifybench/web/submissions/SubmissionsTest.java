@@ -159,6 +159,15 @@ class SubmissionsTest implements TestPropertyProvider {
     }
 
     @Test
+    void resultsThatDoNotNameTheUploadedJarAreNotImported() throws Exception {
+        long before = runs.count();
+        String page = web.awaitStatus(submit("wrong-jar", "wrong@example.org"), "failed", WAIT);
+        assertTrue(page.contains("The run&#39;s results are not this submission&#39;s: defense &#39;" + DEFENSE
+                + "&#39; ran from a jar with SHA-256 0000"), page);
+        assertEquals(before, runs.count(), "nothing imported");
+    }
+
+    @Test
     void aRunOverItsTimeLimitIsKilledWithItsChildrenAndFails() throws Exception {
         long before = pids().size();
         String link = submit("hang", "hang@example.org");
