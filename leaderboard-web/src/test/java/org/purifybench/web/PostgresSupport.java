@@ -7,13 +7,13 @@ import java.util.Map;
  * _PASSWORD), which `.ci/run` sets after starting a local PostgreSQL. Without it the PostgreSQL
  * classes are skipped - unless PURIFYBENCH_REQUIRE_PG=1, where {@link PostgresRequiredTest} fails.
  */
-final class PostgresSupport {
-    static final String URL_VARIABLE = "PURIFYBENCH_TEST_PG_URL";
+public final class PostgresSupport {
+    public static final String URL_VARIABLE = "PURIFYBENCH_TEST_PG_URL";
 
     private PostgresSupport() {
     }
 
-    static Map<String, String> properties() {
+    public static Map<String, String> properties() {
         return Map.of(
                 "datasources.default.url", System.getenv(URL_VARIABLE),
                 "datasources.default.username", System.getenv().getOrDefault("PURIFYBENCH_TEST_PG_USER", "purifybench"),

@@ -27,6 +27,8 @@ import org.purifybench.web.importing.ImportException;
 import org.purifybench.web.importing.ImportOutcome;
 import org.purifybench.web.importing.ResultsImporter;
 import org.purifybench.web.importing.RunAdministration;
+import org.purifybench.web.submissions.SubmissionException;
+import org.purifybench.web.submissions.SubmissionService;
 
 /**
  * The admin page: upload a results document, publish or delete runs. Every form carries the
@@ -43,8 +45,11 @@ public class AdminPageController {
     private final ResultsImporter importer;
     private final RunAdministration admin;
     private final CsrfTokens csrf;
+    private final SubmissionService submissions;
 
-    AdminPageController(RunService runs, ResultsImporter importer, RunAdministration admin, CsrfTokens csrf) {
+    AdminPageController(RunService runs, ResultsImporter importer, RunAdministration admin, CsrfTokens csrf,
+                        SubmissionService submissions) {
+        this.submissions = submissions;
         this.runs = runs;
         this.importer = importer;
         this.admin = admin;
@@ -92,6 +97,40 @@ public class AdminPageController {
         return runAction(runId, token, cookie, admin::delete, "Deleted ");
     }
 
+    @Post(value = "/submissions/{id}/publish", consumes = MediaType.MULTIPART_FORM_DATA)
+    public HttpResponse<ModelAndView<Map<String, Object>>> publishSubmission(@PathVariable String id,
+                                                                             @Nullable @Part(CsrfTokens.FIELD) String token,
+                                                                             @Nullable @CookieValue(CsrfTokens.COOKIE) String cookie) {
+        return submissionAction(token, cookie, () -> submissions.publish(id));
+    }
+
+    @Post(value = "/submissions/{id}/reject", consumes = MediaType.MULTIPART_FORM_DATA)
+    public HttpResponse<ModelAndView<Map<String, Object>>> rejectSubmission(@PathVariable String id,
+                                                                            @Nullable @Part("reason") String reason,
+                                                                            @Nullable @Part(CsrfTokens.FIELD) String token,
+                                                                            @Nullable @CookieValue(CsrfTokens.COOKIE) String cookie) {
+        return submissionAction(token, cookie, () -> submissions.reject(id, reason));
+    }
+
+    @Post(value = "/submissions/{id}/delete", consumes = MediaType.MULTIPART_FORM_DATA)
+    public HttpResponse<ModelAndView<Map<String, Object>>> deleteSubmission(@PathVariable String id,
+                                                                            @Nullable @Part(CsrfTokens.FIELD) String token,
+                                                                            @Nullable @CookieValue(CsrfTokens.COOKIE) String cookie) {
+        return submissionAction(token, cookie, () -> submissions.delete(id));
+    }
+
+    private HttpResponse<ModelAndView<Map<String, Object>>> submissionAction(@Nullable String token, @Nullable String cookie,
+                                                                             java.util.function.Supplier<String> action) {
+        if (!csrf.valid(cookie, token)) {
+            return csrfRefused();
+        }
+        try {
+            return render(HttpStatus.OK, action.get(), null);
+        } catch (SubmissionException e) {
+            return render(HttpStatus.valueOf(e.status()), null, e.getMessage());
+        }
+    }
+
     private HttpResponse<ModelAndView<Map<String, Object>>> runAction(String runId, @Nullable String token,
                                                                       @Nullable String cookie,
                                                                       java.util.function.Predicate<String> action, String done) {
@@ -112,6 +151,8 @@ public class AdminPageController {
         String token = csrf.newToken();
         Map<String, Object> m = new HashMap<>();
         m.put("runs", runs.all());
+        m.put("submissions", submissions.all());
+        m.put("submissionsEnabled", submissions.settings().enabled());
         m.put("csrf", token);
         m.put("csrfField", CsrfTokens.FIELD);
         m.put("maxBytes", importer.maxBytes());

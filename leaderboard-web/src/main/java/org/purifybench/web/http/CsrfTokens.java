@@ -9,7 +9,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * Double-submit CSRF tokens for the admin forms (micronaut-security-csrf is not served here):
+ * Double-submit CSRF tokens for the admin forms and the public submit form (micronaut-security-csrf is not served here):
  * the admin page sets a random token as an HttpOnly, SameSite=Strict cookie and repeats it in a
  * hidden field; a form post is accepted only when both are present and equal.
  */
@@ -28,7 +28,12 @@ public class CsrfTokens {
     }
 
     public Cookie cookie(String token) {
-        return Cookie.of(COOKIE, token).httpOnly(true).sameSite(SameSite.Strict).path("/admin");
+        return cookie(token, "/admin");
+    }
+
+    /** The token's cookie, sent back only to the forms under {@code path} (the public submit form has its own). */
+    public Cookie cookie(String token, String path) {
+        return Cookie.of(COOKIE, token).httpOnly(true).sameSite(SameSite.Strict).path(path);
     }
 
     public boolean valid(String cookieToken, String formToken) {

@@ -57,6 +57,8 @@ public class SecurityHeadersFilter {
         response.header("Content-Security-Policy", CSP);
         response.header("X-Content-Type-Options", "nosniff");
         response.header("X-Frame-Options", "DENY");
-        response.header("Referrer-Policy", "same-origin");
+        if (!response.getHeaders().contains("Referrer-Policy")) { // a submitter's status page sets no-referrer
+            response.header("Referrer-Policy", "same-origin");
+        }
     }
 }

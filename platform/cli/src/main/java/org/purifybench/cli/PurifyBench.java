@@ -7,10 +7,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code purifybench} command: demo, run, list, verify, report, bench. */
+/** The {@code purifybench} command: demo, run, list, admit, verify, report, bench. */
 @Command(name = "purifybench", mixinStandardHelpOptions = true, versionProvider = PurifyBench.Version.class,
         description = "Benchmark of backdoor defenses: is the purification real, or superficial?",
-        subcommands = {DemoCommand.class, RunCommand.class, ListCommand.class, VerifyCommand.class, ReportCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ListCommand.class, AdmitCommand.class, VerifyCommand.class, ReportCommand.class,
+                BenchCommand.class})
 public final class PurifyBench {
 
     @Option(names = "--work-dir", description = "Folder for the model cache and runs (default: ${DEFAULT-VALUE}).",

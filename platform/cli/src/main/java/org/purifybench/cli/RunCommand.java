@@ -25,6 +25,17 @@ final class RunCommand implements Callable<Integer> {
             description = "Run only these seeds instead of the matrix's (recorded in the report's approximations).")
     java.util.List<Long> seeds;
 
+    @Option(names = "--defenses", split = ",", paramLabel = "ID[,ID...]",
+            description = "Run only these defenses (default parameters) instead of the matrix's; must include none."
+                    + " Recorded in the report's approximations. The website runs a submission as --defenses none,ID.")
+    java.util.List<String> defenses;
+
+    @Option(names = "--description", paramLabel = "TEXT",
+            description = "Replace the matrix's description. It is part of the configuration, so it changes the config hash"
+                    + " and the run id: the website names the submission and its jar's SHA-256 here, so two jars with the"
+                    + " same plug-in id never share a run folder or journal.")
+    String description;
+
     @Mixin
     RunOptions options;
 
@@ -40,8 +51,41 @@ final class RunCommand implements Callable<Integer> {
         if (seeds != null) {
             spec = spec.withSeeds(seeds);
         }
+        if (defenses != null) {
+            spec = withDefenses(spec, defenses);
+        }
+        if (description != null) {
+            spec = new MatrixSpec(spec.name(), description, spec.dataset(), spec.splits(), spec.model(), spec.training(),
+                    spec.attacks(), spec.poisonRates(), spec.targetLabel(), spec.defenses(), spec.evaluators(), spec.seeds(),
+                    spec.approximations());
+        }
         // a refused plug-in jar stops the run before any work, naming the jar (purifybench list shows them all)
         PluginRegistry registry = plugins.registry().requireNoRefused();
         return RunSupport.runAndReport(spec, registry, root.workDir, options.fresh, options.quiet, System.out);
+    }
+
+    /** The matrix with only {@code ids} as its defenses (a profile's parameters are kept for ids it names). */
+    static MatrixSpec withDefenses(MatrixSpec spec, java.util.List<String> ids) {
+        if (ids.isEmpty() || !ids.contains("none")) {
+            throw new UserException("--defenses must include none (the backdoored model's own row), got " + ids,
+                    "e.g. --defenses none,my-defense");
+        }
+        if (new java.util.HashSet<>(ids).size() != ids.size()) {
+            throw new UserException("--defenses names a defense twice: " + ids, "name each defense once");
+        }
+        java.util.List<MatrixSpec.PluginRef> refs = new java.util.ArrayList<>();
+        for (String id : ids) {
+            refs.add(spec.defenses().stream().filter(d -> d.id().equals(id)).findFirst()
+                    .orElse(new MatrixSpec.PluginRef(id, java.util.Map.of(), null)));
+        }
+        java.util.List<String> was = spec.defenses().stream().map(MatrixSpec.PluginRef::label).toList();
+        java.util.List<String> now = refs.stream().map(MatrixSpec.PluginRef::label).toList();
+        if (now.equals(was)) {
+            return spec;
+        }
+        java.util.List<String> approx = new java.util.ArrayList<>(spec.approximationsOrEmpty());
+        approx.add("defenses " + now + " chosen on the command line (" + spec.name() + " profile: " + was + ")");
+        return new MatrixSpec(spec.name(), spec.description(), spec.dataset(), spec.splits(), spec.model(), spec.training(),
+                spec.attacks(), spec.poisonRates(), spec.targetLabel(), refs, spec.evaluators(), spec.seeds(), approx);
     }
 }

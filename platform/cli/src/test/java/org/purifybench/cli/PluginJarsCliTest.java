@@ -20,10 +20,10 @@ import org.purifybench.core.run.CodeFingerprint;
 
 /** --plugin and --submissions on list and run: sources shown, refused jars named, a run refuses to start. */
 class PluginJarsCliTest {
-    private record Result(int code, String out, String err) {
+    record Result(int code, String out, String err) {
     }
 
-    private static Result run(String... args) {
+    static Result run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -40,7 +40,12 @@ class PluginJarsCliTest {
     }
 
     /** A third-party defense jar, compiled here against the SPI alone. */
-    private static Path goodJar(Path dir) throws Exception {
+    static Path goodJar(Path dir) throws Exception {
+        return defenseJar(dir, "shrug");
+    }
+
+    /** A defense jar whose plug-in id is {@code id} (in its descriptor() and its descriptor file). */
+    static Path defenseJar(Path dir, String id) throws Exception {
         var javac = ToolProvider.getSystemJavaCompiler();
         Assumptions.assumeTrue(javac != null, "needs a JDK (javax.tools)");
         Path src = Files.createDirectories(dir.resolve("src"));
@@ -50,30 +55,30 @@ class PluginJarsCliTest {
                 import org.purifybench.spi.*;
                 public class Shrug implements Defense {
                     public PluginDescriptor descriptor() {
-                        return PluginDescriptor.of(Kind.DEFENSE, "shrug", "0.9", "returns the model unchanged", "");
+                        return PluginDescriptor.of(Kind.DEFENSE, "%s", "0.9", "returns the model unchanged", "");
                     }
                     public Model purify(DefenseContext context) {
                         return context.backdooredModel();
                     }
                 }
-                """);
+                """.formatted(id));
         String cp = CodeFingerprint.locationOf(org.purifybench.spi.Defense.class).toString();
         assertEquals(0, javac.run(null, null, System.err, "-proc:none", "--release", "17", "-d", classes.toString(),
                 "-classpath", cp, src.resolve("Shrug.java").toString()));
-        Path jar = dir.resolve("shrug.jar");
+        Path jar = dir.resolve(id + ".jar");
         try (OutputStream os = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(os)) {
             put(j, "org/example/shrug/Shrug.class", Files.readAllBytes(classes.resolve("org/example/shrug/Shrug.class")));
             put(j, "META-INF/services/org.purifybench.spi.Defense", "org.example.shrug.Shrug\n".getBytes(StandardCharsets.UTF_8));
             put(j, "META-INF/purifybench/plugin.properties", """
                     spi-version = 1
-                    defense.shrug.class = org.example.shrug.Shrug
-                    defense.shrug.version = 0.9
-                    """.getBytes(StandardCharsets.UTF_8));
+                    defense.%1$s.class = org.example.shrug.Shrug
+                    defense.%1$s.version = 0.9
+                    """.formatted(id).getBytes(StandardCharsets.UTF_8));
         }
         return jar;
     }
 
-    private static void put(JarOutputStream j, String name, byte[] bytes) throws Exception {
+    static void put(JarOutputStream j, String name, byte[] bytes) throws Exception {
         j.putNextEntry(new JarEntry(name));
         j.write(bytes);
         j.closeEntry();

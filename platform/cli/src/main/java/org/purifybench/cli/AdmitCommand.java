@@ -1,0 +1,121 @@
+package org.purifybench.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import org.purifybench.core.plugin.JarAdmission;
+import org.purifybench.core.plugin.JarLimits;
+import org.purifybench.core.plugin.PluginJarException;
+import org.purifybench.core.plugin.PluginRegistry;
+import org.purifybench.core.run.Hashing;
+import org.purifybench.spi.Plugin;
+import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.SpiVersion;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The verdict on one plug-in jar, for people and for the website (which calls it in a child
+ * process: the web JVM never opens a plug-in jar). Two stages, as {@code run} loads a jar: the
+ * jar is checked as data ({@link JarAdmission}: no code runs), then loaded alone next to the
+ * built-in plug-ins exactly as {@code list --plugin JAR} does (its own class loader; this runs the
+ * plug-ins' static initialisers, constructors and {@code descriptor()}, nothing else), which
+ * checks that each plug-in says what its descriptor file says and that no id collides with a
+ * built-in one. The submissions folder is not read: the verdict is about this jar alone.
+ */
+@Command(name = "admit", description = "Check one plug-in jar as run would (admission, then loading it alone)"
+        + " and print the verdict: accepted with its plug-ins, or refused with the reason and the fix. Exit 0 if accepted, 1 if refused.")
+final class AdmitCommand implements Callable<Integer> {
+    static final int FORMAT = 1;
+
+    @Parameters(paramLabel = "JAR", description = "The plug-in jar.")
+    Path jar;
+
+    @Option(names = "--json", description = "Print the verdict as one JSON document (the website reads it).")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode v = mapper.createObjectNode();
+        v.put("format", FORMAT);
+        v.put("jar", jar.toString());
+        v.put("hostSpiVersion", SpiVersion.CURRENT);
+        v.put("maxJarBytes", JarLimits.DEFAULTS.maxJarBytes());
+        PrintStream out = System.out;
+        String refusedStage = null;
+        PluginJarException refusal = null;
+        PluginRegistry registry = null;
+        // Stage 1: the jar as data. Nothing of it is loaded when this fails.
+        try {
+            JarAdmission.Admitted admitted = JarAdmission.admit(jar, JarLimits.DEFAULTS);
+            v.put("sha256", Hashing.ofFile(jar));
+            v.put("bytes", java.nio.file.Files.size(jar));
+            v.put("spiVersion", admitted.descriptor().spiVersion());
+        } catch (PluginJarException e) {
+            refusedStage = "admission";
+            refusal = e;
+        }
+        // Stage 2: load it alone, as list/run would. Whatever the plug-in prints while it loads goes to
+        // stderr, so stdout carries only the verdict.
+        if (refusal == null) {
+            System.setOut(System.err);
+            try {
+                registry = PluginRegistry.fromClasspath(List.of(jar));
+            } finally {
+                System.setOut(out);
+            }
+            if (!registry.refused().isEmpty()) {
+                refusedStage = "loading";
+                refusal = registry.refused().get(0);
+            }
+        }
+        if (refusal != null) {
+            v.put("accepted", false);
+            v.put("stage", refusedStage);
+            v.put("reason", refusal.reason());
+            v.put("fix", refusal.fix());
+        } else {
+            v.put("accepted", true);
+            ArrayNode plugins = v.putArray("plugins");
+            for (Plugin p : registry.all()) {
+                PluginDescriptor d = p.descriptor();
+                if (registry.jar(d).isEmpty() || registry.origin(d).builtIn()) {
+                    continue;
+                }
+                ObjectNode n = plugins.addObject();
+                n.put("kind", d.kind().name().toLowerCase(java.util.Locale.ROOT));
+                n.put("id", d.id());
+                n.put("version", d.version());
+                n.put("description", d.description());
+                n.put("className", p.getClass().getName());
+                ArrayNode needs = n.putArray("needs");
+                new TreeSet<>(d.needs()).forEach(need -> needs.add(need.name())); // enum order: stable output
+                n.put("sha256", v.get("sha256").asText());
+            }
+        }
+        if (json) {
+            out.write(mapper.writeValueAsString(v).getBytes(StandardCharsets.UTF_8));
+            out.println();
+        } else if (refusal == null) {
+            out.println("ACCEPTED " + jar + " (sha256 " + v.get("sha256").asText() + ")");
+            for (var n : v.get("plugins")) {
+                out.printf("  %-10s %-16s %-10s needs %s%n", n.get("kind").asText(), n.get("id").asText(), n.get("version").asText(),
+                        n.get("needs"));
+            }
+        } else {
+            out.println("REFUSED " + jar + " (" + refusedStage + "): " + refusal.reason() + " - " + refusal.fix());
+        }
+        out.flush();
+        return refusal == null ? 0 : 1;
+    }
+}
