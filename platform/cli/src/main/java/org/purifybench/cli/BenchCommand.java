@@ -52,6 +52,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0")
     long seed;
 
+    @Option(names = "--memory-epochs", defaultValue = "0", paramLabel = "N",
+            description = "Also train the first model N epochs (2,000 random images) and print resident memory after each:"
+                    + " native memory must stay bounded (issue 9 asks for 20). Default: ${DEFAULT-VALUE} (skip).")
+    int memoryEpochs;
+
     @Override
     public Integer call() throws IOException {
         if (repeats < 1 || warmup < 0) {
@@ -66,6 +71,8 @@ final class BenchCommand implements Callable<Integer> {
         int threads = threads();
         System.out.printf("purifybench bench - %s, ND4J %s, %d threads (OMP_NUM_THREADS), median of %d runs after %d warm-up steps%n",
                 CodeVersion.get(), Nd4j.getExecutioner().getClass().getSimpleName(), threads, repeats, warmup);
+        System.out.println("load average before: " + loadAverage() + "; native allocator: "
+                + (String.valueOf(System.getenv("LD_PRELOAD")).contains("jemalloc") ? "jemalloc" : "glibc malloc"));
         List<Throughput.Result> ours = new ArrayList<>();
         for (Throughput.Config c : configs) {
             System.err.printf("bench: %s ...%n", c.key());
@@ -74,6 +81,10 @@ final class BenchCommand implements Callable<Integer> {
         PyTorchReference.Outcome ref = noReference ? new PyTorchReference.Outcome(Map.of(), "--no-reference")
                 : PyTorchReference.run(configs, threads, warmup, repeats, seed, python);
         print(ours, ref);
+        System.out.println("load average after: " + loadAverage() + " (figures from a busy machine are not comparable)");
+        if (memoryEpochs > 0) {
+            memory(configs.get(0));
+        }
         if (json != null) {
             writeJson(ours, ref, threads);
         }
@@ -101,6 +112,16 @@ final class BenchCommand implements Callable<Integer> {
 
     private Throughput.Config withSteps(Throughput.Config c) {
         return steps == null ? c : new Throughput.Config(c.arch(), c.shape(), c.width(), c.batch(), steps);
+    }
+
+    /** The 1, 5 and 15 minute load averages, so a reader can tell whether the machine was idle. */
+    static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     static int threads() {
@@ -136,6 +157,23 @@ final class BenchCommand implements Callable<Integer> {
         if (ref.unavailable() != null) {
             System.out.println("PyTorch reference not run: " + ref.unavailable());
         }
+    }
+
+    private void memory(Throughput.Config c) {
+        System.out.printf("%nResident memory over %d epochs of %s w%d, batch %d (2,000 random images; GCs paced by purifybench.native.headroom):%n",
+                memoryEpochs, c.arch(), c.width(), c.batch());
+        List<Long> rss = Throughput.residentAfterEpochs(c, memoryEpochs, 2000, seed);
+        StringBuilder line = new StringBuilder();
+        for (int e = 0; e < rss.size(); e++) {
+            line.append(String.format("%s%d:%.0f", e == 0 ? "" : "  ", e + 1, rss.get(e) / 1e6));
+        }
+        System.out.println("epoch:MB  " + line);
+        long first = rss.get(Math.min(1, rss.size() - 1));
+        long last = rss.get(rss.size() - 1);
+        long max = rss.stream().mapToLong(Long::longValue).max().orElse(0);
+        System.out.printf("from epoch %d to %d: %+.0f MB (peak %.0f MB); garbage collections paced so far: %d%n",
+                Math.min(2, rss.size()), rss.size(), (last - first) / 1e6, max / 1e6,
+                org.purifybench.core.model.NativeMemoryPacer.collections());
     }
 
     private void writeJson(List<Throughput.Result> ours, PyTorchReference.Outcome ref, int threads) throws IOException {

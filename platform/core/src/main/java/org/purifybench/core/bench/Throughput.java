@@ -91,6 +91,25 @@ public final class Throughput {
         return new Result(c, median(train), median(infer), train, infer, MemoryPeak.peakRssBytes(), offHeapPeak);
     }
 
+    /**
+     * Resident memory (bytes) after each of {@code epochs} training epochs on {@code images} random
+     * images: the check that native memory stays bounded over a long run (no growth per epoch).
+     */
+    public static List<Long> residentAfterEpochs(Config c, int epochs, int images, long seed) {
+        SdModel model = SdModel.create(ModelSpec.of(c.arch(), c.shape(), 10, c.width()), seed);
+        LabeledImages data = randomImages(c, images, seed);
+        Trainer trainer = DefaultHost.quiet().trainer();
+        TrainConfig cfg = new TrainConfig(1, c.batch(), SGD.learningRate(), SGD.momentum(), SGD.nesterov(),
+                SGD.weightDecay(), SGD.schedule());
+        List<Long> resident = new ArrayList<>();
+        for (int e = 0; e < epochs; e++) {
+            trainer.train(model, data, cfg, StepHook.PLAIN, seed + e, "epoch " + (e + 1));
+            model.predict(data.range(0, Math.min(images, 500)).images());
+            resident.add(org.bytedeco.javacpp.Pointer.physicalBytes());
+        }
+        return resident;
+    }
+
     static LabeledImages randomImages(Config c, long n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         var s = c.shape();
