@@ -184,7 +184,7 @@ public final class PluginRegistry {
     }
 
     private static String article(Kind kind) {
-        return (kind == Kind.ATTACK ? "an " : "a ") + kind.name().toLowerCase(Locale.ROOT);
+        return (kind == Kind.DEFENSE ? "a " : "an ") + kind.name().toLowerCase(Locale.ROOT);
     }
 
     /** A plug-in that failed while being loaded or constructed, with the most useful cause. */
