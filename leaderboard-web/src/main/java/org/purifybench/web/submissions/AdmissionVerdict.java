@@ -10,7 +10,7 @@ import java.util.List;
  * What {@code purifybench admit JAR --json} said (format 1), and the website's own rule on top:
  * a submission is exactly one defense, and not an oracle (the sandbox passes data only, so a
  * defense that needs the attack's trigger cannot run there). Attacks and evaluators in an uploaded
- * jar are refused: they would run in the harness JVM, outside the sandbox.
+ * jar are refused (the CLI refuses them already: they could not run in the sandbox).
  */
 public record AdmissionVerdict(boolean accepted, String reason, String fix, String stage, List<Plugin> plugins) {
 

@@ -7,10 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * {@code purifybench.submissions.*} in application.yml. Submissions are off unless enabled: loading
- * an uploaded jar (in the CLI child process, to read its descriptor and for the run) still runs its
- * static initialisers and constructors outside the sandbox, with the rights of the user the CLI
- * runs as (README, "Submitting on the website").
+ * {@code purifybench.submissions.*} in application.yml. Submissions are off unless enabled: an
+ * uploaded jar's code runs only in the sandbox's child JVM (the CLI reads the jar as data), but the
+ * sandbox is not a perfect boundary (README, "Submitting on the website", "Sandbox": not covered).
  */
 @Singleton
 public class SubmissionSettings {

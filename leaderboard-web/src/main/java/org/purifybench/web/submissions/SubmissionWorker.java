@@ -196,9 +196,9 @@ public class SubmissionWorker {
         }
         String tail = tails.of(log);
         if (o.timedOut()) {
-            end(s.id(), SubmissionState.ADMITTING, SubmissionState.REFUSED, "Loading the jar did not finish within "
-                    + human(settings.admitTimeout()) + " (a static initialiser, constructor or descriptor() that does not return?)"
-                    + " - plug-in classes must load quickly and do their work in purify.", tail);
+            end(s.id(), SubmissionState.ADMITTING, SubmissionState.REFUSED, "Admitting the jar did not finish within "
+                    + human(settings.admitTimeout()) + " (admission reads the jar as data and loads none of its classes: the server"
+                    + " may be overloaded) - try again later, or ask the admin.", tail);
             return;
         }
         AdmissionVerdict v;

@@ -141,7 +141,8 @@ class RealCliSubmissionTest {
             put(j, "org/example/keep/Keep.class", Files.readAllBytes(classes.resolve("org/example/keep/Keep.class")));
             put(j, "META-INF/services/org.purifybench.spi.Defense", "org.example.keep.Keep\n".getBytes(StandardCharsets.UTF_8));
             put(j, "META-INF/purifybench/plugin.properties", ("spi-version = 1\ndefense." + DEFENSE + ".class = org.example.keep.Keep\n"
-                    + "defense." + DEFENSE + ".version = 1.0\n").getBytes(StandardCharsets.UTF_8));
+                    + "defense." + DEFENSE + ".version = 1.0\ndefense." + DEFENSE + ".needs =\ndefense." + DEFENSE
+                    + ".description = returns the model unchanged\n").getBytes(StandardCharsets.UTF_8));
         }
         return jar;
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.purifybench.core.plugin.JarAdmission;
+import org.purifybench.core.plugin.JarDefense;
 import org.purifybench.core.plugin.JarLimits;
 import org.purifybench.core.plugin.PluginJarException;
 import org.purifybench.core.plugin.PluginRegistry;
@@ -25,15 +26,18 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The verdict on one plug-in jar, for people and for the website (which calls it in a child
- * process: the web JVM never opens a plug-in jar). Two stages, as {@code run} loads a jar: the
- * jar is checked as data ({@link JarAdmission}: no code runs), then loaded alone next to the
- * built-in plug-ins exactly as {@code list --plugin JAR} does (its own class loader; this runs the
- * plug-ins' static initialisers, constructors and {@code descriptor()}, nothing else), which
- * checks that each plug-in says what its descriptor file says and that no id collides with a
- * built-in one. The submissions folder is not read: the verdict is about this jar alone.
+ * process: the web JVM never opens a plug-in jar). Two stages, as {@code run} takes a jar: the jar
+ * is checked as data ({@link JarAdmission}: limits, names, descriptor file, SPI version, services),
+ * then registered alone next to the built-in plug-ins exactly as {@code list --plugin JAR} does,
+ * which refuses attacks and evaluators (they could not be sandboxed) and ids that collide with a
+ * built-in one. No class of the jar is loaded or run: the plug-ins printed are what its descriptor
+ * file declares. Whether the class's own {@code descriptor()} agrees is checked in the sandbox child
+ * of each job (run, verify), which refuses to run it otherwise. The submissions folder is not read:
+ * the verdict is about this jar alone.
  */
-@Command(name = "admit", description = "Check one plug-in jar as run would (admission, then loading it alone)"
-        + " and print the verdict: accepted with its plug-ins, or refused with the reason and the fix. Exit 0 if accepted, 1 if refused.")
+@Command(name = "admit", description = "Check one plug-in jar as run would (admission as data, then registering it alone; no class of it"
+        + " is loaded) and print the verdict: accepted with its plug-ins as its descriptor file declares them, or refused with the reason"
+        + " and the fix. Exit 0 if accepted, 1 if refused.")
 final class AdmitCommand implements Callable<Integer> {
     static final int FORMAT = 1;
 
@@ -65,8 +69,8 @@ final class AdmitCommand implements Callable<Integer> {
             refusedStage = "admission";
             refusal = e;
         }
-        // Stage 2: load it alone, as list/run would. Whatever the plug-in prints while it loads goes to
-        // stderr, so stdout carries only the verdict.
+        // Stage 2: register it alone, as list/run would (from its descriptor file; nothing of it is loaded).
+        // The built-in plug-ins print nothing, but stdout carries only the verdict, so anything goes to stderr.
         if (refusal == null) {
             System.setOut(System.err);
             try {
@@ -75,7 +79,7 @@ final class AdmitCommand implements Callable<Integer> {
                 System.setOut(out);
             }
             if (!registry.refused().isEmpty()) {
-                refusedStage = "loading";
+                refusedStage = "registration";
                 refusal = registry.refused().get(0);
             }
         }
@@ -97,7 +101,8 @@ final class AdmitCommand implements Callable<Integer> {
                 n.put("id", d.id());
                 n.put("version", d.version());
                 n.put("description", d.description());
-                n.put("className", p.getClass().getName());
+                n.put("className", p instanceof JarDefense jd ? jd.className() : p.getClass().getName());
+                n.put("paper", d.paper());
                 ArrayNode needs = n.putArray("needs");
                 new TreeSet<>(d.needs()).forEach(need -> needs.add(need.name())); // enum order: stable output
                 n.put("sha256", v.get("sha256").asText());

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "list", description = "List the attacks, defenses and evaluators found, with versions, needs and where they come from;"
-        + " and the plug-in jars that were refused, with the reason.")
+        + " and the plug-in jars that were refused, with the reason. A plug-in jar's entries are what its descriptor file declares:"
+        + " none of its classes is loaded.")
 final class ListCommand implements Callable<Integer> {
     @Mixin
     PluginOptions plugins;

@@ -121,12 +121,9 @@ final class Verification {
             }
         }
         Map<String, Object> params = golden != null ? (golden.params() == null ? Map.of() : golden.params()) : req.params();
-        boolean sandboxed = Sandbox.enabled();
-        if (sandboxed) {
-            Sandbox.requireSupported(d, jar); // fails closed, before any training
-        } else {
-            host.log("WARNING: -D" + Sandbox.MODE_PROPERTY + "=off: defense '" + d.id() + "' from " + jar + " runs inside this JVM, unconfined");
-        }
+        // The jar's classes are loaded only in the sandbox child: without a sandbox nothing of it can run. Fails closed, before any training.
+        Sandbox.requireEnabled(d, jar);
+        Sandbox.requireSupported(d, jar);
         String dataset = golden != null ? golden.datasetOrDefault() : req.dataset() != null ? req.dataset() : "synthetic";
         MatrixSpec spec = matrix(d.id(), params, dataset);
 
@@ -143,7 +140,7 @@ final class Verification {
             throw new UserException("cannot create a folder in " + work + " (" + e.getMessage() + ")", "pass a writable folder with --work-dir DIR");
         }
         try {
-            List<ConformanceKit.Result> kit = runKit(defense, d, jar, params, sandboxed, tmp);
+            List<ConformanceKit.Result> kit = runKit(defense, d, jar, params, tmp);
             Matrix matrix = runMatrix(registry, spec, d, tmp);
             if (req.writeGolden() != null) {
                 return writeGolden(d, params, spec, kit, matrix);
@@ -175,19 +172,19 @@ final class Verification {
 
     // ---- the kit ----
 
-    private List<ConformanceKit.Result> runKit(Defense defense, PluginDescriptor d, Path jar, Map<String, Object> params, boolean sandboxed, Path tmp) {
+    /**
+     * The kit on the jar's defense. {@code defense} is the harness's stand-in ({@code JarDefense}: the
+     * descriptor file's declaration); every purify runs in the sandbox child, which loads the real class
+     * and refuses to run it when its descriptor() disagrees with the file (the kit reports that).
+     */
+    private List<ConformanceKit.Result> runKit(Defense defense, PluginDescriptor d, Path jar, Map<String, Object> params, Path tmp) {
         Duration budget = ConformanceKit.timeBudget(ConformanceKit.DEFAULT_TIME_BUDGET);
-        ConformanceKit.Purifier purifier;
-        if (sandboxed) {
-            // the kit's jobs are killed a minute after their budget (the child JVM's start is part of the measured time)
-            SandboxLimits limits = SandboxLimits.fromSystemProperties();
-            Duration wall = budget.plusSeconds(60);
-            Sandbox sandbox = new Sandbox(tmp.resolve("kit-sandbox"), limits.wall().compareTo(wall) < 0 ? limits : limits.withWall(wall),
-                    List.of(tmp), host::log);
-            purifier = new SandboxPurifier(sandbox, jar, d);
-        } else {
-            purifier = ConformanceKit.inProcess(defense);
-        }
+        // the kit's jobs are killed a minute after their budget (the child JVM's start is part of the measured time)
+        SandboxLimits limits = SandboxLimits.fromSystemProperties();
+        Duration wall = budget.plusSeconds(60);
+        Sandbox sandbox = new Sandbox(tmp.resolve("kit-sandbox"), limits.wall().compareTo(wall) < 0 ? limits : limits.withWall(wall),
+                List.of(tmp), host::log);
+        ConformanceKit.Purifier purifier = new SandboxPurifier(sandbox, jar, d);
         host.log("verify: conformance kit (" + purifier.where() + ")");
         ConformanceKit kit = new ConformanceKit(defense, new Params(params), purifier, budget, ConformanceKit.strictNeeds(false));
         List<ConformanceKit.Result> results = kit.all();

@@ -46,6 +46,7 @@ class AdmitCommandTest {
         assertEquals("0.9", p.get("version").asText());
         assertEquals("org.example.shrug.Shrug", p.get("className").asText());
         assertEquals(0, p.get("needs").size());
+        assertEquals("returns the model unchanged", p.get("description").asText(), "the descriptor file's description");
         assertEquals(Hashing.ofFile(jar), p.get("sha256").asText());
 
         Result human = PluginJarsCliTest.run("admit", jar.toString());
@@ -88,8 +89,8 @@ class AdmitCommandTest {
     }
 
     @Test
-    void aJarThatTakesABuiltInIdIsRefusedWhenLoaded(@TempDir Path dir) throws Exception {
-        assertRefused(PluginJarsCliTest.defenseJar(dir, "ft"), "loading", "ft");
+    void aJarThatTakesABuiltInIdIsRefusedWhenRegistered(@TempDir Path dir) throws Exception {
+        assertRefused(PluginJarsCliTest.defenseJar(dir, "ft"), "registration", "ft");
     }
 
     @Test

@@ -73,6 +73,8 @@ class PluginJarsCliTest {
                     spi-version = 1
                     defense.%1$s.class = org.example.shrug.Shrug
                     defense.%1$s.version = 0.9
+                    defense.%1$s.needs =
+                    defense.%1$s.description = returns the model unchanged
                     """.formatted(id).getBytes(StandardCharsets.UTF_8));
         }
         return jar;

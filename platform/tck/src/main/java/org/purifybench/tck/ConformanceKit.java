@@ -24,10 +24,13 @@ import org.purifybench.core.UserException;
 import org.purifybench.core.model.SdModel;
 import org.purifybench.core.plugin.DescriptorFile;
 import org.purifybench.core.plugin.JarAdmission;
+import org.purifybench.core.plugin.JarDefense;
 import org.purifybench.core.plugin.JarLimits;
 import org.purifybench.core.plugin.PluginJarException;
 import org.purifybench.core.run.CodeFingerprint;
 import org.purifybench.core.run.Contexts;
+import org.purifybench.core.sandbox.SandboxException;
+import org.purifybench.core.sandbox.SandboxStatus;
 import org.purifybench.spi.Defense;
 import org.purifybench.spi.DefenseContext;
 import org.purifybench.spi.Kind;
@@ -264,8 +267,10 @@ public final class ConformanceKit {
 
     private Result descriptorFile() {
         PluginDescriptor d = defense.descriptor();
-        String className = defense.getClass().getName();
-        Path location = CodeFingerprint.locationOf(defense.getClass());
+        // a third-party jar's defense is a stand-in here (its class is loaded only in the sandbox child)
+        JarDefense sealed = defense instanceof JarDefense jd ? jd : null;
+        String className = sealed != null ? sealed.className() : defense.getClass().getName();
+        Path location = sealed != null ? sealed.jar() : CodeFingerprint.locationOf(defense.getClass());
         if (location == null) {
             return fail(Check.DESCRIPTOR_FILE, "cannot tell which jar or class folder " + className + " was loaded from");
         }
@@ -291,7 +296,8 @@ public final class ConformanceKit {
             }
             if (file == null) {
                 return fail(Check.DESCRIPTOR_FILE, "no " + DescriptorFile.PATH + " in " + location
-                        + " - add src/main/resources/" + DescriptorFile.PATH + " (spi-version, defense.ID.class, defense.ID.version; README)");
+                        + " - add src/main/resources/" + DescriptorFile.PATH + " (spi-version, defense.ID.class, .version, .needs,"
+                        + " .description; README)");
             }
             services = servicesIn(location);
             where = location.toString();
@@ -299,17 +305,24 @@ public final class ConformanceKit {
         DescriptorFile.Declared declared = file.forClass(className).orElse(null);
         if (declared == null) {
             return fail(Check.DESCRIPTOR_FILE, DescriptorFile.PATH + " of " + where + " does not declare " + className
-                    + " - add defense." + d.id() + ".class = " + className + " and defense." + d.id() + ".version = " + d.version());
+                    + " - add defense." + d.id() + ".class = " + className + ", defense." + d.id() + ".version = " + d.version()
+                    + ", defense." + d.id() + ".needs = " + String.join(", ", d.needs().stream().sorted().map(Need::name).toList())
+                    + " and defense." + d.id() + ".description = ...");
         }
         List<String> problems = new ArrayList<>();
         if (declared.kind() != Kind.DEFENSE) {
             problems.add("the file declares it as " + declared.kind().name().toLowerCase(Locale.ROOT));
         }
-        if (!declared.id().equals(d.id())) {
-            problems.add("id '" + declared.id() + "' in the file, '" + d.id() + "' in descriptor()");
+        String mismatch = declared.mismatch(d);
+        if (mismatch != null) {
+            problems.add(mismatch);
         }
-        if (!declared.version().equals(d.version())) {
-            problems.add("version " + declared.version() + " in the file, " + d.version() + " in descriptor()");
+        if (sealed != null) {
+            // the class's own descriptor() is read in the sandbox child, which refuses to run it when it disagrees
+            String childSays = descriptorMismatchInSandbox();
+            if (childSays != null) {
+                problems.add("in the sandbox: " + childSays);
+            }
         }
         if (file.spiVersion() != d.spiVersion()) {
             problems.add("spi-version " + file.spiVersion() + " in the file, " + d.spiVersion() + " in descriptor()");
@@ -320,7 +333,17 @@ public final class ConformanceKit {
         if (!problems.isEmpty()) {
             return fail(Check.DESCRIPTOR_FILE, String.join("; ", problems) + " (" + where + ")");
         }
-        return pass(Check.DESCRIPTOR_FILE, "defense." + d.id() + " " + d.version() + " in " + where);
+        return pass(Check.DESCRIPTOR_FILE, "defense." + d.id() + " " + d.version() + ", needs " + names(d.needs()) + " in " + where
+                + (sealed != null ? "; descriptor() in the sandbox child says the same" : ""));
+    }
+
+    /**
+     * What the sandbox child said when the defense's own descriptor() disagreed with its descriptor
+     * file (the child refuses to run purify then), or null when the runs did not fail for that reason.
+     */
+    private String descriptorMismatchInSandbox() {
+        Runs r = runs();
+        return r.a().failure() instanceof SandboxException e && e.status() == SandboxStatus.DESCRIPTOR_MISMATCH ? e.detail() : null;
     }
 
     private static List<String> servicesIn(Path folder) {
@@ -373,6 +396,11 @@ public final class ConformanceKit {
         asked.addAll(r.b().asked());
         Set<Need> undeclared = EnumSet.copyOf(asked);
         undeclared.removeAll(declared);
+        String childSays = descriptorMismatchInSandbox();
+        if (childSays != null) {
+            return fail(Check.DECLARED_NEEDS, "the defense's descriptor() in the sandbox disagrees with what its descriptor file declares: "
+                    + childSays);
+        }
         if (r.a().failure() != null) {
             return fail(Check.DECLARED_NEEDS, "purify failed " + purifier.where() + " with exactly its declared needs " + names(declared)
                     + (undeclared.isEmpty() ? "" : " after asking for " + names(undeclared) + ", which it does not declare")

@@ -35,7 +35,7 @@ class ConformanceKitTest {
         for (Result r : k.all()) {
             assertEquals(Status.PASS, r.status(), r.check() + ": " + r.detail());
         }
-        expect(k, Check.DESCRIPTOR_FILE, Status.PASS, "defense.honest 1.0 in ");
+        expect(k, Check.DESCRIPTOR_FILE, Status.PASS, "defense.honest 1.0, needs [CLEAN_TUNING_DATA] in ");
         expect(k, Check.DECLARED_NEEDS, Status.PASS, "[CLEAN_TUNING_DATA]");
     }
 

@@ -10,7 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +30,7 @@ import org.purifybench.spi.Attack;
 import org.purifybench.spi.Defense;
 import org.purifybench.spi.Evaluator;
 import org.purifybench.spi.Kind;
+import org.purifybench.spi.Need;
 import org.purifybench.spi.Plugin;
 import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.SpiVersion;
@@ -35,27 +38,86 @@ import org.purifybench.spi.SpiVersion;
 /**
  * The plug-in descriptor file every plug-in jar carries, {@value #PATH}: read as data before any
  * class of the jar is loaded. A {@code java.util.Properties} file (UTF-8) a plug-in author writes
- * by hand, one block of two lines per plug-in the jar provides:
+ * by hand, one block of lines per plug-in the jar provides:
  *
  * <pre>
  * spi-version = 1
- * defense.my-defense.class   = com.example.MyDefense
- * defense.my-defense.version = 1.0.0
+ * defense.my-defense.class       = com.example.MyDefense
+ * defense.my-defense.version     = 1.0.0
+ * defense.my-defense.needs       = CLEAN_TUNING_DATA, VALIDATION_DATA
+ * defense.my-defense.description = Fine-tuning on the clean tuning set
+ * defense.my-defense.paper       = Liu et al., Fine-Pruning, RAID 2018   (optional)
  * </pre>
  *
  * The key's first part is the kind ({@code attack}, {@code defense}, {@code evaluator}), the second
- * the plug-in's id; once loaded, the class's {@link PluginDescriptor} must say the same kind, id and
- * version. Unknown and repeated keys are refused (a typo must not pass silently).
+ * the plug-in's id. {@code class}, {@code version}, {@code needs} (comma-separated {@link Need}
+ * names; empty for none) and {@code description} are required, {@code paper} is optional. For a
+ * third-party jar this file is all the harness ever knows of the plug-in: the harness never loads
+ * the jar's classes ({@link PluginRegistry} makes a stand-in from {@link Declared#descriptor()}),
+ * and the sandbox child checks that the class's own {@link PluginDescriptor} says the same kind,
+ * id, version and needs. Unknown and repeated keys are refused (a typo must not pass silently).
  */
 public record DescriptorFile(int spiVersion, List<Declared> plugins) {
     public static final String PATH = "META-INF/purifybench/plugin.properties";
-    private static final Pattern KEY = Pattern.compile("(attack|defense|evaluator)\\.([^.]+)\\.(class|version)");
+    private static final Pattern KEY = Pattern.compile("(attack|defense|evaluator)\\.([^.]+)\\.(class|version|needs|description|paper)");
+    /** What a defense may never be given, whatever it declares. */
+    private static final Set<Need> NEVER_FOR_DEFENSES = Set.of(Need.TEST_DATA, Need.RETUNING_POOL);
     private static final Pattern CLASS_NAME = Pattern.compile(
             "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
 
-    /** One plug-in the file declares. */
-    public record Declared(Kind kind, String id, String className, String version) {
-        /** The name of its class file in the jar. */
+    /**
+     * One plug-in the file declares.
+     *
+     * @param needs       what it declares it needs from its context
+     * @param description one line for {@code purifybench list} and the website
+     * @param paper       reference of the method (may be empty)
+     */
+    public record Declared(Kind kind, String id, String className, String version, Set<Need> needs, String description, String paper) {
+        public Declared {
+            needs = Set.copyOf(needs);
+            paper = paper == null ? "" : paper;
+        }
+
+        /** The plug-in's descriptor as the file declares it (what the harness uses for a jar plug-in). */
+        public PluginDescriptor descriptor() {
+            return new PluginDescriptor(kind, id, version, description, paper, needs, SpiVersion.CURRENT);
+        }
+
+        /** The key prefix of its lines, e.g. {@code defense.my-defense}. */
+        public String prefix() {
+            return kind.name().toLowerCase(Locale.ROOT) + "." + id;
+        }
+
+        /**
+         * What {@code actual} (the class's own descriptor) says differently from this declaration, in
+         * kind, id, version, needs or SPI version (description and paper are not compared: the file's
+         * are shown); null when they agree. Each difference reads "descriptor() says X, plugin.properties says Y".
+         */
+        public String mismatch(PluginDescriptor actual) {
+            if (actual == null) {
+                return className + ".descriptor() returned null";
+            }
+            List<String> diffs = new ArrayList<>();
+            if (actual.kind() != kind) {
+                diffs.add("descriptor() says kind " + actual.kind().name().toLowerCase(Locale.ROOT) + ", plugin.properties says "
+                        + kind.name().toLowerCase(Locale.ROOT));
+            }
+            if (!actual.id().equals(id)) {
+                diffs.add("descriptor() says id '" + actual.id() + "', plugin.properties says '" + id + "'");
+            }
+            if (!actual.version().equals(version)) {
+                diffs.add("descriptor() says version " + actual.version() + ", plugin.properties says " + version);
+            }
+            if (!actual.needs().equals(needs)) {
+                diffs.add("descriptor() says needs " + names(actual.needs()) + ", plugin.properties says " + prefix() + ".needs = " + names(needs));
+            }
+            if (actual.spiVersion() != SpiVersion.CURRENT) {
+                diffs.add("descriptor() says SPI " + actual.spiVersion() + ", this host speaks SPI " + SpiVersion.CURRENT);
+            }
+            return diffs.isEmpty() ? null : className + ": " + String.join("; ", diffs);
+        }
+
+        /** The class file of the plug-in in the jar. */
         public String classEntry() {
             return className.replace('.', '/') + ".class";
         }
@@ -178,13 +240,13 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
             Matcher m = KEY.matcher(key);
             if (!m.matches()) {
                 throw new JarProblem(PATH + " has an unknown key '" + key + "'",
-                        "keys are spi-version, KIND.ID.class and KIND.ID.version, KIND one of attack, defense, evaluator");
+                        "keys are spi-version and KIND.ID.class, .version, .needs, .description, .paper; KIND one of attack, defense, evaluator");
             }
             blocks.computeIfAbsent(m.group(1) + "." + m.group(2), k -> new TreeMap<>()).put(m.group(3), props.getProperty(key).strip());
         }
         if (blocks.isEmpty()) {
             throw new JarProblem(PATH + " declares no plug-in",
-                    "add KIND.ID.class and KIND.ID.version lines, e.g. defense.my-defense.class = com.example.MyDefense");
+                    "add KIND.ID.class, .version, .needs and .description lines, e.g. defense.my-defense.class = com.example.MyDefense");
         }
         List<Declared> plugins = new ArrayList<>();
         Set<String> classes = new HashSet<>();
@@ -199,7 +261,29 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
             }
             if (className == null || className.isEmpty() || version == null || version.isEmpty()) {
                 throw new JarProblem(PATH + " lacks " + block.getKey() + (className == null || className.isEmpty() ? ".class" : ".version"),
-                        "give every plug-in both a class and a version line");
+                        "give every plug-in a class, version, needs and description line");
+            }
+            String needsText = block.getValue().get("needs");
+            if (needsText == null) {
+                throw new JarProblem(PATH + " lacks " + block.getKey() + ".needs",
+                        "add '" + block.getKey() + ".needs = ' with the needs its descriptor() declares, comma-separated (e.g. CLEAN_TUNING_DATA,"
+                                + " VALIDATION_DATA), or nothing after '=' for none: the harness reads them here, without loading the class");
+            }
+            String description = block.getValue().get("description");
+            if (description == null || description.isEmpty()) {
+                throw new JarProblem(PATH + " lacks " + block.getKey() + ".description",
+                        "add '" + block.getKey() + ".description = ' and one line saying what the plug-in does (purifybench list shows it)");
+            }
+            Kind kind = Kind.valueOf(kindName.toUpperCase(Locale.ROOT));
+            Set<Need> needs = parseNeeds(block.getKey() + ".needs", needsText);
+            if (kind == Kind.DEFENSE) {
+                for (Need n : NEVER_FOR_DEFENSES) {
+                    if (needs.contains(n)) {
+                        throw new JarProblem(PATH + " has " + block.getKey() + ".needs with " + n + ", which a defense may never have",
+                                "remove " + n + " from " + block.getKey() + ".needs (and from its descriptor()): test data and the retuning"
+                                        + " pool are the evaluators'");
+                    }
+                }
             }
             if (!CLASS_NAME.matcher(className).matches()) {
                 throw new JarProblem(PATH + " names the class '" + className + "', which is not a Java class name",
@@ -209,9 +293,37 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
                 throw new JarProblem(PATH + " declares the class " + className + " for more than one plug-in",
                         "one class per plug-in");
             }
-            plugins.add(new Declared(Kind.valueOf(kindName.toUpperCase(Locale.ROOT)), id, className, version));
+            plugins.add(new Declared(kind, id, className, version, needs, description, block.getValue().get("paper")));
         }
         plugins.sort(Comparator.comparing(Declared::kind).thenComparing(Declared::id));
         return new DescriptorFile(spiVersion, plugins);
+    }
+
+    /** Comma-separated {@link Need} names (spaces allowed; empty for none), each once. */
+    private static Set<Need> parseNeeds(String key, String text) {
+        Set<Need> needs = EnumSet.noneOf(Need.class);
+        if (text.isBlank()) {
+            return needs;
+        }
+        for (String part : text.split(",", -1)) {
+            String name = part.strip();
+            Need need = Arrays.stream(Need.values()).filter(n -> n.name().equals(name)).findFirst().orElse(null);
+            if (need == null) {
+                throw new JarProblem(PATH + " has " + key + " = " + text + ": '" + name + "' is not a need",
+                        "write the needs comma-separated from " + names(EnumSet.allOf(Need.class)) + " (nothing after '=' for none)");
+            }
+            if (!needs.add(need)) {
+                throw new JarProblem(PATH + " has " + key + " = " + text + ": it lists " + name + " twice", "name each need once");
+            }
+        }
+        return needs;
+    }
+
+    /** Needs in enum order, comma-separated ("none" when empty). */
+    static String names(Set<Need> needs) {
+        if (needs.isEmpty()) {
+            return "(none)";
+        }
+        return String.join(", ", EnumSet.copyOf(needs).stream().map(Need::name).toList());
     }
 }

@@ -298,7 +298,7 @@ public final class JarAdmission {
             for (String cls : listed) {
                 if (!declared.contains(cls)) {
                     throw new JarProblem(file + " lists " + cls + ", which " + DescriptorFile.PATH + " does not declare as "
-                            + (kind == Kind.ATTACK ? "an " : "a ") + kind.name().toLowerCase(Locale.ROOT),
+                            + (kind == Kind.DEFENSE ? "a " : "an ") + kind.name().toLowerCase(Locale.ROOT),
                             "declare it in " + DescriptorFile.PATH + " or remove it from " + file);
                 }
             }

@@ -13,9 +13,9 @@ import java.nio.file.Path;
  * host's libraries (Jackson, picocli, ...) and other plug-ins are invisible to it, so a plug-in
  * cannot link against them by accident and may bundle its own versions of such libraries.
  *
- * <p>This is isolation of names, not a security boundary: plug-in code runs in the host's JVM
- * with the host's rights and can reach host objects through the contexts it is handed.
- * Untrusted code must run in the sandbox.
+ * <p>This is isolation of names, not a security boundary: plug-in code runs in the JVM that
+ * loads it with that JVM's rights. It is therefore used only in the sandbox's child JVM
+ * ({@link SandboxedLoading}); the harness never loads a third-party jar's classes.
  */
 public final class PluginClassLoader extends URLClassLoader {
     static {

@@ -26,14 +26,17 @@ import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.SpiVersion;
 
 /**
- * Finds attacks, defenses and evaluators through {@link ServiceLoader}. Built-in plug-ins are
- * found exactly like third-party ones (their jars' META-INF/services), with no special case.
+ * Finds attacks, defenses and evaluators. Built-in plug-ins (the class path: trusted code) are
+ * found through {@link ServiceLoader} and checked against their jar's descriptor file.
  *
- * <p>Plug-in jars given by path ({@link #load(ClassLoader, List)}) are first admitted as data
- * ({@link JarAdmission}: limits, names, descriptor, SPI version, services), then each gets its own
- * {@link PluginClassLoader} that sees only the SPI, ND4J and the JDK, and its plug-ins must agree
- * with its descriptor file. A refused jar does not stop the others from loading: it is kept in
- * {@link #refused()} with its reason, for {@code list} to show and {@code run} to refuse to start.
+ * <p>Plug-in jars given by path ({@link #load(ClassLoader, List)}) are third-party code and are
+ * only ever read as data here: admitted ({@link JarAdmission}: limits, names, descriptor, SPI
+ * version, services), then each declared defense is registered as a {@link JarDefense}, a stand-in
+ * whose descriptor comes from the jar's descriptor file and whose {@code purify} runs only in the
+ * sandbox. No class of the jar is loaded or initialised in this JVM (the sandbox child loads it,
+ * {@link SandboxedLoading}). Attacks and evaluators cannot be sandboxed, so a jar that provides one
+ * is refused. A refused jar does not stop the others: it is kept in {@link #refused()} with its
+ * reason, for {@code list} to show and {@code run} to refuse to start.
  */
 public final class PluginRegistry {
     private final Map<String, Attack> attacks = new TreeMap<>();
@@ -119,10 +122,11 @@ public final class PluginRegistry {
                             : descriptors.computeIfAbsent(location, DescriptorFile::at);
                     if (file.isPresent()) {
                         DescriptorFile.Declared declared = file.get().forClass(plugin.getClass().getName()).orElse(null);
-                        String mismatch = mismatch(declared, kind, d);
+                        String mismatch = declared == null ? "the file does not declare this class" : declared.mismatch(d);
                         if (mismatch != null) {
                             throw new UserException(plugin.getClass().getName() + " (" + location + ") does not match its "
-                                    + DescriptorFile.PATH + ": " + mismatch, "make the descriptor file and the class's descriptor() agree");
+                                    + DescriptorFile.PATH + ": " + mismatch, "make the descriptor file and the class's descriptor() agree"
+                                    + " (kind, id, version, needs)");
                         }
                         found.computeIfAbsent(location, l -> new HashSet<>()).add(plugin.getClass().getName());
                     }
@@ -154,109 +158,37 @@ public final class PluginRegistry {
             throw new PluginJarException(jar, "there is no such file", "give the path of a plug-in jar");
         }
         if (!seenJars.add(real)) {
-            return; // given twice (e.g. --plugin and submissions/): load it, or refuse it, once
+            return; // given twice (e.g. --plugin and submissions/): admit it, or refuse it, once
         }
+        // The jar as data only: nothing of it is loaded in this JVM, now or later (JarDefense).
         JarAdmission.Admitted admitted = JarAdmission.admit(jar, limits);
-        PluginClassLoader loader = new PluginClassLoader(real, Plugin.class.getClassLoader());
-        List<Loaded> plugins = new ArrayList<>();
-        try {
-            for (Kind kind : Kind.values()) {
-                loadKind(jar, admitted.descriptor(), kind, serviceType(kind), loader, plugins);
+        for (DescriptorFile.Declared p : admitted.descriptor().plugins()) {
+            if (p.kind() != Kind.DEFENSE) {
+                throw new PluginJarException(jar, "it provides " + article(p.kind()) + " (" + p + "): third-party attacks and evaluators are"
+                        + " not supported, they would run outside the sandbox (only a defense's purify runs in a confined child JVM)",
+                        "only defenses can be plug-in jars: remove the " + p.kind().name().toLowerCase(Locale.ROOT) + " from the jar (its class,"
+                                + " services entry and " + p.prefix() + ".* lines); a new attack or evaluator belongs in the platform's own plug-ins");
             }
-            for (DescriptorFile.Declared p : admitted.descriptor().plugins()) {
-                if (plugins.stream().noneMatch(x -> x.plugin().getClass().getName().equals(p.className()))) {
-                    throw new PluginJarException(jar, "it declares " + p + " but the services entry does not provide it",
-                            "list " + p.className() + " in META-INF/services/" + serviceType(p.kind()).getName());
-                }
+            Origin other = origins.get(p.kind() + "/" + p.id());
+            if (other != null) {
+                throw new PluginJarException(jar, "its " + p.kind().name().toLowerCase(Locale.ROOT) + " '" + p.id()
+                        + "' has the id of the " + (other.builtIn() ? "built-in one" : "one in " + other.jar()),
+                        "rename the plug-in (ids are unique per kind) or remove one of the jars");
             }
-            for (Loaded l : plugins) {
-                Origin other = origins.get(l.kind() + "/" + l.descriptor().id());
-                if (other != null) {
-                    throw new PluginJarException(jar, "its " + l.kind().name().toLowerCase(Locale.ROOT) + " '" + l.descriptor().id()
-                            + "' has the id of the " + (other.builtIn() ? "built-in one" : "one in " + other.jar()),
-                            "rename the plug-in (ids are unique per kind) or remove one of the jars");
-                }
-            }
-        } catch (PluginJarException e) {
-            close(loader);
-            throw e;
-        } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
-            close(loader);
-            throw loadFailure(jar, e);
         }
         Origin origin = new Origin(real, jar);
-        plugins.forEach(l -> register(l.kind(), l.plugin(), l.descriptor(), origin));
-    }
-
-    /** A plug-in instance with the descriptor it gave once (a second call could answer differently). */
-    private record Loaded(Kind kind, Plugin plugin, PluginDescriptor descriptor) {
-    }
-
-    /** The plug-ins of one kind that the jar's own class loader defines, checked against its descriptor file. */
-    private static <T extends Plugin> void loadKind(Path jar, DescriptorFile file, Kind kind, Class<T> type,
-                                                    PluginClassLoader loader, List<Loaded> into) {
-        for (ServiceLoader.Provider<T> provider : ServiceLoader.load(type, loader).stream().toList()) {
-            Class<?> c = provider.type(); // loaded, not yet initialised
-            if (c.getClassLoader() != loader) {
-                continue; // visible through the parent, not defined by this jar
-            }
-            DescriptorFile.Declared declared = file.forClass(c.getName()).orElse(null);
-            if (declared == null || declared.kind() != kind) {
-                throw new PluginJarException(jar, c.getName() + " is provided as " + article(kind)
-                        + " but not declared as one in " + DescriptorFile.PATH, "declare it in the descriptor file");
-            }
-            // the plug-in's constructor and descriptor() run with its own loader as context class loader
-            Thread thread = Thread.currentThread();
-            ClassLoader context = thread.getContextClassLoader();
-            T plugin;
-            PluginDescriptor d;
-            thread.setContextClassLoader(loader);
-            try {
-                plugin = provider.get();
-                d = plugin.descriptor();
-            } finally {
-                thread.setContextClassLoader(context);
-            }
-            if (d == null) {
-                throw new PluginJarException(jar, c.getName() + ".descriptor() returned null", "return the plug-in's descriptor");
-            }
-            if (d.spiVersion() != SpiVersion.CURRENT) {
-                throw new PluginJarException(jar, "its plug-in '" + d.id() + "' says it was built for SPI " + d.spiVersion()
-                        + ", this host speaks SPI " + SpiVersion.CURRENT, "rebuild the plug-in against purifybench-spi of this release");
-            }
-            String mismatch = mismatch(declared, kind, d);
-            if (mismatch != null) {
-                throw new PluginJarException(jar, "its plug-in does not match " + DescriptorFile.PATH + ": " + mismatch,
-                        "make the descriptor file and the class's descriptor() agree (id, kind and version)");
-            }
-            into.add(new Loaded(kind, plugin, d));
+        for (DescriptorFile.Declared p : admitted.descriptor().plugins()) {
+            JarDefense d = new JarDefense(real, jar, p);
+            register(Kind.DEFENSE, d, d.descriptor(), origin);
         }
     }
 
     private static String article(Kind kind) {
-        return (kind == Kind.ATTACK ? "an " : "a ") + kind.name().toLowerCase(Locale.ROOT);
-    }
-
-    /** What a class's descriptor says differently from the descriptor file's entry for it, or null. */
-    private static String mismatch(DescriptorFile.Declared declared, Kind kind, PluginDescriptor d) {
-        if (declared == null) {
-            return "the file does not declare this class";
-        }
-        List<String> diffs = new ArrayList<>();
-        if (declared.kind() != kind || d.kind() != kind) {
-            diffs.add("kind " + declared.kind().name().toLowerCase(Locale.ROOT) + " in the file, " + d.kind().name().toLowerCase(Locale.ROOT) + " in the class");
-        }
-        if (!declared.id().equals(d.id())) {
-            diffs.add("id '" + declared.id() + "' in the file, '" + d.id() + "' in the class");
-        }
-        if (!declared.version().equals(d.version())) {
-            diffs.add("version " + declared.version() + " in the file, " + d.version() + " in the class");
-        }
-        return diffs.isEmpty() ? null : declared.className() + ": " + String.join("; ", diffs);
+        return (kind == Kind.DEFENSE ? "a " : "an ") + kind.name().toLowerCase(Locale.ROOT);
     }
 
     /** A plug-in that failed while being loaded or constructed, with the most useful cause. */
-    private static PluginJarException loadFailure(Path jar, Throwable e) {
+    static PluginJarException loadFailure(Path jar, Throwable e) {
         if (e instanceof ServiceConfigurationError && String.valueOf(e.getMessage()).endsWith(" not a subtype")) {
             String[] parts = e.getMessage().split(":? ");  // "org.purifybench.spi.Attack: com.example.X not a subtype"
             return new PluginJarException(jar, "META-INF/services/" + parts[0] + " lists " + parts[1] + ", which does not implement "
@@ -281,14 +213,6 @@ public final class PluginRegistry {
         String detail = e.getMessage() + (root != e ? " (" + root + ")" : "");
         return new PluginJarException(jar, "its plug-in could not be loaded: " + detail,
                 "check that each plug-in class is public with a public no-argument constructor that does not fail", e);
-    }
-
-    private static void close(PluginClassLoader loader) {
-        try {
-            loader.close();
-        } catch (IOException ignored) {
-            // nothing of it is used any more
-        }
     }
 
     // ---- both ----

@@ -67,6 +67,17 @@ public final class CodeFingerprint {
         });
     }
 
+    /**
+     * {@link #ofPlugin(Class)} of class {@code className} in the jar or folder {@code location}, read
+     * as bytes: for a third-party jar's defense, whose class is never loaded in the harness.
+     */
+    public static String ofPlugin(Path location, String className) {
+        return MEMO.computeIfAbsent("plugin:" + location + "!" + className, k -> {
+            TreeMap<String, byte[]> all = classes(location, List.of(""), List.of());
+            return hash(closure(all, className.replace('.', '/') + ".class")).substring(0, 16);
+        });
+    }
+
     /** The classes of {@code all} reachable from {@code root} through class references in constant pools. */
     static TreeMap<String, byte[]> closure(Map<String, byte[]> all, String root) {
         TreeMap<String, byte[]> reached = new TreeMap<>();

@@ -21,6 +21,7 @@ import org.purifybench.core.data.Datasets;
 import org.purifybench.core.data.Splits;
 import org.purifybench.core.model.ModelSpec;
 import org.purifybench.core.model.SdModel;
+import org.purifybench.core.plugin.JarDefense;
 import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.core.results.CellInfo;
 import org.purifybench.core.results.Curve;
@@ -172,7 +173,8 @@ public final class MatrixRunner {
                         pKey.put("kind", "purified");
                         pKey.put("defense", defenseRef.label());
                         pKey.put("defenseVersion", defense.descriptor().version());
-                        pKey.put("defenseCode", CodeFingerprint.ofPlugin(defense.getClass()));
+                        pKey.put("defenseCode", defense instanceof JarDefense jd ? CodeFingerprint.ofPlugin(jd.jar(), jd.className())
+                                : CodeFingerprint.ofPlugin(defense.getClass()));
                         Path sandboxedJar = sandboxed(defense.descriptor());
                         SandboxException[] sandboxFailure = new SandboxException[1]; // one attempt per cell, however many ask
                         Supplier<SdModel> purified = lazy(() -> timed("defenses", () -> cache.getOrBuild(Hashing.ofJson(pKey), pKey, () -> {
@@ -247,10 +249,10 @@ public final class MatrixRunner {
         return new Outcome(runDir, resultsFile, doc, computed, reused);
     }
 
-    /** The jar a defense runs from in the sandbox, or null for a defense that runs in this JVM (built-in, or sandbox off). */
+    /** The jar a defense runs from in the sandbox, or null for a built-in defense (it runs in this JVM). */
     private Path sandboxed(PluginDescriptor d) {
         PluginRegistry.Origin origin = registry.origin(d);
-        return origin.builtIn() || !Sandbox.enabled() ? null : origin.jar();
+        return origin.builtIn() ? null : origin.jar();
     }
 
     private Sandbox sandbox(MatrixSpec spec) {
@@ -297,12 +299,8 @@ public final class MatrixRunner {
             if (origin.builtIn()) {
                 continue;
             }
-            if (Sandbox.enabled()) {
-                Sandbox.requireSupported(d, origin.jar());
-            } else {
-                host.log("WARNING: -D" + Sandbox.MODE_PROPERTY + "=off: defense '" + d.id() + "' from " + origin.jar()
-                        + " runs inside the harness JVM, unconfined");
-            }
+            Sandbox.requireEnabled(d, origin.jar());
+            Sandbox.requireSupported(d, origin.jar());
         }
     }
 

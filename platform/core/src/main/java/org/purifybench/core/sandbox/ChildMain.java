@@ -12,8 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.purifybench.core.host.DefaultHost;
 import org.purifybench.core.model.SdModel;
+import org.purifybench.core.plugin.JarLimits;
 import org.purifybench.core.plugin.PluginJarException;
-import org.purifybench.core.plugin.PluginRegistry;
+import org.purifybench.core.plugin.SandboxedLoading;
 import org.purifybench.core.run.Contexts;
 import org.purifybench.core.run.Hashing;
 import org.purifybench.spi.Defense;
@@ -27,11 +28,14 @@ import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.SpiVersion;
 
 /**
- * The child JVM of a sandboxed job: {@code ChildMain JOB_DIR OUT_DIR}. Reads the job, admits and
- * loads the jar copy in the job folder in its own class loader (exactly as the harness does),
- * builds the defense's context from the job's data, runs {@code purify} and writes the model to
+ * The child JVM of a sandboxed job: {@code ChildMain JOB_DIR OUT_DIR}. Reads the job, admits the
+ * jar copy in the job folder and loads its defense in its own class loader ({@link SandboxedLoading}:
+ * the only place a third-party class is ever loaded), checks that the defense's {@code descriptor()}
+ * says what the jar's descriptor file declares (kind, id, version, needs), builds the defense's
+ * context from the job's data, runs {@code purify} and writes the model to
  * {@code OUT_DIR/purified.model}. On failure it writes {@code OUT_DIR/error.txt} and exits with
- * {@link #EXIT_FAILED}, {@link #EXIT_MEMORY}, {@link #EXIT_JOB} or {@link #EXIT_NOT_HOST_MODEL}.
+ * {@link #EXIT_FAILED}, {@link #EXIT_MEMORY}, {@link #EXIT_JOB}, {@link #EXIT_NOT_HOST_MODEL} or
+ * {@link #EXIT_DESCRIPTOR}.
  * Nothing here is trusted by the parent: these codes and texts only explain a failure, and a model
  * is accepted only after the parent validated it.
  */
@@ -41,6 +45,8 @@ public final class ChildMain {
     public static final int EXIT_MEMORY = 3;
     public static final int EXIT_JOB = 4;
     public static final int EXIT_NOT_HOST_MODEL = 5;
+    /** The defense's descriptor() does not say what the jar's descriptor file declares. */
+    public static final int EXIT_DESCRIPTOR = 6;
     private static final int MAX_ERROR_CHARS = 6000;
 
     private ChildMain() {
@@ -85,14 +91,17 @@ public final class ChildMain {
         if (!sha.equals(j.jarSha256())) {
             throw new JobProblem(EXIT_JOB, "the jar copy's SHA-256 is " + sha + ", the job says " + j.jarSha256());
         }
-        // Only the jar: the platform loader holds no plug-in, so no built-in one is loaded here.
-        PluginRegistry registry = PluginRegistry.load(ClassLoader.getPlatformClassLoader(), List.of(jar));
-        if (!registry.refused().isEmpty()) {
-            PluginJarException e = registry.refused().get(0);
-            throw new JobProblem(EXIT_JOB, "the jar was refused in the sandbox: " + e.reason());
+        // The one place the jar's classes are loaded: admitted again, its own class loader, only this
+        // defense instantiated, and its descriptor() checked against the descriptor file the harness read.
+        Defense defense;
+        try {
+            SandboxedLoading.Loaded loaded = SandboxedLoading.defense(jar, j.pluginId(), JarLimits.DEFAULTS);
+            defense = loaded.defense();
+        } catch (PluginJarException e) {
+            throw new JobProblem(EXIT_JOB, "the jar was refused in the sandbox: " + e.reason() + " - " + e.fix());
+        } catch (SandboxedLoading.DescriptorMismatch e) {
+            throw new JobProblem(EXIT_DESCRIPTOR, e.getMessage());
         }
-        Defense defense = registry.defenses().stream().filter(d -> d.descriptor().id().equals(j.pluginId())).findFirst()
-                .orElseThrow(() -> new JobProblem(EXIT_JOB, "the jar has no defense '" + j.pluginId() + "'"));
         SdModel backdoored = Exchange.readModel(job.resolve(SandboxJob.BACKDOORED), j.spec());
         LabeledImages tuning = j.needs().contains(Need.CLEAN_TUNING_DATA) ? Exchange.readImages(job.resolve(SandboxJob.TUNING)) : null;
         LabeledImages validation = j.needs().contains(Need.VALIDATION_DATA) ? Exchange.readImages(job.resolve(SandboxJob.VALIDATION)) : null;

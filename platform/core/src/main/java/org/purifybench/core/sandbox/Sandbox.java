@@ -50,7 +50,10 @@ import org.purifybench.spi.PluginDescriptor;
  * The sandbox fails closed: when it cannot be set up, nothing of the plug-in runs.
  */
 public final class Sandbox {
-    /** System property: {@code off} runs jar defenses in the harness JVM (trusted jars only). */
+    /**
+     * System property: {@code off} turns the sandbox off. Third-party jars run only in the sandbox, so
+     * with it off a run or verify that includes a jar defense refuses to start ({@link #requireEnabled}).
+     */
     public static final String MODE_PROPERTY = "purifybench.sandbox";
     private static final Duration GRACE = Duration.ofSeconds(60);
     private static final int MAX_FORWARDED_LINES = 400;
@@ -84,9 +87,22 @@ public final class Sandbox {
         return this;
     }
 
-    /** True when jar defenses must run in the sandbox (the default); false with {@code -Dpurifybench.sandbox=off}. */
+    /** True unless {@code -Dpurifybench.sandbox=off}. */
     public static boolean enabled() {
         return !"off".equalsIgnoreCase(System.getProperty(MODE_PROPERTY, "on").trim());
+    }
+
+    /**
+     * Fails when the sandbox is turned off: a third-party jar's defense runs nowhere else (its classes
+     * are never loaded in the harness JVM).
+     */
+    public static void requireEnabled(PluginDescriptor d, Path jar) {
+        if (!enabled()) {
+            throw new UserException("defense '" + d.id() + "' from " + jar + " cannot run with -D" + MODE_PROPERTY + "=off: third-party jars"
+                    + " run only in the sandbox (a confined child JVM), never in the harness JVM",
+                    "drop -D" + MODE_PROPERTY + "=off (the sandbox needs root on Linux with " + Confinement.TOOLS + "), or leave the jar's"
+                            + " defense out; to run your own defense in-process, use the conformance kit in your plug-in project's tests");
+        }
     }
 
     /**
@@ -97,13 +113,13 @@ public final class Sandbox {
         if (d.needs(Need.ORACLE_TRIGGER)) {
             throw new UserException("defense '" + d.id() + "' from " + jar + " declares ORACLE_TRIGGER, which a sandboxed defense cannot get"
                     + " (the trigger is the attack's code, and the sandbox passes data only)",
-                    "leave the oracle defense out of the matrix, or, if you trust the jar, run it in-process with -D" + MODE_PROPERTY + "=off");
+                    "leave the oracle defense out of the matrix (an oracle defense must be a built-in plug-in: it needs the attack's code)");
         }
         String why = Confinement.unavailableReason();
         if (why != null) {
             throw new SandboxException(SandboxStatus.UNAVAILABLE, d.id(), jar, why,
                     "run PurifyBench as root on Linux with " + Confinement.TOOLS + " (containers may forbid new namespaces);"
-                            + " for a jar you trust, -D" + MODE_PROPERTY + "=off runs it in the harness JVM instead");
+                            + " third-party jars run nowhere else (their classes are never loaded in the harness JVM)");
         }
     }
 
@@ -316,6 +332,11 @@ public final class Sandbox {
             throw new SandboxException(SandboxStatus.MEMORY, id, jar, "exit code " + code + ": " + oneLine(said),
                     "reduce the defense's memory use (reuse arrays, free what it no longer needs) or raise the limits"
                             + " -Dpurifybench.sandbox.heap / .off-heap / .physical / .address-space (README, Sandbox)");
+        }
+        if (code == ChildMain.EXIT_DESCRIPTOR) {
+            throw new SandboxException(SandboxStatus.DESCRIPTOR_MISMATCH, id, jar, oneLine(said),
+                    "make the class's descriptor() and the jar's META-INF/purifybench/plugin.properties agree (kind, id, version, needs)"
+                            + " and rebuild the jar");
         }
         if (code == 0 || code == ChildMain.EXIT_NOT_HOST_MODEL) {
             Path out = result.resolve(SandboxJob.OUTPUT);

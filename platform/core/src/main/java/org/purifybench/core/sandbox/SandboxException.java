@@ -25,6 +25,7 @@ public final class SandboxException extends UserException {
         return switch (status) {
             case OK -> "succeeded";
             case FAILED -> "failed in the sandbox";
+            case DESCRIPTOR_MISMATCH -> "was refused in the sandbox: its descriptor() disagrees with its plugin.properties";
             case TIMEOUT -> "timed out in the sandbox";
             case MEMORY -> "was killed in the sandbox for using too much memory";
             case INVALID_OUTPUT -> "returned invalid output from the sandbox";

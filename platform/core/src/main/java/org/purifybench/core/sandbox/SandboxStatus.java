@@ -6,6 +6,8 @@ public enum SandboxStatus {
     OK("ok"),
     /** The plug-in threw, or the child exited with an error code. */
     FAILED("failed"),
+    /** The defense's descriptor() does not say what its jar's descriptor file declares: nothing of purify ran. */
+    DESCRIPTOR_MISMATCH("descriptor mismatch"),
     /** The wall-clock or CPU-time limit was reached and the child was killed. */
     TIMEOUT("timeout"),
     /** A memory limit was reached (heap, direct buffers, ND4J off-heap, address space). */

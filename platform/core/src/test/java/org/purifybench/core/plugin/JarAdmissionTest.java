@@ -47,8 +47,10 @@ class JarAdmissionTest {
         Path file = good().write(dir.resolve("good.jar"));
         JarAdmission.Admitted a = JarAdmission.admit(file, JarLimits.DEFAULTS);
         assertEquals(1, a.descriptor().spiVersion());
-        assertEquals(List.of(new DescriptorFile.Declared(Kind.ATTACK, "tiny-attack", TestJars.className("TinyAttack"), "0.1"),
-                new DescriptorFile.Declared(Kind.DEFENSE, "good-defense", TestJars.className("GoodDefense"), "1.2.3")), a.descriptor().plugins());
+        assertEquals(List.of(new DescriptorFile.Declared(Kind.ATTACK, "tiny-attack", TestJars.className("TinyAttack"), "0.1", java.util.Set.of(),
+                        "test fixture TinyAttack", ""),
+                new DescriptorFile.Declared(Kind.DEFENSE, "good-defense", TestJars.className("GoodDefense"), "1.2.3", java.util.Set.of(),
+                        "test fixture GoodDefense", "")), a.descriptor().plugins());
         assertEquals(List.of(TestJars.className("GoodDefense")), a.services().get(Kind.DEFENSE));
     }
 
@@ -168,14 +170,8 @@ class JarAdmissionTest {
         assertTrue(e.fix().contains("rebuild"), e.fix());
     }
 
-    private static byte[] descriptorOf(String... simpleNames) throws Exception {
-        StringBuilder sb = new StringBuilder("spi-version = 1\n");
-        for (String s : simpleNames) {
-            String[] id = TestJars.identity(s);
-            sb.append(id[0]).append('.').append(id[1]).append(".class = ").append(TestJars.className(s)).append('\n');
-            sb.append(id[0]).append('.').append(id[1]).append(".version = ").append(id[2]).append('\n');
-        }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    private static byte[] descriptorOf(String... simpleNames) {
+        return TestJars.descriptorOf(simpleNames).getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -197,5 +193,30 @@ class JarAdmissionTest {
         refused(TestJars.plugin("GoodDefense").descriptor("spi-version = 1\n"), "declares no plug-in");
         refused(TestJars.plugin("GoodDefense").descriptor(ok.replace("defense.good-defense.", "defense.Good_Defense.")), "not a valid plug-in id");
         refused(TestJars.plugin("GoodDefense").descriptor(ok.replace("defense.", "defence.")), "unknown key");
+    }
+
+    @Test
+    void needsAndDescriptionAreDeclaredStrictly() throws Exception {
+        String ok = new String(descriptorOf("GoodDefense"), StandardCharsets.UTF_8);
+        PluginJarException missing = refused(TestJars.plugin("GoodDefense").descriptor(ok.replace("defense.good-defense.needs =\n", "")),
+                "lacks defense.good-defense.needs");
+        assertTrue(missing.fix().contains("defense.good-defense.needs = ") && missing.fix().contains("without loading the class"), missing.fix());
+        PluginJarException unknown = refused(TestJars.plugin("GoodDefense").descriptor(ok.replace("defense.good-defense.needs =",
+                "defense.good-defense.needs = CLEAN_TUNING_DATA, TUNING_DATA")), "defense.good-defense.needs = CLEAN_TUNING_DATA, TUNING_DATA: 'TUNING_DATA' is not a need");
+        assertTrue(unknown.fix().contains("CLEAN_TUNING_DATA, VALIDATION_DATA, ORACLE_TRIGGER"), unknown.fix());
+        refused(TestJars.plugin("GoodDefense").descriptor(ok.replace("defense.good-defense.needs =",
+                "defense.good-defense.needs = VALIDATION_DATA,VALIDATION_DATA")), "lists VALIDATION_DATA twice");
+        PluginJarException test = refused(TestJars.plugin("GoodDefense").descriptor(ok.replace("defense.good-defense.needs =",
+                "defense.good-defense.needs = TEST_DATA")), "defense.good-defense.needs with TEST_DATA, which a defense may never have");
+        assertTrue(test.fix().contains("remove TEST_DATA"), test.fix());
+        refused(TestJars.plugin("GoodDefense").descriptor(ok.replace("defense.good-defense.description = test fixture GoodDefense\n",
+                "defense.good-defense.description =\n")), "lacks defense.good-defense.description");
+        // spaces around the names, and an optional paper
+        DescriptorFile.Declared d = JarAdmission.admit(TestJars.plugin("GoodDefense").descriptor(ok.replace("defense.good-defense.needs =",
+                        "defense.good-defense.needs =  VALIDATION_DATA ,CLEAN_TUNING_DATA ") + "defense.good-defense.paper = Someone, 2024\n")
+                .write(dir.resolve("needs.jar")), JarLimits.DEFAULTS).descriptor().plugins().get(0);
+        assertEquals(java.util.Set.of(org.purifybench.spi.Need.CLEAN_TUNING_DATA, org.purifybench.spi.Need.VALIDATION_DATA), d.needs());
+        assertEquals("test fixture GoodDefense", d.description());
+        assertEquals("Someone, 2024", d.descriptor().paper());
     }
 }

@@ -2,6 +2,7 @@ package org.purifybench.core.plugin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,11 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.purifybench.core.UserException;
 import org.purifybench.core.run.CodeFingerprint;
-import org.purifybench.spi.Attack;
 import org.purifybench.spi.Defense;
+import org.purifybench.spi.Evaluator;
 import org.purifybench.spi.Plugin;
 
-/** Plug-in jars loaded through the registry: admitted, isolated, checked against their descriptor file. */
+/**
+ * Plug-in jars through the registry (admitted as data, registered from their descriptor file, no class
+ * loaded) and through the sandbox child's loading (isolated class loader, descriptor() checked against the file).
+ */
 class PluginJarLoadingTest {
     @TempDir
     Path dir;
@@ -55,16 +59,18 @@ class PluginJarLoadingTest {
     }
 
     @Test
-    void aGoodJarLoadsWithItsSource() throws Exception {
-        Path jar = TestJars.plugin("GoodDefense", "TinyAttack").write(dir.resolve("submissions/good.jar"));
+    void aGoodJarIsRegisteredFromItsDescriptorFileWithoutLoadingAClass() throws Exception {
+        Path jar = TestJars.plugin("GoodDefense").write(dir.resolve("submissions/good.jar"));
         PluginRegistry r = load(jar);
         assertTrue(r.refused().isEmpty(), r.refused().toString());
         Defense good = r.defense("good-defense");
-        Attack tiny = r.attack("tiny-attack");
+        // a core stand-in, whose descriptor is the file's: the class itself is never loaded here
+        JarDefense sealed = assertInstanceOf(JarDefense.class, good);
         assertEquals("1.2.3", good.descriptor().version());
-        assertEquals(TestJars.className("GoodDefense"), good.getClass().getName());
-        assertTrue(good.getClass().getClassLoader() instanceof PluginClassLoader);
-        assertSame(good.getClass().getClassLoader(), tiny.getClass().getClassLoader(), "one loader per jar");
+        assertEquals("test fixture GoodDefense", good.descriptor().description());
+        assertEquals(TestJars.className("GoodDefense"), sealed.className());
+        assertEquals(jar.toRealPath(), sealed.jar());
+        assertSame(good.descriptor(), good.descriptor());
 
         PluginRegistry.Origin origin = r.origin(good.descriptor());
         assertFalse(origin.builtIn());
@@ -74,23 +80,52 @@ class PluginJarLoadingTest {
         assertTrue(r.origin(r.defense("alpha").descriptor()).builtIn());
         assertEquals("built-in", r.origin(r.defense("alpha").descriptor()).toString());
 
-        // provenance: the jar's SHA-256 and the plug-in's code fingerprint work for isolated classes
+        // provenance: the jar's SHA-256 and the plug-in's code fingerprint, from the jar's bytes
         assertEquals("good.jar", r.source(good.descriptor()));
         assertEquals(jar.toRealPath(), r.jar(good.descriptor()).orElseThrow());
-        assertEquals(jar.toRealPath(), CodeFingerprint.locationOf(good.getClass()));
-        assertNotEquals("unknown", CodeFingerprint.ofPlugin(good.getClass()));
+        assertNotEquals("unknown", CodeFingerprint.ofPlugin(sealed.jar(), sealed.className()));
+
+        // and it can never run here
+        UserException e = assertThrows(UserException.class, () -> good.purify(null));
+        assertTrue(e.getMessage().contains("runs only in the sandbox"), e.getMessage());
     }
 
     @Test
-    void aPluginSeesTheSpiNd4jAndTheJdkButNotTheCoreJacksonOrOtherJars() throws Exception {
-        Path a = TestJars.plugin("GoodDefense", "TinyAttack").write(dir.resolve("a.jar"));
+    void aHostileJarsCodeNeverRunsInTheHarness() throws Exception {
+        Files.deleteIfExists(TestJars.HOSTILE_MARKER);
+        System.clearProperty(TestJars.HOSTILE_PROPERTY);
+        Path jar = TestJars.plugin("Hostile", "Tripwire").write(dir.resolve("submissions/hostile.jar"));
+        PluginRegistry r = load(jar).requireNoRefused();
+        for (Plugin p : r.all()) {
+            p.descriptor(); // what list, admit and run ask of every plug-in
+        }
+        assertEquals("hostile", r.defense("hostile").descriptor().id());
+        assertThrows(UserException.class, () -> r.defense("hostile").purify(null));
+        assertNull(System.getProperty(TestJars.HOSTILE_PROPERTY), "the hostile plug-in's code ran in the harness");
+        assertNull(System.getProperty(TestJars.TRIPWIRE_PROPERTY), "the tripwire's class was initialised in the harness");
+        assertFalse(Files.exists(TestJars.HOSTILE_MARKER), "the hostile plug-in wrote its marker from the harness");
+
+        // control: where the class is really loaded (the sandbox child's loading, here in-process), its code does run
+        SandboxedLoading.defense(jar, "hostile", JarLimits.DEFAULTS);
+        assertEquals("descriptor()", System.getProperty(TestJars.HOSTILE_PROPERTY));
+        assertEquals(List.of("static initialiser", "constructor", "descriptor()", "descriptor()"), Files.readAllLines(TestJars.HOSTILE_MARKER));
+        System.clearProperty(TestJars.HOSTILE_PROPERTY);
+        Files.delete(TestJars.HOSTILE_MARKER);
+    }
+
+    @Test
+    void inTheSandboxChildAPluginSeesTheSpiNd4jAndTheJdkButNotTheCoreJacksonOrOtherJars() throws Exception {
+        Path a = TestJars.plugin("GoodDefense").write(dir.resolve("a.jar"));
         Path b = TestJars.plugin("OtherDefense").write(dir.resolve("b.jar"));
-        PluginRegistry r = load(a, b);
-        assertTrue(r.refused().isEmpty(), r.refused().toString());
+        SandboxedLoading.Loaded loaded = SandboxedLoading.defense(a, "good-defense", JarLimits.DEFAULTS);
+        Defense good = loaded.defense();
+        assertEquals(TestJars.className("GoodDefense"), good.getClass().getName());
+        assertTrue(good.getClass().getClassLoader() instanceof PluginClassLoader);
+        assertEquals(a.toRealPath(), CodeFingerprint.locationOf(good.getClass()));
         // what the plug-in's own code reached with Class.forName, reported in its description
-        assertEquals("core=false jackson=false picocli=false spi=true nd4j=true jdk=true sibling=false own=true",
-                r.defense("good-defense").descriptor().description());
-        ClassLoader loader = r.defense("good-defense").getClass().getClassLoader();
+        assertEquals("core=false jackson=false picocli=false spi=true nd4j=true jdk=true sibling=false own=false",
+                loaded.actual().description());
+        ClassLoader loader = good.getClass().getClassLoader();
         assertThrows(ClassNotFoundException.class, () -> Class.forName(UserException.class.getName(), false, loader));
         assertThrows(ClassNotFoundException.class, () -> Class.forName(PluginRegistry.class.getName(), false, loader));
         assertThrows(ClassNotFoundException.class, () -> Class.forName("com.fasterxml.jackson.databind.ObjectMapper", false, loader));
@@ -98,26 +133,22 @@ class PluginJarLoadingTest {
         // the SPI and ND4J are the host's own classes, so plug-in objects are host types
         assertSame(Defense.class, Class.forName(Defense.class.getName(), false, loader));
         assertSame(org.nd4j.linalg.api.ndarray.INDArray.class, Class.forName("org.nd4j.linalg.api.ndarray.INDArray", false, loader));
-        assertNotSame(loader, r.defense("other-defense").getClass().getClassLoader());
+        Defense other = SandboxedLoading.defense(b, "other-defense", JarLimits.DEFAULTS).defense();
+        assertNotSame(loader, other.getClass().getClassLoader());
         assertThrows(ClassNotFoundException.class, () -> Class.forName(TestJars.className("OtherDefense"), false, loader));
     }
 
     @Test
     void wrongSpiVersionIsRefusedBeforeAnyClassIsLoaded() throws Exception {
-        // control: admitted, the tripwire's static initialiser runs when its plug-in is created
-        load(TestJars.plugin("Tripwire").write(dir.resolve("control.jar")));
-        assertEquals("initialised", System.getProperty(TestJars.TRIPWIRE_PROPERTY));
-        System.clearProperty(TestJars.TRIPWIRE_PROPERTY);
-
-        Path jar = TestJars.plugin("Tripwire").descriptor("""
-                spi-version = 2
-                defense.tripwire.class = com.example.plug.Tripwire
-                defense.tripwire.version = 1
-                """).write(dir.resolve("future.jar"));
+        Path jar = TestJars.plugin("Tripwire").descriptor(TestJars.descriptorOf("Tripwire").replace("spi-version = 1", "spi-version = 2"))
+                .write(dir.resolve("future.jar"));
         PluginRegistry r = load(jar);
         onlyRefusal(r, jar, "built for SPI 2, this host speaks SPI 1", "rebuild");
-        assertNull(System.getProperty(TestJars.TRIPWIRE_PROPERTY), "the plug-in's class was initialised");
         assertThrows(UserException.class, () -> r.defense("tripwire"));
+        // the sandbox child's loading refuses it the same way, before loading a class
+        PluginJarException e = assertThrows(PluginJarException.class, () -> SandboxedLoading.defense(jar, "tripwire", JarLimits.DEFAULTS));
+        assertTrue(e.reason().contains("built for SPI 2"), e.reason());
+        assertNull(System.getProperty(TestJars.TRIPWIRE_PROPERTY), "the plug-in's class was initialised");
     }
 
     @Test
@@ -139,27 +170,44 @@ class PluginJarLoadingTest {
     }
 
     @Test
-    void descriptorFileAndPluginMustAgree() throws Exception {
-        Path idJar = TestJars.plugin("GoodDefense").descriptor("""
-                spi-version = 1
-                defense.nice-defense.class = com.example.plug.GoodDefense
-                defense.nice-defense.version = 1.2.3
-                """).write(dir.resolve("id.jar"));
-        onlyRefusal(load(idJar), idJar, "does not match", "id 'nice-defense' in the file, 'good-defense' in the class");
+    void attacksAndEvaluatorsInAJarAreRefusedWithTheReason() throws Exception {
+        Path attack = TestJars.plugin("GoodDefense", "TinyAttack").write(dir.resolve("attack.jar"));
+        PluginJarException e = onlyRefusal(load(attack), attack, "provides an attack (attack 'tiny-attack'",
+                "third-party attacks and evaluators are not supported, they would run outside the sandbox");
+        assertTrue(e.fix().contains("only defenses can be plug-in jars") && e.fix().contains("attack.tiny-attack.*"), e.fix());
+        assertThrows(UserException.class, () -> load(attack).defense("good-defense"), "nothing of a refused jar is registered");
 
-        Path versionJar = TestJars.plugin("GoodDefense").descriptor("""
-                spi-version = 1
-                defense.good-defense.class = com.example.plug.GoodDefense
-                defense.good-defense.version = 9
-                """).write(dir.resolve("version.jar"));
-        onlyRefusal(load(versionJar), versionJar, "version 9 in the file, 1.2.3 in the class");
+        // an evaluator: declared and listed as one (the class need not even be an evaluator: nothing is loaded)
+        Path evaluator = TestJars.jar().entry("com/example/plug/GoodDefense.class", TestJars.classBytes("GoodDefense"))
+                .entry("META-INF/services/" + Evaluator.class.getName(), TestJars.className("GoodDefense"))
+                .descriptor("spi-version = 1\nevaluator.probe.class = com.example.plug.GoodDefense\nevaluator.probe.version = 1\n"
+                        + "evaluator.probe.needs = TEST_DATA\nevaluator.probe.description = reads the test set\n")
+                .write(dir.resolve("evaluator.jar"));
+        onlyRefusal(load(evaluator), evaluator, "provides an evaluator (evaluator 'probe'", "not supported");
+    }
 
-        // declared as an attack, listed as an attack, but the class is a defense
-        Path kindJar = TestJars.jar().entry("com/example/plug/GoodDefense.class", TestJars.classBytes("GoodDefense"))
-                .entry("META-INF/services/" + Attack.class.getName(), TestJars.className("GoodDefense"))
-                .descriptor("spi-version = 1\nattack.good-defense.class = com.example.plug.GoodDefense\nattack.good-defense.version = 1.2.3\n")
-                .write(dir.resolve("kind.jar"));
-        onlyRefusal(load(kindJar), kindJar, "META-INF/services/org.purifybench.spi.Attack lists com.example.plug.GoodDefense, which does not implement Attack");
+    @Test
+    void theSandboxChildRefusesADefenseWhoseDescriptorDisagreesWithTheFile() throws Exception {
+        String ok = TestJars.descriptorOf("GoodDefense");
+        Path idJar = TestJars.plugin("GoodDefense").descriptor(ok.replace("defense.good-defense.", "defense.nice-defense."))
+                .write(dir.resolve("id.jar"));
+        assertTrue(load(idJar).refused().isEmpty(), "the harness cannot tell: it reads the file only");
+        mismatch(idJar, "nice-defense", "com.example.plug.GoodDefense: descriptor() says id 'good-defense', plugin.properties says 'nice-defense'");
+
+        Path versionJar = TestJars.plugin("GoodDefense").descriptor(ok.replace("version = 1.2.3", "version = 9")).write(dir.resolve("version.jar"));
+        mismatch(versionJar, "good-defense", "descriptor() says version 1.2.3, plugin.properties says 9");
+
+        Path needsJar = TestJars.plugin("GoodDefense").descriptor(ok.replace("needs =", "needs = CLEAN_TUNING_DATA")).write(dir.resolve("needs.jar"));
+        mismatch(needsJar, "good-defense",
+                "descriptor() says needs (none), plugin.properties says defense.good-defense.needs = CLEAN_TUNING_DATA", "make them agree");
+    }
+
+    private static void mismatch(Path jar, String id, String... mustContain) {
+        SandboxedLoading.DescriptorMismatch e = assertThrows(SandboxedLoading.DescriptorMismatch.class,
+                () -> SandboxedLoading.defense(jar, id, JarLimits.DEFAULTS));
+        for (String s : mustContain) {
+            assertTrue(e.getMessage().contains(s), "'" + s + "' missing in: " + e.getMessage());
+        }
     }
 
     @Test
@@ -188,9 +236,12 @@ class PluginJarLoadingTest {
     }
 
     @Test
-    void aPluginThatLinksTheCoreIsRefused() throws Exception {
+    void aPluginThatLinksTheCoreIsRefusedWhereItIsLoaded() throws Exception {
         Path jar = TestJars.plugin("UsesCore").write(dir.resolve("core-user.jar"));
-        onlyRefusal(load(jar), jar, "org.purifybench.core.UserException", "cannot see", "purifybench-spi");
+        PluginJarException e = assertThrows(PluginJarException.class, () -> SandboxedLoading.defense(jar, "uses-core", JarLimits.DEFAULTS));
+        for (String s : List.of("org.purifybench.core.UserException", "cannot see", "purifybench-spi")) {
+            assertTrue(e.oneLine().contains(s), "'" + s + "' missing in: " + e.oneLine());
+        }
     }
 
     @Test
@@ -222,20 +273,27 @@ class PluginJarLoadingTest {
         Files.writeString(folder.resolve("META-INF/services/" + Defense.class.getName()), TestJars.className("OtherDefense") + "\n");
         Files.createDirectories(folder.resolve("META-INF/purifybench"));
         Path descriptor = folder.resolve(DescriptorFile.PATH);
-        Files.writeString(descriptor, "spi-version = 1\ndefense.other-defense.class = com.example.plug.OtherDefense\ndefense.other-defense.version = 1\n");
+        String ok = TestJars.descriptorOf("OtherDefense");
+        Files.writeString(descriptor, ok);
         ClassLoader classpath = new URLClassLoader(new URL[] {folder.toUri().toURL()}, getClass().getClassLoader());
         PluginRegistry r = PluginRegistry.load(classpath);
         Plugin other = r.defense("other-defense");
         assertTrue(r.origin(other.descriptor()).builtIn());
         assertEquals(folder, r.origin(other.descriptor()).location());
 
-        Files.writeString(descriptor, "spi-version = 1\ndefense.other-defense.class = com.example.plug.OtherDefense\ndefense.other-defense.version = 2\n");
+        Files.writeString(descriptor, ok.replace("other-defense.version = 1", "other-defense.version = 2"));
         ClassLoader stale = new URLClassLoader(new URL[] {folder.toUri().toURL()}, getClass().getClassLoader());
         UserException e = assertThrows(UserException.class, () -> PluginRegistry.load(stale));
-        assertTrue(e.getMessage().contains("version 2 in the file, 1 in the class"), e.getMessage());
+        assertTrue(e.getMessage().contains("descriptor() says version 1, plugin.properties says 2"), e.getMessage());
 
-        Files.writeString(descriptor, "spi-version = 1\ndefense.other-defense.class = com.example.plug.OtherDefense\ndefense.other-defense.version = 1\n"
-                + "defense.ghost.class = com.example.plug.Ghost\ndefense.ghost.version = 1\n");
+        Files.writeString(descriptor, ok.replace("needs =", "needs = VALIDATION_DATA"));
+        ClassLoader needs = new URLClassLoader(new URL[] {folder.toUri().toURL()}, getClass().getClassLoader());
+        UserException n = assertThrows(UserException.class, () -> PluginRegistry.load(needs));
+        assertTrue(n.getMessage().contains("descriptor() says needs (none), plugin.properties says defense.other-defense.needs = VALIDATION_DATA"),
+                n.getMessage());
+
+        Files.writeString(descriptor, ok + "defense.ghost.class = com.example.plug.Ghost\ndefense.ghost.version = 1\n"
+                + "defense.ghost.needs =\ndefense.ghost.description = not there\n");
         ClassLoader ghost = new URLClassLoader(new URL[] {folder.toUri().toURL()}, getClass().getClassLoader());
         UserException g = assertThrows(UserException.class, () -> PluginRegistry.load(ghost));
         assertTrue(g.getMessage().contains("defense 'ghost'"), g.getMessage());

@@ -30,6 +30,18 @@ import org.purifybench.spi.Plugin;
 final class TestJars {
     static final String PKG = "com.example.plug";
     static final String TRIPWIRE_PROPERTY = "purifybench.test.tripwire";
+    /** Set by the Hostile fixture's static initialiser, constructor and descriptor() (with where as value). */
+    static final String HOSTILE_PROPERTY = "purifybench.test.hostile";
+    /** The file the Hostile fixture's code appends to wherever it runs (a fresh path per JVM). */
+    static final Path HOSTILE_MARKER = hostileMarker();
+
+    private static Path hostileMarker() {
+        try {
+            return Files.createTempDirectory("purifybench-hostile").resolve("marker.txt").toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private static final Map<String, String> SOURCES = new LinkedHashMap<>();
 
@@ -104,6 +116,36 @@ final class TestJars {
                     }
                 }
                 """.formatted(TRIPWIRE_PROPERTY));
+        // third-party code that acts as soon as it is loaded: class initialisation, construction, descriptor()
+        SOURCES.put("Hostile", """
+                package com.example.plug;
+                import org.purifybench.spi.*;
+                public class Hostile implements Defense {
+                    static {
+                        mark("static initialiser");
+                    }
+                    public Hostile() {
+                        mark("constructor");
+                    }
+                    static void mark(String where) {
+                        System.setProperty("%s", where);
+                        try {
+                            java.nio.file.Files.writeString(java.nio.file.Path.of("%s"), where + "\\n",
+                                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                        } catch (Exception e) {
+                            // in the sandbox the harness's files are out of reach
+                        }
+                    }
+                    public PluginDescriptor descriptor() {
+                        mark("descriptor()");
+                        return PluginDescriptor.of(Kind.DEFENSE, "hostile", "1", "acts when loaded", "");
+                    }
+                    public Model purify(DefenseContext context) {
+                        mark("purify");
+                        return context.backdooredModel();
+                    }
+                }
+                """.formatted(HOSTILE_PROPERTY, HOSTILE_MARKER));
         SOURCES.put("Impostor", """
                 package com.example.plug;
                 import org.purifybench.spi.*;
@@ -207,24 +249,36 @@ final class TestJars {
     /** A jar with the given plug-in classes, a services entry per kind and a matching descriptor. */
     static Builder plugin(String... simpleNames) {
         Builder b = new Builder();
-        StringBuilder descriptor = new StringBuilder("spi-version = 1\n");
         Map<Kind, StringBuilder> services = new LinkedHashMap<>();
         for (String s : simpleNames) {
             String[] identity = identity(s);
             Kind kind = Kind.valueOf(identity[0].toUpperCase());
-            descriptor.append(identity[0]).append('.').append(identity[1]).append(".class = ").append(className(s)).append('\n');
-            descriptor.append(identity[0]).append('.').append(identity[1]).append(".version = ").append(identity[2]).append('\n');
             services.computeIfAbsent(kind, k -> new StringBuilder()).append(className(s)).append('\n');
             b.entry(PKG.replace('.', '/') + "/" + s + ".class", classBytes(s));
         }
-        b.entry(DescriptorFile.PATH, descriptor.toString());
+        b.entry(DescriptorFile.PATH, descriptorOf(simpleNames));
         services.forEach((kind, text) -> b.entry("META-INF/services/" + DescriptorFile.serviceType(kind).getName(), text.toString()));
         return b;
+    }
+
+    /** A descriptor file declaring the fixtures as their classes do (kind, id, version, no needs). */
+    static String descriptorOf(String... simpleNames) {
+        StringBuilder sb = new StringBuilder("spi-version = 1\n");
+        for (String s : simpleNames) {
+            String[] id = identity(s);
+            String prefix = id[0] + "." + id[1];
+            sb.append(prefix).append(".class = ").append(className(s)).append('\n');
+            sb.append(prefix).append(".version = ").append(id[2]).append('\n');
+            sb.append(prefix).append(".needs =\n");
+            sb.append(prefix).append(".description = test fixture ").append(s).append('\n');
+        }
+        return sb.toString();
     }
 
     /** kind, id, version each fixture's class declares. */
     static String[] identity(String simpleName) {
         return switch (simpleName) {
+            case "Hostile" -> new String[] {"defense", "hostile", "1"};
             case "GoodDefense" -> new String[] {"defense", "good-defense", "1.2.3"};
             case "TinyAttack" -> new String[] {"attack", "tiny-attack", "0.1"};
             case "OtherDefense" -> new String[] {"defense", "other-defense", "1"};

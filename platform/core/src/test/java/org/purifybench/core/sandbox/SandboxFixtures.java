@@ -32,6 +32,8 @@ final class SandboxFixtures {
     static final String PKG = "com.example.sbx";
     private static final String HEAD = "package com.example.sbx;\nimport org.purifybench.spi.*;\nimport java.util.*;\n";
     private static final Map<String, String> SOURCES = new LinkedHashMap<>();
+    /** The needs each defense fixture declares, as descriptor-file text. */
+    private static final Map<String, String> NEEDS = new LinkedHashMap<>();
 
     static {
         // Fine-tunes on the tuning set with the host's trainer: deterministic for a seed.
@@ -231,7 +233,7 @@ final class SandboxFixtures {
                 """);
     }
 
-    /** Classes that are not defenses, by simple name (attacks and evaluators run in the harness, as trusted fixtures). */
+    /** Classes that are not defenses, by simple name (attacks and evaluators: built-in plug-ins in tests, see {@link #builtIns}). */
     private static final Map<String, Kind> KINDS = new LinkedHashMap<>();
 
     static {
@@ -287,7 +289,48 @@ final class SandboxFixtures {
                 """);
     }
 
+    /** The harness-side marker of the Hostile fixture (a fresh path per JVM). */
+    static final Path HOSTILE_MARKER;
+    static final String HOSTILE_PROPERTY = "purifybench.test.sbx.hostile";
+
+    static {
+        try {
+            HOSTILE_MARKER = Files.createTempDirectory("purifybench-sbx-hostile").resolve("marker.txt").toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // acts as soon as it is loaded; a benign defense otherwise (returns the model unchanged)
+        NEEDS.put("Hostile", "");
+        SOURCES.put("Hostile", HEAD + """
+                public class Hostile implements Defense {
+                    static {
+                        mark("static initialiser");
+                    }
+                    public Hostile() {
+                        mark("constructor");
+                    }
+                    static void mark(String where) {
+                        System.setProperty("%s", where);
+                        try {
+                            java.nio.file.Files.writeString(java.nio.file.Path.of("%s"), where + "\\n",
+                                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                        } catch (Exception e) {
+                            System.err.println("hostile: cannot write the marker from " + where + ": " + e);
+                        }
+                    }
+                    public PluginDescriptor descriptor() {
+                        mark("descriptor()");
+                        return PluginDescriptor.of(Kind.DEFENSE, "hostile", "1.0", "acts when loaded", "");
+                    }
+                    public Model purify(DefenseContext c) {
+                        return c.backdooredModel();
+                    }
+                }
+                """.formatted(HOSTILE_PROPERTY, HOSTILE_MARKER));
+    }
+
     private static void defense(String name, String needs, String body) {
+        NEEDS.put(name, needs.replace("Need.", ""));
         SOURCES.put(name, HEAD + "public class " + name + " implements Defense {\n"
                 + "    public PluginDescriptor descriptor() {\n"
                 + "        return PluginDescriptor.of(Kind.DEFENSE, \"" + id(name) + "\", \"1.0\", \"sandbox fixture\", \"\""
@@ -344,8 +387,39 @@ final class SandboxFixtures {
         }
     }
 
-    /** A plug-in jar with the given fixtures (and their inner classes), services entries and descriptor. */
+    /** A plug-in jar with the given defense fixtures (and their inner classes), services entries and descriptor. */
     static Path jar(Path file, String... simpleNames) throws IOException {
+        return jar(file, d -> d, simpleNames);
+    }
+
+    /**
+     * The attack and evaluator fixtures (and any others) as built-in plug-ins: their classes and services
+     * entries in a class folder, and a class loader over it that shares the SPI with the harness.
+     * Third-party jars may hold defenses only, so a test matrix's attack and evaluator come from here.
+     */
+    static ClassLoader builtIns(Path folder, String... simpleNames) throws IOException {
+        Map<Kind, StringBuilder> services = new LinkedHashMap<>();
+        for (String s : simpleNames) {
+            String prefix = PKG.replace('.', '/') + "/" + s;
+            for (var e : classes().entrySet()) {
+                if (e.getKey().equals(prefix + ".class") || e.getKey().startsWith(prefix + "$")) {
+                    Path f = folder.resolve(e.getKey());
+                    Files.createDirectories(f.getParent());
+                    Files.write(f, e.getValue());
+                }
+            }
+            services.computeIfAbsent(KINDS.getOrDefault(s, Kind.DEFENSE), x -> new StringBuilder()).append(PKG).append('.').append(s).append('\n');
+        }
+        for (var e : services.entrySet()) {
+            Path f = folder.resolve("META-INF/services/" + DescriptorFile.serviceType(e.getKey()).getName());
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, e.getValue().toString());
+        }
+        return new java.net.URLClassLoader(new java.net.URL[] {folder.toUri().toURL()}, SandboxFixtures.class.getClassLoader());
+    }
+
+    /** {@link #jar(Path, String...)} with its descriptor file's text passed through {@code edit} (e.g. to make it disagree). */
+    static Path jar(Path file, java.util.function.UnaryOperator<String> edit, String... simpleNames) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         StringBuilder descriptor = new StringBuilder("spi-version = 1\n");
         Map<Kind, StringBuilder> services = new LinkedHashMap<>();
@@ -360,9 +434,11 @@ final class SandboxFixtures {
             });
             descriptor.append(k).append('.').append(id(s)).append(".class = ").append(PKG).append('.').append(s).append('\n');
             descriptor.append(k).append('.').append(id(s)).append(".version = 1.0\n");
+            descriptor.append(k).append('.').append(id(s)).append(".needs = ").append(NEEDS.getOrDefault(s, "")).append('\n');
+            descriptor.append(k).append('.').append(id(s)).append(".description = sandbox fixture\n");
             services.computeIfAbsent(kind, x -> new StringBuilder()).append(PKG).append('.').append(s).append('\n');
         }
-        entries.put(DescriptorFile.PATH, descriptor.toString().getBytes(StandardCharsets.UTF_8));
+        entries.put(DescriptorFile.PATH, edit.apply(descriptor.toString()).getBytes(StandardCharsets.UTF_8));
         services.forEach((kind, text) -> entries.put("META-INF/services/" + DescriptorFile.serviceType(kind).getName(),
                 text.toString().getBytes(StandardCharsets.UTF_8)));
         Files.createDirectories(file.toAbsolutePath().getParent());

@@ -27,8 +27,9 @@ import org.purifybench.spi.Progress;
 import org.purifybench.spi.Trainer;
 
 /**
- * A matrix with two jar defenses: the benign one runs in the sandbox and its unit is journaled; the
- * hostile one fails there, its unit is reported and left out, and the run still writes its results.
+ * A matrix with jar defenses: the benign ones run in the sandbox and their units are journaled (one
+ * of them hostile as soon as it is loaded: its code never runs in the harness); the failing one fails
+ * there, its unit is reported and left out, and the run still writes its results.
  */
 class SandboxMatrixTest {
     static final String SPEC = """
@@ -40,7 +41,7 @@ class SandboxMatrixTest {
             attacks: [{id: tiny-patch}]
             poisonRates: [0.1]
             targetLabel: 0
-            defenses: [{id: none}, {id: fine-tune, params: {epochs: 1}}, {id: exit-early}]
+            defenses: [{id: none}, {id: fine-tune, params: {epochs: 1}}, {id: exit-early}, {id: hostile}]
             evaluators: [{id: accuracy-probe}]
             seeds: [0]
             """;
@@ -49,8 +50,12 @@ class SandboxMatrixTest {
     void aFailingSandboxedDefenseFailsOnlyItsUnits(@TempDir Path dir) throws Exception {
         String why = Confinement.unavailableReason();
         Assumptions.assumeTrue(why == null, "the sandbox cannot be set up here: " + why);
-        Path jar = SandboxFixtures.jar(dir.resolve("submissions/fixtures.jar"), "TinyPatch", "AccuracyProbe", "None", "FineTune", "ExitEarly");
-        PluginRegistry registry = PluginRegistry.load(ClassLoader.getPlatformClassLoader(), List.of(jar)).requireNoRefused();
+        Files.deleteIfExists(SandboxFixtures.HOSTILE_MARKER);
+        System.clearProperty(SandboxFixtures.HOSTILE_PROPERTY);
+        // the attack and the evaluator are trusted built-ins (a jar may hold defenses only)
+        ClassLoader builtIns = SandboxFixtures.builtIns(dir.resolve("builtin"), "TinyPatch", "AccuracyProbe");
+        Path jar = SandboxFixtures.jar(dir.resolve("submissions/fixtures.jar"), "None", "FineTune", "ExitEarly", "Hostile");
+        PluginRegistry registry = PluginRegistry.load(builtIns, List.of(jar)).requireNoRefused();
         Path specFile = Files.writeString(dir.resolve("sandboxed.yaml"), SPEC);
         MatrixSpec spec = MatrixSpec.load(specFile);
         Dataset data = SyntheticImages.generate(new ImageShape(1, 12, 12), 4, 300, 80, 11);
@@ -64,9 +69,15 @@ class SandboxMatrixTest {
         assertTrue(log.stream().anyMatch(l -> l.startsWith("failed ") && l.contains("exit-early") && l.contains(jar.toString())));
         Path runDir = work.resolve("runs").resolve(MatrixRunner.runId(spec));
         ResultsDocument doc = ResultsIO.read(runDir.resolve("results.json"));
-        assertEquals(List.of("none", "fine-tune"), doc.getRows().stream().map(r -> r.defense()).distinct().toList(),
+        assertEquals(List.of("none", "fine-tune", "hostile"), doc.getRows().stream().map(r -> r.defense()).distinct().toList(),
                 "only the benign defenses' rows");
-        assertEquals(2, Files.readAllLines(runDir.resolve("journal.jsonl")).size());
+        assertEquals(3, Files.readAllLines(runDir.resolve("journal.jsonl")).size());
+        // the hostile defense's result was computed from the child's model, and none of its code ran in this JVM
+        assertTrue(log.stream().anyMatch(l -> l.contains("defense 'hostile' finished (ok)")), String.join("\n", log));
+        assertEquals(null, System.getProperty(SandboxFixtures.HOSTILE_PROPERTY), "the hostile class ran in the harness");
+        assertFalse(Files.exists(SandboxFixtures.HOSTILE_MARKER), "the hostile class wrote its marker in the harness's file system");
+        assertTrue(log.stream().anyMatch(l -> l.contains("[sandbox] hostile: cannot write the marker from static initialiser")),
+                "control: it did run in the child, which could not reach the harness's file: " + String.join("\n", log));
 
         // the next run keeps the finished unit (no child for fine-tune) and tries the failed one again
         log.clear();
@@ -74,7 +85,7 @@ class SandboxMatrixTest {
         assertFalse(log.stream().anyMatch(l -> l.contains("running defense 'fine-tune'") || l.contains("running defense 'none'")),
                 String.join("\n", log));
         assertTrue(log.stream().anyMatch(l -> l.contains("running defense 'exit-early'")));
-        assertEquals(2, Files.readAllLines(runDir.resolve("journal.jsonl")).size());
+        assertEquals(3, Files.readAllLines(runDir.resolve("journal.jsonl")).size());
     }
 
     private static Host host(List<String> log) {

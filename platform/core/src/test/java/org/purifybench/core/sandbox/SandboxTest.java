@@ -101,7 +101,9 @@ class SandboxTest {
         // the child reports which needs the defense asked for (the conformance kit's "needs declared truthfully")
         assertEquals(java.util.EnumSet.of(org.purifybench.spi.Need.CLEAN_TUNING_DATA, org.purifybench.spi.Need.VALIDATION_DATA), p.needsAsked());
         assertTrue(p.seconds() > 0);
-        Model inProcess = d.purify(Contexts.defense(d.descriptor(), new Contexts.DefenseInputs(backdoored, tuning, validation, null, () -> null),
+        // the real class, loaded as the child loads it (here in the test JVM: the registry holds a stand-in that cannot purify)
+        Defense real = org.purifybench.core.plugin.SandboxedLoading.defense(jar, "fine-tune", org.purifybench.core.plugin.JarLimits.DEFAULTS).defense();
+        Model inProcess = real.purify(Contexts.defense(d.descriptor(), new Contexts.DefenseInputs(backdoored, tuning, validation, null, () -> null),
                 5, new Params(params), DefaultHost.quiet()));
         assertEquals(SPEC, sandboxed.spec());
         assertTrue(!java.util.Arrays.equals(backdoored.flatParameters().toFloatVector(), sandboxed.flatParameters().toFloatVector()),
@@ -113,6 +115,23 @@ class SandboxTest {
     }
 
     // ---- hostile defenses: each is contained, reported with its status, and leaves no trace ----
+
+    @Test
+    void aDescriptorThatDisagreesWithTheFileFailsTheJobBeforePurify() throws Exception {
+        // the file declares fewer needs than the class's descriptor(): the harness honours the file, the child refuses the class
+        Path liar = SandboxFixtures.jar(dir.resolve("liar/fixtures.jar"),
+                d -> d.replace("fine-tune.needs = CLEAN_TUNING_DATA, VALIDATION_DATA", "fine-tune.needs = CLEAN_TUNING_DATA"), "FineTune");
+        PluginRegistry r = PluginRegistry.load(ClassLoader.getPlatformClassLoader(), List.of(liar)).requireNoRefused();
+        Defense d = r.defense("fine-tune");
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        SandboxException e = assertThrows(SandboxException.class, () -> sandbox(LIMITS, log).purify(liar, d.descriptor(), backdoored, tuning,
+                validation, () -> null, 5, new Params(Map.of("epochs", 1))));
+        assertEquals(SandboxStatus.DESCRIPTOR_MISMATCH, e.status());
+        assertTrue(e.detail().contains("com.example.sbx.FineTune: descriptor() says needs CLEAN_TUNING_DATA, VALIDATION_DATA,"
+                + " plugin.properties says defense.fine-tune.needs = CLEAN_TUNING_DATA") && e.detail().contains("make them agree"), e.detail());
+        assertTrue(e.getMessage().contains("descriptor() disagrees with its plugin.properties"), e.getMessage());
+        assertTrue(e.fix().contains("make the class's descriptor() and the jar's META-INF/purifybench/plugin.properties agree"), e.fix());
+    }
 
     @Test
     void networkIsUnreachable() throws Exception {
