@@ -74,13 +74,22 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println("load average before: " + loadAverage() + "; native allocator: "
                 + (String.valueOf(System.getenv("LD_PRELOAD")).contains("jemalloc") ? "jemalloc" : "glibc malloc"));
         List<Throughput.Result> ours = new ArrayList<>();
+        Map<String, String> failed = new LinkedHashMap<>();
         for (Throughput.Config c : configs) {
             System.err.printf("bench: %s ...%n", c.key());
-            ours.add(Throughput.measure(c, warmup, repeats, seed));
+            try {
+                ours.add(Throughput.measure(c, warmup, repeats, seed));
+            } catch (OutOfMemoryError e) {
+                // One configuration too big for the memory caps must not lose the others' figures.
+                failed.put(PyTorchReference.keyOf(c), "out of memory: " + e.getMessage());
+                System.gc();
+            }
         }
         PyTorchReference.Outcome ref = noReference ? new PyTorchReference.Outcome(Map.of(), "--no-reference")
                 : PyTorchReference.run(configs, threads, warmup, repeats, seed, python);
         print(ours, ref);
+        failed.forEach((k, why) -> System.out.println("NOT MEASURED " + k + " (ours): " + why
+                + " - raise the caps: PURIFYBENCH_JAVA_OPTS=\"-Dorg.bytedeco.javacpp.maxphysicalbytes=16G ...\""));
         System.out.println("load average after: " + loadAverage() + " (figures from a busy machine are not comparable)");
         if (memoryEpochs > 0) {
             memory(configs.get(0));
