@@ -145,23 +145,23 @@ final class BenchCommand implements Callable<Integer> {
     private void print(List<Throughput.Result> ours, PyTorchReference.Outcome ref) {
         System.out.println();
         System.out.printf("%-24s %5s | %-39s | %-36s | %s%n", "MODEL (input)", "BATCH",
-                "TRAIN img/s: ours  pytorch  ratio", "INFER img/s: ours  pytorch  ratio", "PEAK MB: ours (off-heap) pytorch");
+                "TRAIN img/s: ours  pytorch  ratio", "INFER img/s: ours  pytorch  ratio", "PEAK RSS MB: ours pytorch");
         for (Throughput.Result r : ours) {
             Throughput.Config c = r.config();
             PyTorchReference.Figures t = ref.figures().get(PyTorchReference.keyOf(c));
             String model = String.format("%s w%d (%dx%dx%d)", c.arch(), c.width(), c.shape().channels(), c.shape().height(), c.shape().width());
-            System.out.printf("%-24s %5d | %18.0f %8s %6s | %15.0f %8s %6s | %8.0f (%5.0f) %s%n", model, c.batch(),
+            System.out.printf("%-24s %5d | %18.0f %8s %6s | %15.0f %8s %6s | %11.0f %s%n", model, c.batch(),
                     r.trainImagesPerSecond(), t == null ? "-" : String.format("%.0f", c.batch() / t.trainStepSeconds()),
                     t == null ? "-" : String.format("%.2f", t.trainStepSeconds() / r.trainStepSeconds()),
                     r.inferImagesPerSecond(), t == null ? "-" : String.format("%.0f", c.batch() / t.inferBatchSeconds()),
                     t == null ? "-" : String.format("%.2f", t.inferBatchSeconds() / r.inferBatchSeconds()),
-                    r.peakRssBytes() / 1e6, r.peakOffHeapBytes() / 1e6, t == null ? "-" : String.format("%.0f", t.peakRssBytes() / 1e6));
+                    r.peakRssBytes() / 1e6, t == null ? "-" : String.format("%.0f", t.peakRssBytes() / 1e6));
         }
         System.out.println();
         System.out.println("ratio = our throughput / PyTorch's (>= 1: we are at least as fast). Train step = forward, cross-entropy,"
                 + " backward and SGD (momentum 0.9, Nesterov, weight decay 5e-4) on a batch drawn from a shuffled in-memory set;"
                 + " inference = predicted classes of one batch. Peak = the process's peak resident"
-                + " memory during that row (ours includes the JVM heap; off-heap = ND4J's native arrays, JavaCPP's count).");
+                + " memory during that row (ours includes the JVM heap and ND4J's native arrays).");
         ref.figures().values().stream().findFirst().ifPresent(f -> System.out.println("reference: " + f.version()));
         if (ref.unavailable() != null) {
             System.out.println("PyTorch reference not run: " + ref.unavailable());

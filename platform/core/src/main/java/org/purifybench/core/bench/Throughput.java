@@ -43,7 +43,7 @@ public final class Throughput {
 
     /** Medians and the individual runs, in seconds; peak resident memory of the process during this configuration. */
     public record Result(Config config, double trainStepSeconds, double inferBatchSeconds, List<Double> trainRuns,
-                         List<Double> inferRuns, long peakRssBytes, long peakOffHeapBytes) {
+                         List<Double> inferRuns, long peakRssBytes) {
         public double trainImagesPerSecond() {
             return config.batch() / trainStepSeconds;
         }
@@ -53,7 +53,10 @@ public final class Throughput {
         }
     }
 
-    private static final TrainConfig SGD = new TrainConfig(1, 1, 0.01, 0.9, true, 5e-4, "constant");
+    /** One epoch of the SGD the platform trains with (the reference script uses the same settings). */
+    private static TrainConfig sgd(int batch) {
+        return new TrainConfig(1, batch, 0.01, 0.9, true, 5e-4, "constant");
+    }
 
     private Throughput() {
     }
@@ -63,10 +66,8 @@ public final class Throughput {
         LabeledImages data = randomImages(c, c.batch() * (long) Math.max(c.steps(), warmup), seed);
         INDArray evalBatch = data.range(0, c.batch()).images().dup();
         Trainer trainer = DefaultHost.quiet().trainer();
-        TrainConfig cfg = new TrainConfig(1, c.batch(), SGD.learningRate(), SGD.momentum(), SGD.nesterov(),
-                SGD.weightDecay(), SGD.schedule());
+        TrainConfig cfg = sgd(c.batch());
         MemoryPeak.reset();
-        long offHeapPeak = MemoryPeak.offHeapBytes();
         if (warmup > 0) {
             trainer.train(model, data.range(0, c.batch() * warmup), cfg, StepHook.PLAIN, seed, "warm-up");
             for (int i = 0; i < warmup; i++) {
@@ -80,15 +81,13 @@ public final class Throughput {
             long t = System.nanoTime();
             trainer.train(model, timed, cfg, StepHook.PLAIN, seed + r, "bench");
             train.add((System.nanoTime() - t) / 1e9 / c.steps());
-            offHeapPeak = Math.max(offHeapPeak, MemoryPeak.offHeapBytes());
             t = System.nanoTime();
             for (int i = 0; i < c.steps(); i++) {
                 model.predict(evalBatch);
             }
             infer.add((System.nanoTime() - t) / 1e9 / c.steps());
-            offHeapPeak = Math.max(offHeapPeak, MemoryPeak.offHeapBytes());
         }
-        return new Result(c, median(train), median(infer), train, infer, MemoryPeak.peakRssBytes(), offHeapPeak);
+        return new Result(c, median(train), median(infer), train, infer, MemoryPeak.peakRssBytes());
     }
 
     /**
@@ -99,8 +98,7 @@ public final class Throughput {
         SdModel model = SdModel.create(ModelSpec.of(c.arch(), c.shape(), 10, c.width()), seed);
         LabeledImages data = randomImages(c, images, seed);
         Trainer trainer = DefaultHost.quiet().trainer();
-        TrainConfig cfg = new TrainConfig(1, c.batch(), SGD.learningRate(), SGD.momentum(), SGD.nesterov(),
-                SGD.weightDecay(), SGD.schedule());
+        TrainConfig cfg = sgd(c.batch());
         List<Long> resident = new ArrayList<>();
         for (int e = 0; e < epochs; e++) {
             trainer.train(model, data, cfg, StepHook.PLAIN, seed + e, "epoch " + (e + 1));
@@ -128,7 +126,7 @@ public final class Throughput {
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
-    /** Peak resident memory from /proc (Linux), resettable per configuration; JavaCPP's off-heap counter. */
+    /** Peak resident memory from /proc (Linux), resettable per configuration. */
     static final class MemoryPeak {
         private MemoryPeak() {
         }
@@ -155,8 +153,5 @@ public final class Throughput {
             return -1;
         }
 
-        static long offHeapBytes() {
-            return org.bytedeco.javacpp.Pointer.totalBytes();
-        }
     }
 }
