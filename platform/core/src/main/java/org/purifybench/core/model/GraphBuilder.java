@@ -107,21 +107,25 @@ final class GraphBuilder {
         // Constants: never trained, but their arrays are updated in place by the trainer.
         SDVariable runMean = sd.constant(n + "_rmean", rm);
         SDVariable runVar = sd.constant(n + "_rvar", rv);
+        // One pass over x for the statistics (var = E[x^2] - E[x]^2, clamped at 0 against rounding)
+        // and the output as x * scale + shift: 5 full-size ops instead of 7 for (x - mean) * scale
+        // + beta, measured 11-20% faster per training step on cnn-small (BatchNormFormulaTest holds
+        // the outputs and gradients equal to the centred formula's).
         SDVariable batchMean = x.mean(n + "_bmean", true, 0, 2, 3);
-        SDVariable centred = x.sub(batchMean);
-        SDVariable batchVar = centred.mul(centred).mean(n + "_bvar", true, 0, 2, 3);
+        SDVariable batchVar = sd.nn().relu(x.mul(x).mean(true, 0, 2, 3).sub(batchMean.mul(batchMean)), 0)
+                .rename(n + "_bvar");
         SDVariable evalFlag = trainFlag.rsub(1.0);
         SDVariable mean = batchMean.mul(trainFlag).add(runMean.mul(evalFlag));
         SDVariable var = batchVar.mul(trainFlag).add(runVar.mul(evalFlag));
         SDVariable scale = gamma.mul(sd.math().rsqrt(var.add(BN_EPS)));
+        SDVariable shift = beta.sub(mean.mul(scale));
         // M2.1's multiply_bp is ~15x slower with a broadcast operand than with equal shapes
         // (measured: 215 vs 16 ms per step on cnn-small), so the per-channel scale is first
         // broadcast by an addition, whose backward is a fast reduction.
         SDVariable scaleFull = sd.zerosLike(x).add(scale);
-        SDVariable normed = x.sub(mean).mul(scaleFull);
         batchNorms.add(new BnLayer(n + "_rmean", n + "_rvar", n + "_bmean", n + "_bvar", n + "_gamma", n + "_beta",
                 (int) channels));
-        return normed.add(n, beta);
+        return x.mul(scaleFull).add(n, shift);
     }
 
     SDVariable relu(SDVariable x) {
