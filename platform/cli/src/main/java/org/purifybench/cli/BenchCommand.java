@@ -72,7 +72,9 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("purifybench bench - %s, ND4J %s, %d threads (OMP_NUM_THREADS), median of %d runs after %d warm-up steps%n",
                 CodeVersion.get(), Nd4j.getExecutioner().getClass().getSimpleName(), threads, repeats, warmup);
         System.out.println("load average before: " + loadAverage() + "; native allocator: "
-                + (String.valueOf(System.getenv("LD_PRELOAD")).contains("jemalloc") ? "jemalloc" : "glibc malloc"));
+                + (String.valueOf(System.getenv("LD_PRELOAD")).contains("jemalloc")
+                        ? "jemalloc" + (System.getenv("MALLOC_CONF") == null ? "" : " (MALLOC_CONF " + System.getenv("MALLOC_CONF") + ")")
+                        : "glibc malloc"));
         List<Throughput.Result> ours = new ArrayList<>();
         Map<String, String> failed = new LinkedHashMap<>();
         for (Throughput.Config c : configs) {

@@ -51,6 +51,7 @@ final class PyTorchReference {
             pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
             // PyTorch keeps its own allocator: the launcher's jemalloc preload is ours, not the reference's.
             pb.environment().remove("LD_PRELOAD");
+            pb.environment().remove("MALLOC_CONF");
             Process p;
             try {
                 p = pb.start();
