@@ -74,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println("load average before: " + loadAverage() + "; native allocator: "
                 + (String.valueOf(System.getenv("LD_PRELOAD")).contains("jemalloc")
                         ? "jemalloc" + (System.getenv("MALLOC_CONF") == null ? "" : " (MALLOC_CONF " + System.getenv("MALLOC_CONF") + ")")
-                        : "glibc malloc"));
+                        : "glibc malloc" + (System.getenv("MALLOC_ARENA_MAX") == null ? "" : " (MALLOC_ARENA_MAX " + System.getenv("MALLOC_ARENA_MAX") + ")")));
         List<Throughput.Result> ours = new ArrayList<>();
         Map<String, String> failed = new LinkedHashMap<>();
         for (Throughput.Config c : configs) {

@@ -49,9 +49,10 @@ final class PyTorchReference {
             // Same OpenMP settings as ours: a fair comparison on shared cores.
             pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
             pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
-            // PyTorch keeps its own allocator: the launcher's jemalloc preload is ours, not the reference's.
+            // PyTorch keeps its own allocator settings: the launcher's are ours, not the reference's.
             pb.environment().remove("LD_PRELOAD");
             pb.environment().remove("MALLOC_CONF");
+            pb.environment().remove("MALLOC_ARENA_MAX");
             Process p;
             try {
                 p = pb.start();
