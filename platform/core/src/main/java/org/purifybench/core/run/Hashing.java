@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** SHA-256 of canonical JSON (sorted keys) and of files: cache keys, config hashes, checksums. */
 public final class Hashing {
@@ -45,6 +46,18 @@ public final class Hashing {
             while ((n = in.read(buf)) > 0) {
                 md.update(buf, 0, n);
             }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** SHA-256 of the arrays' data types, shapes and values (C order), in iteration order. */
+    public static String ofArrays(Iterable<INDArray> arrays) {
+        MessageDigest md = digest();
+        for (INDArray a : arrays) {
+            md.update((a.dataType() + java.util.Arrays.toString(a.shape())).getBytes(StandardCharsets.UTF_8));
+            INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+            // Straight from native memory: no heap copy of a test set.
+            md.update(c.data().asNio().limit((int) (c.length() * c.dataType().width())));
         }
         return HexFormat.of().formatHex(md.digest());
     }

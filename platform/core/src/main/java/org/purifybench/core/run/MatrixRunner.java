@@ -33,6 +33,7 @@ import org.purifybench.core.results.ResultsIO;
 import org.purifybench.core.sandbox.Sandbox;
 import org.purifybench.core.sandbox.SandboxException;
 import org.purifybench.core.sandbox.SandboxLimits;
+import org.purifybench.core.train.SgdTrainer;
 import org.purifybench.spi.Attack;
 import org.purifybench.spi.Backdoor;
 import org.purifybench.spi.Defense;
@@ -237,6 +238,10 @@ public final class MatrixRunner {
                     }
                 }
             }
+        }
+        if (host.trainer() instanceof SgdTrainer t) {
+            long[] memo = t.predictionMemoHitsAndMisses();
+            host.log(String.format("predictions: %d served from the memo (repeated model and images), %d computed", memo[0], memo[1]));
         }
         ResultsDocument doc = document(spec, journal, cells, (System.nanoTime() - start) / 1e9);
         Path resultsFile = runDir.resolve("results.json");

@@ -24,7 +24,10 @@ import org.purifybench.spi.Trainer;
 public final class SgdTrainer implements Trainer {
     static final double BN_MOMENTUM = 0.1;
     private static final int EVAL_BATCH = 500;
+    /** int[] of at most a test set each: 256 entries of 10,000 labels are 10 MB. */
+    private static final int MEMO_ENTRIES = 256;
     private final Host host;
+    private final PredictionMemo predictions = new PredictionMemo(MEMO_ENTRIES);
 
     public SgdTrainer(Host host) {
         this.host = host;
@@ -138,7 +141,12 @@ public final class SgdTrainer implements Trainer {
 
     @Override
     public int[] predict(Model model, INDArray images) {
-        return model.predict(images);
+        return predictions.get(PredictionMemo.key(model, images), () -> model.predict(images));
+    }
+
+    /** Predictions served from the memo / computed, so far (tests and the run's log). */
+    public long[] predictionMemoHitsAndMisses() {
+        return new long[] {predictions.hits(), predictions.misses()};
     }
 
     @Override
