@@ -55,6 +55,35 @@ class MatrixRunnerTest {
     }
 
     @Test
+    void cellsRunInParallelGiveTheSameNumbersAsOneAtATime(@TempDir Path work) throws Exception {
+        String yaml = TINY.replace("attacks: [{id: badnet}]", "attacks: [{id: badnet}, {id: blended}]")
+                .replace("defenses: [{id: none}, {id: clean}, {id: ft, params: {epochs: 1}}, {id: ep, params: {epochs: 1}}]",
+                        "defenses: [{id: none}, {id: ft, params: {epochs: 1}}]")
+                .replace(", {id: lmc, params: {points: 3}}]", "]")
+                .replace("seeds: [0]", "seeds: [0, 1]");
+        var parse = MatrixSpec.class.getDeclaredMethod("parse", java.io.InputStream.class, String.class);
+        parse.setAccessible(true);
+        MatrixSpec spec = (MatrixSpec) parse.invoke(null, new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "tiny-cells");
+        MatrixRunner.Outcome serial = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work.resolve("serial"))
+                .run(spec, DATA, false);
+        MatrixRunner.Outcome parallel = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work.resolve("parallel"))
+                .parallelCells(3).run(spec, DATA, false);
+        assertEquals(16, serial.unitsComputed(), "2 attacks x 2 seeds x 2 defenses x 2 evaluators");
+        assertEquals(16, parallel.unitsComputed());
+        java.util.Comparator<ResultRow> order = java.util.Comparator.comparing(x -> x.cellId() + x.defense() + x.evaluator() + x.metric());
+        List<ResultRow> a = new ArrayList<>(serial.document().getRows());
+        List<ResultRow> b = new ArrayList<>(parallel.document().getRows());
+        a.sort(order);
+        b.sort(order);
+        assertEquals(a, b, "every number equal, cell by cell");
+        assertEquals(serial.document().getCells(), parallel.document().getCells(), "cells listed in matrix order");
+        assertTrue(a.stream().anyMatch(r -> r.metric().equals("asr") && r.defense().equals("none") && r.value() > 0.5),
+                "the backdoors must work for the comparison to mean anything");
+        assertThrows(org.purifybench.core.UserException.class, () -> new MatrixRunner(PluginRegistry.fromClasspath(),
+                DefaultHost.quiet(), work).parallelCells(0));
+    }
+
+    @Test
     void completeRunThenResumeAfterTornJournalAndAfterACrash(@TempDir Path work) throws Exception {
         MatrixSpec spec = tiny();
         MatrixRunner runner = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work);

@@ -201,6 +201,11 @@ public final class ReportWriter {
                         .append(Double.isFinite(s) ? String.format(Locale.ROOT, "%.1f", s) : MISSING)
                         .append(" | ").append(share).append(" |\n");
             }
+            double total = phases.values().stream().filter(v -> v != null && Double.isFinite(v)).mapToDouble(Double::doubleValue).sum();
+            if (p.wallTimeSeconds() > 0 && total > 1.01 * p.wallTimeSeconds()) {
+                sb.append(String.format(Locale.ROOT, "%nCells ran in parallel: phase times are summed over the workers (%.0f s in %.0f s of wall time).%n",
+                        total, p.wallTimeSeconds()));
+            }
             sb.append('\n');
         }
     }

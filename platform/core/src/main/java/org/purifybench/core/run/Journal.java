@@ -64,15 +64,15 @@ final class Journal {
         }
     }
 
-    boolean isDone(String unit) {
+    synchronized boolean isDone(String unit) {
         return done.containsKey(unit);
     }
 
-    int size() {
+    synchronized int size() {
         return done.size();
     }
 
-    void record(Entry entry) {
+    synchronized void record(Entry entry) {
         done.put(entry.unit(), entry);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
             ch.write(StandardCharsets.UTF_8.encode(json.writeValueAsString(entry) + "\n"));
@@ -82,7 +82,7 @@ final class Journal {
         }
     }
 
-    List<Entry> entries() {
+    synchronized List<Entry> entries() {
         return new ArrayList<>(done.values());
     }
 

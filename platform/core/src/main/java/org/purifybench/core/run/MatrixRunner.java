@@ -65,14 +65,32 @@ public final class MatrixRunner {
     private final Path workDir;
     private final Map<String, Double> phaseSeconds = new LinkedHashMap<>();
     private long peakOffHeap;
-    private final java.util.ArrayDeque<String> phaseStack = new java.util.ArrayDeque<>();
-    private long phaseStart;
+    /** Per worker thread: cells may run in parallel, and each nests its own phases. */
+    private final ThreadLocal<java.util.ArrayDeque<String>> phaseStack = ThreadLocal.withInitial(java.util.ArrayDeque::new);
+    private final ThreadLocal<long[]> phaseStart = ThreadLocal.withInitial(() -> new long[1]);
     private Sandbox sandbox;
+    private final Object sandboxLock = new Object();
+    private int parallelCells = 1;
 
     public MatrixRunner(PluginRegistry registry, Host host, Path workDir) {
         this.registry = registry;
         this.host = host;
         this.workDir = workDir;
+    }
+
+    /**
+     * Runs up to {@code n} cells (seed x poison rate x attack) at a time. Each cell's numbers do not
+     * depend on it (every cell draws from its own seeds; tested), but ND4J's ops should then get
+     * cores / n threads each (OMP_NUM_THREADS, fixed at JVM start: the launcher sets it for
+     * --parallel-cells). Why: a training step's ops use 2 threads poorly (cnn-small: 159 img/s on
+     * one thread, ~205 on two), so two one-thread cells do more work than one two-thread cell.
+     */
+    public MatrixRunner parallelCells(int n) {
+        if (n < 1) {
+            throw new UserException("--parallel-cells must be at least 1, got " + n, "use 1 (one cell at a time) or the number of cores");
+        }
+        this.parallelCells = n;
+        return this;
     }
 
     /** Where a run's journal, results and report live. */
@@ -96,7 +114,7 @@ public final class MatrixRunner {
 
     public Outcome run(MatrixSpec spec, Dataset dataset, boolean fresh) {
         resolvePlugins(spec);
-        List<String> failedUnits = new ArrayList<>();
+        List<String> failedUnits = java.util.Collections.synchronizedList(new ArrayList<>());
         long start = System.nanoTime();
         Path runDir = workDir.resolve("runs").resolve(runId(spec));
         Path journalFile = runDir.resolve("journal.jsonl");
@@ -119,7 +137,8 @@ public final class MatrixRunner {
         ModelSpec modelSpec = ModelSpec.of(spec.model().arch(), dataset.shape(), dataset.numClasses(),
                 spec.model().width() > 0 ? spec.model().width() : ModelSpec.defaultWidth(spec.model().arch()));
         List<CellInfo> cells = new ArrayList<>();
-        int computed = 0;
+        java.util.concurrent.atomic.AtomicInteger computed = new java.util.concurrent.atomic.AtomicInteger();
+        List<Runnable> cellTasks = new ArrayList<>();
         for (long seed : spec.seeds()) {
             Splits splits = Splits.make(dataset, spec.splitConfig(), seed);
             Map<String, Object> cleanKey = new LinkedHashMap<>();
@@ -152,93 +171,99 @@ public final class MatrixRunner {
                     String bdHash = Hashing.ofJson(bdKey);
                     String cellId = dataset.name() + "/" + modelSpec.architecture() + "/" + attackRef.label() + "/" + rate + "/seed" + seed;
                     cells.add(new CellInfo(cellId, dataset.name(), modelSpec.architecture(), displayName(attackRef, spec.attacks()), rate, seed, bdHash));
-                    Supplier<Backdoor> backdoor = lazy(() -> attack.prepare(Contexts.attack(attack.descriptor(), dataset.shape(),
-                            dataset.numClasses(), spec.targetLabel(), rate, seed, attackRef.toParams(), host,
-                            splits.attackerTrain(), clean, artefacts.storeFor(bdKey))));
-                    Supplier<SdModel> backdoored = lazy(() -> timed("backdoor-training", () -> cache.getOrBuild(bdHash, bdKey, () -> {
-                        PoisonedSet poisoned = backdoor.get().poison(splits.attackerTrain());
-                        SdModel m = SdModel.create(modelSpec, seed);
-                        host.trainer().train(m, poisoned.data(), spec.training().toConfig(), StepHook.PLAIN, seed,
-                                attackRef.label() + " backdoor (seed " + seed + ")");
-                        return m;
-                    }).model()));
-                    // One memo per evaluator configuration per cell, shared by all defenses (e.g. RA's control),
-                    // and one all evaluators of the cell share (e.g. QRA perturbations its transfer reuses).
-                    Map<String, Map<String, Object>> memo = new HashMap<>();
-                    Map<String, Object> cellMemo = new HashMap<>();
-                    // Every defense's model, purified lazily: an evaluator may ask for another defense's model.
-                    Map<String, Supplier<? extends Model>> purifiedByName = new LinkedHashMap<>();
-                    for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
-                        Defense defense = registry.defense(defenseRef.id());
-                        Map<String, Object> pKey = new LinkedHashMap<>(bdKey);
-                        pKey.put("kind", "purified");
-                        pKey.put("defense", defenseRef.label());
-                        pKey.put("defenseVersion", defense.descriptor().version());
-                        pKey.put("defenseCode", defense instanceof JarDefense jd ? CodeFingerprint.ofPlugin(jd.jar(), jd.className())
-                                : CodeFingerprint.ofPlugin(defense.getClass()));
-                        Path sandboxedJar = sandboxed(defense.descriptor());
-                        SandboxException[] sandboxFailure = new SandboxException[1]; // one attempt per cell, however many ask
-                        Supplier<SdModel> purified = lazy(() -> timed("defenses", () -> cache.getOrBuild(Hashing.ofJson(pKey), pKey, () -> {
-                            if (sandboxedJar != null) {
-                                if (sandboxFailure[0] == null) {
-                                    try {
-                                        return sandbox(spec).purify(sandboxedJar, defense.descriptor(), backdoored.get(), splits.tuning(),
-                                                splits.validation(), clean, seed, defenseRef.toParams());
-                                    } catch (SandboxException e) {
-                                        sandboxFailure[0] = e;
-                                    }
-                                }
-                                throw sandboxFailure[0];
-                            }
-                            Model out = defense.purify(Contexts.defense(defense.descriptor(), new Contexts.DefenseInputs(
-                                    backdoored.get(), splits.tuning(), splits.validation(), backdoor.get(), clean), seed,
-                                    defenseRef.toParams(), host));
-                            if (!(out instanceof SdModel sdm) || !sdm.spec().equals(modelSpec)) {
-                                throw new UserException("defense '" + defenseRef.id() + "' returned a model of another architecture",
-                                        "return the context's model (or a copy of it) after modifying its parameters");
-                            }
-                            return sdm;
+                    cellTasks.add(() -> {
+                        Supplier<Backdoor> backdoor = lazy(() -> attack.prepare(Contexts.attack(attack.descriptor(), dataset.shape(),
+                                dataset.numClasses(), spec.targetLabel(), rate, seed, attackRef.toParams(), host,
+                                splits.attackerTrain(), clean, artefacts.storeFor(bdKey))));
+                        Supplier<SdModel> backdoored = lazy(() -> timed("backdoor-training", () -> cache.getOrBuild(bdHash, bdKey, () -> {
+                            PoisonedSet poisoned = backdoor.get().poison(splits.attackerTrain());
+                            SdModel m = SdModel.create(modelSpec, seed);
+                            host.trainer().train(m, poisoned.data(), spec.training().toConfig(), StepHook.PLAIN, seed,
+                                    attackRef.label() + " backdoor (seed " + seed + ")");
+                            return m;
                         }).model()));
-                        purifiedByName.put(displayName(defenseRef, spec.defenses()), purified);
-                    }
-                    for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
-                        String defenseName = displayName(defenseRef, spec.defenses());
-                        Supplier<? extends Model> purified = purifiedByName.get(defenseName);
-                        for (MatrixSpec.PluginRef evalRef : spec.evaluators()) {
-                            String unit = cellId + "|" + defenseRef.label() + "|" + evalRef.label();
-                            if (journal.isDone(unit)) {
-                                continue;
-                            }
-                            Evaluator evaluator = registry.evaluator(evalRef.id());
-                            EvaluationResult r;
-                            try {
-                                r = timed("evaluators", () -> evaluator.evaluate(Contexts.evaluation(
-                                        new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), defenseName, purified.get(),
-                                                backdoored.get(), clean.get(), backdoor.get(), test, splits.retuningPool(), purifiedByName),
-                                        seed, evalRef.toParams(), host,
-                                        new Contexts.Memos(memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()), cellMemo))));
-                            } catch (SandboxException e) {
-                                // not journaled: a later run tries the unit again
-                                failedUnits.add(unit + ": " + e.status().label());
-                                host.log("failed " + unit + " (" + e.status().label() + "): " + e.oneLine());
-                                continue;
-                            }
-                            String attackName = displayName(attackRef, spec.attacks());
-                            String evalName = displayName(evalRef, spec.evaluators());
-                            List<ResultRow> rows = new ArrayList<>();
-                            r.metrics().forEach((metric, value) -> rows.add(new ResultRow(cellId, dataset.name(), modelSpec.architecture(),
-                                    attackName, rate, seed, defenseName, evalName, metric, value)));
-                            List<Curve> curves = new ArrayList<>();
-                            r.curves().forEach((name, y) -> curves.add(new Curve(cellId, defenseName, evalName, name, xValues(r, name, y.length), y)));
-                            journal.record(new Journal.Entry(unit, rows, curves));
-                            computed++;
-                            host.log(String.format("done %s: %s", unit, summary(r)));
-                            samplePeakOffHeap();
+                        // One memo per evaluator configuration per cell, shared by all defenses (e.g. RA's control),
+                        // and one all evaluators of the cell share (e.g. QRA perturbations its transfer reuses).
+                        Map<String, Map<String, Object>> memo = new HashMap<>();
+                        Map<String, Object> cellMemo = new HashMap<>();
+                        // Every defense's model, purified lazily: an evaluator may ask for another defense's model.
+                        Map<String, Supplier<? extends Model>> purifiedByName = new LinkedHashMap<>();
+                        for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
+                            Defense defense = registry.defense(defenseRef.id());
+                            Map<String, Object> pKey = new LinkedHashMap<>(bdKey);
+                            pKey.put("kind", "purified");
+                            pKey.put("defense", defenseRef.label());
+                            pKey.put("defenseVersion", defense.descriptor().version());
+                            pKey.put("defenseCode", defense instanceof JarDefense jd ? CodeFingerprint.ofPlugin(jd.jar(), jd.className())
+                                    : CodeFingerprint.ofPlugin(defense.getClass()));
+                            Path sandboxedJar = sandboxed(defense.descriptor());
+                            SandboxException[] sandboxFailure = new SandboxException[1]; // one attempt per cell, however many ask
+                            Supplier<SdModel> purified = lazy(() -> timed("defenses", () -> cache.getOrBuild(Hashing.ofJson(pKey), pKey, () -> {
+                                if (sandboxedJar != null) {
+                                    if (sandboxFailure[0] == null) {
+                                        try {
+                                            SdModel input = backdoored.get();
+                                            synchronized (sandboxLock) { // one child JVM at a time, whatever runs in parallel
+                                                return sandbox(spec).purify(sandboxedJar, defense.descriptor(), input, splits.tuning(),
+                                                        splits.validation(), clean, seed, defenseRef.toParams());
+                                            }
+                                        } catch (SandboxException e) {
+                                            sandboxFailure[0] = e;
+                                        }
+                                    }
+                                    throw sandboxFailure[0];
+                                }
+                                Model out = defense.purify(Contexts.defense(defense.descriptor(), new Contexts.DefenseInputs(
+                                        backdoored.get(), splits.tuning(), splits.validation(), backdoor.get(), clean), seed,
+                                        defenseRef.toParams(), host));
+                                if (!(out instanceof SdModel sdm) || !sdm.spec().equals(modelSpec)) {
+                                    throw new UserException("defense '" + defenseRef.id() + "' returned a model of another architecture",
+                                            "return the context's model (or a copy of it) after modifying its parameters");
+                                }
+                                return sdm;
+                            }).model()));
+                            purifiedByName.put(displayName(defenseRef, spec.defenses()), purified);
                         }
-                    }
+                        for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
+                            String defenseName = displayName(defenseRef, spec.defenses());
+                            Supplier<? extends Model> purified = purifiedByName.get(defenseName);
+                            for (MatrixSpec.PluginRef evalRef : spec.evaluators()) {
+                                String unit = cellId + "|" + defenseRef.label() + "|" + evalRef.label();
+                                if (journal.isDone(unit)) {
+                                    continue;
+                                }
+                                Evaluator evaluator = registry.evaluator(evalRef.id());
+                                EvaluationResult r;
+                                try {
+                                    r = timed("evaluators", () -> evaluator.evaluate(Contexts.evaluation(
+                                            new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), defenseName, purified.get(),
+                                                    backdoored.get(), clean.get(), backdoor.get(), test, splits.retuningPool(), purifiedByName),
+                                            seed, evalRef.toParams(), host,
+                                            new Contexts.Memos(memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()), cellMemo))));
+                                } catch (SandboxException e) {
+                                    // not journaled: a later run tries the unit again
+                                    failedUnits.add(unit + ": " + e.status().label());
+                                    host.log("failed " + unit + " (" + e.status().label() + "): " + e.oneLine());
+                                    continue;
+                                }
+                                String attackName = displayName(attackRef, spec.attacks());
+                                String evalName = displayName(evalRef, spec.evaluators());
+                                List<ResultRow> rows = new ArrayList<>();
+                                r.metrics().forEach((metric, value) -> rows.add(new ResultRow(cellId, dataset.name(), modelSpec.architecture(),
+                                        attackName, rate, seed, defenseName, evalName, metric, value)));
+                                List<Curve> curves = new ArrayList<>();
+                                r.curves().forEach((name, y) -> curves.add(new Curve(cellId, defenseName, evalName, name, xValues(r, name, y.length), y)));
+                                journal.record(new Journal.Entry(unit, rows, curves));
+                                computed.incrementAndGet();
+                                host.log(String.format("done %s: %s", unit, summary(r)));
+                                samplePeakOffHeap();
+                            }
+                        }
+                    });
                 }
             }
         }
+        runCells(cellTasks);
         if (host.trainer() instanceof SgdTrainer t) {
             long[] memo = t.predictionMemoHitsAndMisses();
             host.log(String.format("predictions: %d served from the memo (repeated model and images), %d computed", memo[0], memo[1]));
@@ -251,7 +276,7 @@ public final class MatrixRunner {
                     + failedUnits.get(0) + "); " + resultsFile + " holds the " + journal.size() + " unit(s) that finished",
                     "see the log for each defense's status and error, fix or leave out the defense, and run again: finished units are kept");
         }
-        return new Outcome(runDir, resultsFile, doc, computed, reused);
+        return new Outcome(runDir, resultsFile, doc, computed.get(), reused);
     }
 
     /** The jar a defense runs from in the sandbox, or null for a built-in defense (it runs in this JVM). */
@@ -260,7 +285,7 @@ public final class MatrixRunner {
         return origin.builtIn() ? null : origin.jar();
     }
 
-    private Sandbox sandbox(MatrixSpec spec) {
+    private synchronized Sandbox sandbox(MatrixSpec spec) {
         if (sandbox == null) {
             List<Path> hidden = new ArrayList<>(List.of(workDir));
             if (spec.dataset().path() != null) {
@@ -316,26 +341,66 @@ public final class MatrixRunner {
     /**
      * Runs {@code work} charged to {@code phase}. Phases nest (an evaluator's first use of a model
      * triggers its training), so time is charged exclusively: the enclosing phase's clock stops
-     * while a nested one runs, and the phase shares add up to at most the wall time.
+     * while a nested one runs, and the phase shares add up to at most the wall time (times the
+     * number of cells run in parallel).
      */
     private <T> T timed(String phase, Supplier<T> work) {
+        java.util.ArrayDeque<String> stack = phaseStack.get();
+        long[] start = phaseStart.get();
         long now = System.nanoTime();
-        if (!phaseStack.isEmpty()) {
-            String outer = phaseStack.peek();
-            phaseSeconds.merge(outer, (now - phaseStart) / 1e9, Double::sum);
+        if (!stack.isEmpty()) {
+            charge(stack.peek(), now - start[0]);
         }
-        phaseStack.push(phase);
-        phaseStart = now;
+        stack.push(phase);
+        start[0] = now;
         try {
             return work.get();
         } finally {
             long end = System.nanoTime();
-            phaseSeconds.merge(phaseStack.pop(), (end - phaseStart) / 1e9, Double::sum);
-            phaseStart = end;
+            charge(stack.pop(), end - start[0]);
+            start[0] = end;
         }
     }
 
-    private void samplePeakOffHeap() {
+    private void charge(String phase, long nanos) {
+        synchronized (phaseSeconds) {
+            phaseSeconds.merge(phase, nanos / 1e9, Double::sum);
+        }
+    }
+
+    /** Runs the cells in order, or {@link #parallelCells} at a time; the first failure stops the rest. */
+    private void runCells(List<Runnable> tasks) {
+        if (parallelCells == 1 || tasks.size() < 2) {
+            tasks.forEach(Runnable::run);
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.min(parallelCells, tasks.size()));
+        try {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            tasks.forEach(t -> futures.add(pool.submit(t)));
+            for (java.util.concurrent.Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    pool.shutdownNow();
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UserException("interrupted while cells were running", "run again: finished units are kept");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private synchronized void samplePeakOffHeap() {
         peakOffHeap = Math.max(peakOffHeap, Pointer.physicalBytes());
     }
 

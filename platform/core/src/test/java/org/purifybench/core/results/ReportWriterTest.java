@@ -136,6 +136,18 @@ class ReportWriterTest {
     }
 
     @Test
+    void phaseTimesSummedOverParallelCellsAreSaidToBe() {
+        ResultsDocument doc = TestDocs.sample();
+        assertFalse(ReportWriter.markdown(doc).contains("Cells ran in parallel"), "100 s of phases in 100 s of wall time");
+        Provenance p = doc.getProvenance();
+        doc.setProvenance(new Provenance(p.codeVersion(), p.spiVersion(), p.javaVersion(), p.os(), p.cpu(), p.cores(), p.nd4jBackend(),
+                p.device(), 60.0, p.phaseSeconds(), p.peakHeapBytes(), p.peakOffHeapBytes()));
+        String md = ReportWriter.markdown(doc);
+        assertTrue(md.contains("Cells ran in parallel: phase times are summed over the workers (100 s in 60 s of wall time)."), md);
+        assertTrue(md.contains("| train | 60.0 | 100.0% |"), md);
+    }
+
+    @Test
     void noApproximationsSaysNone() {
         ResultsDocument doc = TestDocs.sample();
         doc.setApproximations(List.of());
