@@ -19,6 +19,6 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         // the quick profile uses built-in plug-ins only: a jar in submissions/ cannot break the demo
         return RunSupport.runAndReport(MatrixSpec.profile("quick"), PluginRegistry.fromClasspath(), root.workDir,
-                options.fresh, options.quiet, System.out);
+                options, System.out);
     }
 }

@@ -61,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
         }
         // a refused plug-in jar stops the run before any work, naming the jar (purifybench list shows them all)
         PluginRegistry registry = plugins.registry().requireNoRefused();
-        return RunSupport.runAndReport(spec, registry, root.workDir, options.fresh, options.quiet, System.out);
+        return RunSupport.runAndReport(spec, registry, root.workDir, options, System.out);
     }
 
     /** The matrix with only {@code ids} as its defenses (a profile's parameters are kept for ids it names). */

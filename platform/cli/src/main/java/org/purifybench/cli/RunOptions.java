@@ -9,4 +9,9 @@ final class RunOptions {
 
     @Option(names = "--quiet", description = "No progress bars.")
     boolean quiet;
+
+    @Option(names = "--parallel-cells", paramLabel = "N", defaultValue = "1",
+            description = "Run N cells (seed x poison rate x attack) at a time; the launcher then gives ND4J cores/N threads each."
+                    + " Same numbers as one at a time for the same thread count, more memory (default: ${DEFAULT-VALUE}).")
+    int parallelCells = 1;
 }

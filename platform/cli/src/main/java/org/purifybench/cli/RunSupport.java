@@ -29,13 +29,29 @@ final class RunSupport {
         return dir;
     }
 
-    static int runAndReport(MatrixSpec spec, PluginRegistry plugins, Path workDir, boolean fresh, boolean quiet, PrintStream out) {
+    static int runAndReport(MatrixSpec spec, PluginRegistry plugins, Path workDir, RunOptions options, PrintStream out) {
         checkWritable(workDir);
-        DefaultHost host = new DefaultHost(!quiet, System.err);
-        MatrixRunner runner = new MatrixRunner(plugins, host, workDir);
+        DefaultHost host = new DefaultHost(!options.quiet, System.err);
+        MatrixRunner runner = new MatrixRunner(plugins, host, workDir).parallelCells(options.parallelCells);
         out.println("purifybench: running profile '" + spec.name() + "' (run " + MatrixRunner.runId(spec) + ")");
+        if (options.parallelCells > 1) {
+            String omp = System.getenv("OMP_NUM_THREADS");
+            int cores = Runtime.getRuntime().availableProcessors();
+            int threads = cores;
+            try {
+                threads = omp == null ? cores : Integer.parseInt(omp.trim());
+            } catch (NumberFormatException e) {
+                threads = cores; // a nested list such as "2,1": assume the worst
+            }
+            out.println("  " + options.parallelCells + " cells at a time, ND4J threads per cell: " + threads);
+            if (threads * options.parallelCells > cores) {
+                out.println("  warning: " + options.parallelCells + " cells x " + threads + " threads oversubscribe the "
+                        + cores + " cores; start through ./purifybench (it sets OMP_NUM_THREADS for --parallel-cells) or set OMP_NUM_THREADS="
+                        + Math.max(1, cores / options.parallelCells));
+            }
+        }
         spec.approximationsOrEmpty().forEach(a -> out.println("  approximation: " + a));
-        MatrixRunner.Outcome o = runner.run(spec, fresh);
+        MatrixRunner.Outcome o = runner.run(spec, options.fresh);
         List<Path> report = ReportWriter.write(o.document(), o.runDir());
         out.println();
         out.println(ReportWriter.markdown(o.document()));
