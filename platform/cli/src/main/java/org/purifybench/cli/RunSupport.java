@@ -35,20 +35,7 @@ final class RunSupport {
         MatrixRunner runner = new MatrixRunner(plugins, host, workDir).parallelCells(options.parallelCells);
         out.println("purifybench: running profile '" + spec.name() + "' (run " + MatrixRunner.runId(spec) + ")");
         if (options.parallelCells > 1) {
-            String omp = System.getenv("OMP_NUM_THREADS");
-            int cores = Runtime.getRuntime().availableProcessors();
-            int threads = cores;
-            try {
-                threads = omp == null ? cores : Integer.parseInt(omp.trim());
-            } catch (NumberFormatException e) {
-                threads = cores; // a nested list such as "2,1": assume the worst
-            }
-            out.println("  " + options.parallelCells + " cells at a time, ND4J threads per cell: " + threads);
-            if (threads * options.parallelCells > cores) {
-                out.println("  warning: " + options.parallelCells + " cells x " + threads + " threads oversubscribe the "
-                        + cores + " cores; start through ./purifybench (it sets OMP_NUM_THREADS for --parallel-cells) or set OMP_NUM_THREADS="
-                        + Math.max(1, cores / options.parallelCells));
-            }
+            out.println("  " + options.parallelCells + " cells at a time");
         }
         spec.approximationsOrEmpty().forEach(a -> out.println("  approximation: " + a));
         MatrixRunner.Outcome o = runner.run(spec, options.fresh);

@@ -80,10 +80,10 @@ public final class MatrixRunner {
 
     /**
      * Runs up to {@code n} cells (seed x poison rate x attack) at a time. Each cell's numbers do not
-     * depend on it (every cell draws from its own seeds; tested), but ND4J's ops should then get
-     * cores / n threads each (OMP_NUM_THREADS, fixed at JVM start: the launcher sets it for
-     * --parallel-cells). Why: a training step's ops use 2 threads poorly (cnn-small: 159 img/s on
-     * one thread, ~205 on two), so two one-thread cells do more work than one two-thread cell.
+     * depend on it (every cell draws from its own seeds; tested). Why: a step's ops use two cores
+     * poorly (cnn-small: 159 img/s on one thread, ~205 on two), and one cell's Java-side and
+     * single-threaded stretches leave a core idle that the other cell fills (demo on 2 cores:
+     * 5:22 instead of 6:31 with both cells on 2 threads each; 5:39 with 1 thread each).
      */
     public MatrixRunner parallelCells(int n) {
         if (n < 1) {
