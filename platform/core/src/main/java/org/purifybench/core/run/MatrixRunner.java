@@ -137,8 +137,10 @@ public final class MatrixRunner {
         ModelSpec modelSpec = ModelSpec.of(spec.model().arch(), dataset.shape(), dataset.numClasses(),
                 spec.model().width() > 0 ? spec.model().width() : ModelSpec.defaultWidth(spec.model().arch()));
         List<CellInfo> cells = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicInteger computed = new java.util.concurrent.atomic.AtomicInteger();
+        RunScope scope = new RunScope(spec, dataset, modelSpec, test, journal, cache, artefacts, failedUnits,
+                new java.util.concurrent.atomic.AtomicInteger());
         List<Runnable> cellTasks = new ArrayList<>();
+        long[] memoBefore = memoCounts();
         for (long seed : spec.seeds()) {
             Splits splits = Splits.make(dataset, spec.splitConfig(), seed);
             Map<String, Object> cleanKey = new LinkedHashMap<>();
@@ -171,102 +173,16 @@ public final class MatrixRunner {
                     String bdHash = Hashing.ofJson(bdKey);
                     String cellId = dataset.name() + "/" + modelSpec.architecture() + "/" + attackRef.label() + "/" + rate + "/seed" + seed;
                     cells.add(new CellInfo(cellId, dataset.name(), modelSpec.architecture(), displayName(attackRef, spec.attacks()), rate, seed, bdHash));
-                    cellTasks.add(() -> {
-                        Supplier<Backdoor> backdoor = lazy(() -> attack.prepare(Contexts.attack(attack.descriptor(), dataset.shape(),
-                                dataset.numClasses(), spec.targetLabel(), rate, seed, attackRef.toParams(), host,
-                                splits.attackerTrain(), clean, artefacts.storeFor(bdKey))));
-                        Supplier<SdModel> backdoored = lazy(() -> timed("backdoor-training", () -> cache.getOrBuild(bdHash, bdKey, () -> {
-                            PoisonedSet poisoned = backdoor.get().poison(splits.attackerTrain());
-                            SdModel m = SdModel.create(modelSpec, seed);
-                            host.trainer().train(m, poisoned.data(), spec.training().toConfig(), StepHook.PLAIN, seed,
-                                    attackRef.label() + " backdoor (seed " + seed + ")");
-                            return m;
-                        }).model()));
-                        // One memo per evaluator configuration per cell, shared by all defenses (e.g. RA's control),
-                        // and one all evaluators of the cell share (e.g. QRA perturbations its transfer reuses).
-                        Map<String, Map<String, Object>> memo = new HashMap<>();
-                        Map<String, Object> cellMemo = new HashMap<>();
-                        // Every defense's model, purified lazily: an evaluator may ask for another defense's model.
-                        Map<String, Supplier<? extends Model>> purifiedByName = new LinkedHashMap<>();
-                        for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
-                            Defense defense = registry.defense(defenseRef.id());
-                            Map<String, Object> pKey = new LinkedHashMap<>(bdKey);
-                            pKey.put("kind", "purified");
-                            pKey.put("defense", defenseRef.label());
-                            pKey.put("defenseVersion", defense.descriptor().version());
-                            pKey.put("defenseCode", defense instanceof JarDefense jd ? CodeFingerprint.ofPlugin(jd.jar(), jd.className())
-                                    : CodeFingerprint.ofPlugin(defense.getClass()));
-                            Path sandboxedJar = sandboxed(defense.descriptor());
-                            SandboxException[] sandboxFailure = new SandboxException[1]; // one attempt per cell, however many ask
-                            Supplier<SdModel> purified = lazy(() -> timed("defenses", () -> cache.getOrBuild(Hashing.ofJson(pKey), pKey, () -> {
-                                if (sandboxedJar != null) {
-                                    if (sandboxFailure[0] == null) {
-                                        try {
-                                            SdModel input = backdoored.get();
-                                            synchronized (sandboxLock) { // one child JVM at a time, whatever runs in parallel
-                                                return sandbox(spec).purify(sandboxedJar, defense.descriptor(), input, splits.tuning(),
-                                                        splits.validation(), clean, seed, defenseRef.toParams());
-                                            }
-                                        } catch (SandboxException e) {
-                                            sandboxFailure[0] = e;
-                                        }
-                                    }
-                                    throw sandboxFailure[0];
-                                }
-                                Model out = defense.purify(Contexts.defense(defense.descriptor(), new Contexts.DefenseInputs(
-                                        backdoored.get(), splits.tuning(), splits.validation(), backdoor.get(), clean), seed,
-                                        defenseRef.toParams(), host));
-                                if (!(out instanceof SdModel sdm) || !sdm.spec().equals(modelSpec)) {
-                                    throw new UserException("defense '" + defenseRef.id() + "' returned a model of another architecture",
-                                            "return the context's model (or a copy of it) after modifying its parameters");
-                                }
-                                return sdm;
-                            }).model()));
-                            purifiedByName.put(displayName(defenseRef, spec.defenses()), purified);
-                        }
-                        for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
-                            String defenseName = displayName(defenseRef, spec.defenses());
-                            Supplier<? extends Model> purified = purifiedByName.get(defenseName);
-                            for (MatrixSpec.PluginRef evalRef : spec.evaluators()) {
-                                String unit = cellId + "|" + defenseRef.label() + "|" + evalRef.label();
-                                if (journal.isDone(unit)) {
-                                    continue;
-                                }
-                                Evaluator evaluator = registry.evaluator(evalRef.id());
-                                EvaluationResult r;
-                                try {
-                                    r = timed("evaluators", () -> evaluator.evaluate(Contexts.evaluation(
-                                            new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), defenseName, purified.get(),
-                                                    backdoored.get(), clean.get(), backdoor.get(), test, splits.retuningPool(), purifiedByName),
-                                            seed, evalRef.toParams(), host,
-                                            new Contexts.Memos(memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()), cellMemo))));
-                                } catch (SandboxException e) {
-                                    // not journaled: a later run tries the unit again
-                                    failedUnits.add(unit + ": " + e.status().label());
-                                    host.log("failed " + unit + " (" + e.status().label() + "): " + e.oneLine());
-                                    continue;
-                                }
-                                String attackName = displayName(attackRef, spec.attacks());
-                                String evalName = displayName(evalRef, spec.evaluators());
-                                List<ResultRow> rows = new ArrayList<>();
-                                r.metrics().forEach((metric, value) -> rows.add(new ResultRow(cellId, dataset.name(), modelSpec.architecture(),
-                                        attackName, rate, seed, defenseName, evalName, metric, value)));
-                                List<Curve> curves = new ArrayList<>();
-                                r.curves().forEach((name, y) -> curves.add(new Curve(cellId, defenseName, evalName, name, xValues(r, name, y.length), y)));
-                                journal.record(new Journal.Entry(unit, rows, curves));
-                                computed.incrementAndGet();
-                                host.log(String.format("done %s: %s", unit, summary(r)));
-                                samplePeakOffHeap();
-                            }
-                        }
-                    });
+                    Cell cell = new Cell(cellId, seed, rate, attackRef, attack, splits, clean, bdKey, bdHash);
+                    cellTasks.add(() -> runCell(scope, cell));
                 }
             }
         }
         runCells(cellTasks);
-        if (host.trainer() instanceof SgdTrainer t) {
-            long[] memo = t.predictionMemoHitsAndMisses();
-            host.log(String.format("predictions: %d served from the memo (repeated model and images), %d computed", memo[0], memo[1]));
+        long[] memoAfter = memoCounts();
+        if (memoAfter != null) {
+            host.log(String.format("predictions: %d served from the memo (repeated model and images), %d computed",
+                    memoAfter[0] - memoBefore[0], memoAfter[1] - memoBefore[1]));
         }
         ResultsDocument doc = document(spec, journal, cells, (System.nanoTime() - start) / 1e9);
         Path resultsFile = runDir.resolve("results.json");
@@ -276,7 +192,128 @@ public final class MatrixRunner {
                     + failedUnits.get(0) + "); " + resultsFile + " holds the " + journal.size() + " unit(s) that finished",
                     "see the log for each defense's status and error, fix or leave out the defense, and run again: finished units are kept");
         }
-        return new Outcome(runDir, resultsFile, doc, computed.get(), reused);
+        return new Outcome(runDir, resultsFile, doc, scope.computed().get(), reused);
+    }
+
+    /** What every cell of one run shares. */
+    private record RunScope(MatrixSpec spec, Dataset dataset, ModelSpec modelSpec, LabeledImages test, Journal journal,
+                            ModelCache cache, ArtefactCache artefacts, List<String> failedUnits,
+                            java.util.concurrent.atomic.AtomicInteger computed) {
+    }
+
+    /** One cell: a seed (its splits and clean model), a poison rate and an attack. */
+    private record Cell(String id, long seed, double rate, MatrixSpec.PluginRef attackRef, Attack attack, Splits splits,
+                        Supplier<SdModel> clean, Map<String, Object> bdKey, String bdHash) {
+    }
+
+    /** Prediction memo hits and misses so far, or null when the host's trainer is not ours. */
+    private long[] memoCounts() {
+        return host.trainer() instanceof SgdTrainer t ? t.predictionMemoHitsAndMisses() : null;
+    }
+
+    /** Backdoor, defenses and evaluators of one cell; finished units go to the journal as they end. */
+    private void runCell(RunScope run, Cell cell) {
+        MatrixSpec spec = run.spec();
+        Dataset dataset = run.dataset();
+        ModelSpec modelSpec = run.modelSpec();
+        LabeledImages test = run.test();
+        Journal journal = run.journal();
+        ModelCache cache = run.cache();
+        long seed = cell.seed();
+        double rate = cell.rate();
+        MatrixSpec.PluginRef attackRef = cell.attackRef();
+        Attack attack = cell.attack();
+        Splits splits = cell.splits();
+        Supplier<SdModel> clean = cell.clean();
+        Map<String, Object> bdKey = cell.bdKey();
+        String cellId = cell.id();
+        Supplier<Backdoor> backdoor = lazy(() -> attack.prepare(Contexts.attack(attack.descriptor(), dataset.shape(),
+                dataset.numClasses(), spec.targetLabel(), rate, seed, attackRef.toParams(), host,
+                splits.attackerTrain(), clean, run.artefacts().storeFor(bdKey))));
+        Supplier<SdModel> backdoored = lazy(() -> timed("backdoor-training", () -> cache.getOrBuild(cell.bdHash(), bdKey, () -> {
+            PoisonedSet poisoned = backdoor.get().poison(splits.attackerTrain());
+            SdModel m = SdModel.create(modelSpec, seed);
+            host.trainer().train(m, poisoned.data(), spec.training().toConfig(), StepHook.PLAIN, seed,
+                    attackRef.label() + " backdoor (seed " + seed + ")");
+            return m;
+        }).model()));
+        // One memo per evaluator configuration per cell, shared by all defenses (e.g. RA's control),
+        // and one all evaluators of the cell share (e.g. QRA perturbations its transfer reuses).
+        Map<String, Map<String, Object>> memo = new HashMap<>();
+        Map<String, Object> cellMemo = new HashMap<>();
+        // Every defense's model, purified lazily: an evaluator may ask for another defense's model.
+        Map<String, Supplier<? extends Model>> purifiedByName = new LinkedHashMap<>();
+        for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
+            Defense defense = registry.defense(defenseRef.id());
+            Map<String, Object> pKey = new LinkedHashMap<>(bdKey);
+            pKey.put("kind", "purified");
+            pKey.put("defense", defenseRef.label());
+            pKey.put("defenseVersion", defense.descriptor().version());
+            pKey.put("defenseCode", defense instanceof JarDefense jd ? CodeFingerprint.ofPlugin(jd.jar(), jd.className())
+                    : CodeFingerprint.ofPlugin(defense.getClass()));
+            Path sandboxedJar = sandboxed(defense.descriptor());
+            SandboxException[] sandboxFailure = new SandboxException[1]; // one attempt per cell, however many ask
+            Supplier<SdModel> purified = lazy(() -> timed("defenses", () -> cache.getOrBuild(Hashing.ofJson(pKey), pKey, () -> {
+                if (sandboxedJar != null) {
+                    if (sandboxFailure[0] == null) {
+                        try {
+                            SdModel input = backdoored.get();
+                            synchronized (sandboxLock) { // one child JVM at a time, whatever runs in parallel
+                                return sandbox(spec).purify(sandboxedJar, defense.descriptor(), input, splits.tuning(),
+                                        splits.validation(), clean, seed, defenseRef.toParams());
+                            }
+                        } catch (SandboxException e) {
+                            sandboxFailure[0] = e;
+                        }
+                    }
+                    throw sandboxFailure[0];
+                }
+                Model out = defense.purify(Contexts.defense(defense.descriptor(), new Contexts.DefenseInputs(
+                        backdoored.get(), splits.tuning(), splits.validation(), backdoor.get(), clean), seed,
+                        defenseRef.toParams(), host));
+                if (!(out instanceof SdModel sdm) || !sdm.spec().equals(modelSpec)) {
+                    throw new UserException("defense '" + defenseRef.id() + "' returned a model of another architecture",
+                            "return the context's model (or a copy of it) after modifying its parameters");
+                }
+                return sdm;
+            }).model()));
+            purifiedByName.put(displayName(defenseRef, spec.defenses()), purified);
+        }
+        for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
+            String defenseName = displayName(defenseRef, spec.defenses());
+            Supplier<? extends Model> purified = purifiedByName.get(defenseName);
+            for (MatrixSpec.PluginRef evalRef : spec.evaluators()) {
+                String unit = cellId + "|" + defenseRef.label() + "|" + evalRef.label();
+                if (journal.isDone(unit)) {
+                    continue;
+                }
+                Evaluator evaluator = registry.evaluator(evalRef.id());
+                EvaluationResult r;
+                try {
+                    r = timed("evaluators", () -> evaluator.evaluate(Contexts.evaluation(
+                            new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), defenseName, purified.get(),
+                                    backdoored.get(), clean.get(), backdoor.get(), test, splits.retuningPool(), purifiedByName),
+                            seed, evalRef.toParams(), host,
+                            new Contexts.Memos(memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()), cellMemo))));
+                } catch (SandboxException e) {
+                    // not journaled: a later run tries the unit again
+                    run.failedUnits().add(unit + ": " + e.status().label());
+                    host.log("failed " + unit + " (" + e.status().label() + "): " + e.oneLine());
+                    continue;
+                }
+                String attackName = displayName(attackRef, spec.attacks());
+                String evalName = displayName(evalRef, spec.evaluators());
+                List<ResultRow> rows = new ArrayList<>();
+                r.metrics().forEach((metric, value) -> rows.add(new ResultRow(cellId, dataset.name(), modelSpec.architecture(),
+                        attackName, rate, seed, defenseName, evalName, metric, value)));
+                List<Curve> curves = new ArrayList<>();
+                r.curves().forEach((name, y) -> curves.add(new Curve(cellId, defenseName, evalName, name, xValues(r, name, y.length), y)));
+                journal.record(new Journal.Entry(unit, rows, curves));
+                run.computed().incrementAndGet();
+                host.log(String.format("done %s: %s", unit, summary(r)));
+                samplePeakOffHeap();
+            }
+        }
     }
 
     /** The jar a defense runs from in the sandbox, or null for a built-in defense (it runs in this JVM). */
