@@ -71,10 +71,7 @@ final class BenchCommand implements Callable<Integer> {
         int threads = threads();
         System.out.printf("purifybench bench - %s, ND4J %s, %d threads (OMP_NUM_THREADS), median of %d runs after %d warm-up steps%n",
                 CodeVersion.get(), Nd4j.getExecutioner().getClass().getSimpleName(), threads, repeats, warmup);
-        System.out.println("load average before: " + loadAverage() + "; native allocator: "
-                + (String.valueOf(System.getenv("LD_PRELOAD")).contains("jemalloc")
-                        ? "jemalloc" + (System.getenv("MALLOC_CONF") == null ? "" : " (MALLOC_CONF " + System.getenv("MALLOC_CONF") + ")")
-                        : "glibc malloc" + (System.getenv("MALLOC_ARENA_MAX") == null ? "" : " (MALLOC_ARENA_MAX " + System.getenv("MALLOC_ARENA_MAX") + ")")));
+        System.out.println("load average before: " + loadAverage() + "; native allocator: " + allocator());
         List<Throughput.Result> ours = new ArrayList<>();
         Map<String, String> failed = new LinkedHashMap<>();
         for (Throughput.Config c : configs) {
@@ -123,6 +120,14 @@ final class BenchCommand implements Callable<Integer> {
 
     private Throughput.Config withSteps(Throughput.Config c) {
         return steps == null ? c : new Throughput.Config(c.arch(), c.shape(), c.width(), c.batch(), steps);
+    }
+
+    /** The allocator the launcher chose, with the setting that tunes it (figures depend on both). */
+    private static String allocator() {
+        boolean jemalloc = String.valueOf(System.getenv("LD_PRELOAD")).contains("jemalloc");
+        String setting = jemalloc ? "MALLOC_CONF" : "MALLOC_ARENA_MAX";
+        String value = System.getenv(setting);
+        return (jemalloc ? "jemalloc" : "glibc malloc") + (value == null ? "" : " (" + setting + " " + value + ")");
     }
 
     /** The 1, 5 and 15 minute load averages, so a reader can tell whether the machine was idle. */
