@@ -17,6 +17,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * [-eps, eps] by construction. The classifiers it attacks are not part of this graph: the caller
  * differentiates through them with {@code Model.inputGradient} and hands the result in as the
  * upstream gradient of {@link #step}.
+ *
+ * <p>The optimizer is SGD with heavy-ball momentum as PyTorch's {@code torch.optim.SGD} computes it
+ * without dampening or weight decay ({@code v = momentum * v + g; w -= lr * v}), the reference code's
+ * choice ({@code fine_tune/qra.py} of AISafety-HKUST/stable_backdoor_purification:
+ * {@code optim.SGD(..., lr=1e-1, momentum=0.9)}). One velocity per parameter, zero at construction,
+ * so the first step is plain SGD and a run is deterministic given the seed and the batches.
  */
 final class PerturbationGenerator {
     private static final String IN = "x";
@@ -25,6 +31,7 @@ final class PerturbationGenerator {
 
     private final SameDiff sd = SameDiff.create();
     private final Map<String, INDArray> params = new LinkedHashMap<>();
+    private final Map<String, INDArray> velocity = new LinkedHashMap<>();
     private final long[] imageShape;
     private final double eps;
 
@@ -71,6 +78,7 @@ final class PerturbationGenerator {
     private SDVariable param(String name, INDArray value) {
         SDVariable v = sd.var(name, value);
         params.put(name, v.getArr());
+        velocity.put(name, Nd4j.zeros(value.dataType(), value.shape()));
         return v;
     }
 
@@ -103,13 +111,27 @@ final class PerturbationGenerator {
         return org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(a, 0.0, true), 1.0, false);
     }
 
-    /** One SGD step given dLoss/d(delta) for the batch (shape [N, C, H, W]). */
-    void step(INDArray images, INDArray upstream, double learningRate) {
+    /**
+     * One step of SGD with momentum given dLoss/d(delta) for the batch (shape [N, C, H, W]):
+     * {@code v = momentum * v + g; w -= learningRate * v} for every parameter w with gradient g.
+     * Momentum 0 is plain SGD.
+     */
+    void step(INDArray images, INDArray upstream, double learningRate, double momentum) {
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("QRA generator momentum must be in [0, 1), got " + momentum);
+        }
+        gradients(images, upstream).forEach((name, g) -> {
+            INDArray v = velocity.get(name).muli(momentum).addi(g);
+            params.get(name).subi(v.mul(learningRate));
+        });
+    }
+
+    /** dLoss/dw for every parameter w given dLoss/d(delta) for the batch; changes nothing. */
+    Map<String, INDArray> gradients(INDArray images, INDArray upstream) {
         long n = images.size(0);
-        Map<String, INDArray> grads = sd.calculateGradients(Map.of(
+        return sd.calculateGradients(Map.of(
                 IN, images.castTo(DataType.FLOAT).reshape(n, -1),
                 UPSTREAM, upstream.castTo(DataType.FLOAT).reshape(n, -1)), params.keySet());
-        grads.forEach((name, g) -> params.get(name).subi(g.mul(learningRate)));
     }
 
     private long[] shape(long n) {

@@ -31,8 +31,13 @@ final class QueryReactivation {
     private QueryReactivation() {
     }
 
-    /** Every setting a QRA result depends on; its {@code toString} keys the cell memo. */
-    record Settings(double eps, int hidden, int epochs, int batchSize, double lr, double alpha, int cleanSamples,
+    /**
+     * Every setting a QRA result depends on; its {@code toString} keys the cell memo. Generator
+     * optimizer as the authors' code ({@code fine_tune/qra.py} of AISafety-HKUST/stable_backdoor_purification):
+     * SGD lr 0.1 momentum 0.9 ({@code optim.SGD(..., lr=1e-1, momentum=0.9)}), batch 128
+     * ({@code --batch_size} default), 50 epochs ({@code --epochs} default; paper appendix B.2).
+     */
+    record Settings(double eps, int hidden, int epochs, int batchSize, double lr, double momentum, double alpha, int cleanSamples,
                     int poisonedSamples, int testSamples, String reference, Map<String, Object> ra) {
 
         static Settings of(Params p, String attackId) {
@@ -46,14 +51,14 @@ final class QueryReactivation {
                 }
             });
             Settings s = new Settings(p.getDouble("eps", 16 / 255.0), p.getInt("hidden", 1024), p.getInt("epochs", 50),
-                    p.getInt("batch-size", 100), p.getDouble("lr", 0.1),
+                    p.getInt("batch-size", 128), p.getDouble("lr", 0.1), p.getDouble("momentum", 0.9),
                     p.getDouble("alpha-" + attackId, p.getDouble("alpha", 0.2)),
                     p.getInt("clean-samples", 500), p.getInt("poisoned-samples", 500), p.getInt("test-samples", 0),
                     p.getString("reference", "ep"), ra);
             if (s.epochs < 1 || s.batchSize < 1 || s.cleanSamples < 0 || s.poisonedSamples < 1 || s.testSamples < 0
-                    || !(s.lr > 0) || s.alpha < 0) {
+                    || !(s.lr > 0) || !(s.momentum >= 0 && s.momentum < 1) || s.alpha < 0) {
                 throw new IllegalArgumentException("qra: epochs, batch-size and poisoned-samples must be >= 1, clean-samples and "
-                        + "test-samples >= 0, lr > 0, alpha >= 0; got " + s);
+                        + "test-samples >= 0, lr > 0, momentum in [0, 1), alpha >= 0; got " + s);
             }
             return s;
         }
@@ -152,7 +157,7 @@ final class QueryReactivation {
         }
         // The clip passes gradient only where x + d stayed inside [0, 1].
         INDArray inside = raw.gt(0.0).castTo(DataType.FLOAT).muli(raw.lt(1.0).castTo(DataType.FLOAT));
-        g.step(x, grad.castTo(DataType.FLOAT).muli(inside), s.lr());
+        g.step(x, grad.castTo(DataType.FLOAT).muli(inside), s.lr(), s.momentum());
         return o.loss();
     }
 

@@ -58,6 +58,66 @@ class QueryReactivationTest {
         assertEquals(0, QraObjective.of(ra, ra, e, y, 0.2).kl(), 1e-12, "KL of identical logits is zero");
     }
 
+    @Test
+    void momentumStepMatchesAHandComputedSgdWithMomentumSequence() {
+        long[] shape = {1, 2, 2};
+        INDArray x = Nd4j.createFromArray(new float[] {0.1f, 0.9f, 0.4f, 0.6f, 0.8f, 0.2f, 0.3f, 0.7f}).reshape(2, 1, 2, 2);
+        INDArray[] upstream = new INDArray[3];
+        for (int k = 0; k < 3; k++) {
+            upstream[k] = Nd4j.createFromArray(new float[] {1, -2, 0.5f, 3, -1, 2, -0.5f, 1}).reshape(2, 1, 2, 2).muli(k + 1)
+                    .muli(k % 2 == 0 ? 1 : -0.5f);
+        }
+        double lr = 0.1;
+        for (double mu : new double[] {0.0, 0.9}) {
+            PerturbationGenerator impl = new PerturbationGenerator(shape, 3, 0.5, 7);
+            PerturbationGenerator hand = new PerturbationGenerator(shape, 3, 0.5, 7);
+            Map<String, double[]> velocity = new java.util.HashMap<>();
+            for (int k = 0; k < 3; k++) {
+                // By hand, in double: v = mu * v + g (v starts at 0), w -= lr * v.
+                for (Map.Entry<String, INDArray> e : hand.gradients(x, upstream[k]).entrySet()) {
+                    INDArray w = hand.parameters().get(e.getKey());
+                    double[] g = e.getValue().dup().data().asDouble();
+                    double[] v = velocity.computeIfAbsent(e.getKey(), n -> new double[g.length]);
+                    double[] wv = w.dup().data().asDouble();
+                    for (int j = 0; j < g.length; j++) {
+                        v[j] = mu * v[j] + g[j];
+                        wv[j] -= lr * v[j];
+                    }
+                    w.assign(Nd4j.createFromArray(wv).reshape(w.shape()).castTo(w.dataType()));
+                }
+                impl.step(x, upstream[k], lr, mu);
+                for (String name : impl.parameters().keySet()) {
+                    double[] a = impl.parameters().get(name).dup().data().asDouble();
+                    double[] b = hand.parameters().get(name).dup().data().asDouble();
+                    for (int j = 0; j < a.length; j++) {
+                        assertEquals(b[j], a[j], 1e-5, "momentum " + mu + ", step " + (k + 1) + ", " + name + "[" + j + "]");
+                    }
+                }
+            }
+        }
+        // Momentum changes the path from the second step on: the first step is plain SGD (v starts at 0).
+        PerturbationGenerator plain = new PerturbationGenerator(shape, 3, 0.5, 7);
+        PerturbationGenerator heavy = new PerturbationGenerator(shape, 3, 0.5, 7);
+        plain.step(x, upstream[0], lr, 0.0);
+        heavy.step(x, upstream[0], lr, 0.9);
+        assertEquals(plain.parameters().get("out_W"), heavy.parameters().get("out_W"), "first step: v = g either way");
+        plain.step(x, upstream[1], lr, 0.0);
+        heavy.step(x, upstream[1], lr, 0.9);
+        assertTrue(plain.parameters().get("out_W").sub(heavy.parameters().get("out_W")).norm2Number().doubleValue() > 1e-4,
+                "second step: momentum adds 0.9 * lr * g1");
+        assertThrows(IllegalArgumentException.class, () -> plain.step(x, upstream[0], lr, 1.0));
+    }
+
+    @Test
+    void settingsDefaultToTheReferenceOptimizer() {
+        QueryReactivation.Settings d = QueryReactivation.Settings.of(Params.empty(), "badnet");
+        assertEquals(128, d.batchSize());
+        assertEquals(50, d.epochs());
+        assertEquals(0.1, d.lr());
+        assertEquals(0.9, d.momentum());
+        assertThrows(IllegalArgumentException.class, () -> QueryReactivation.Settings.of(FAST.with(Map.of("momentum", 1)), "badnet"));
+    }
+
     private static double[] softmax(double[] l) {
         double max = Math.max(l[0], Math.max(l[1], l[2]));
         double sum = 0;
@@ -85,7 +145,7 @@ class QueryReactivationTest {
         INDArray x = Nd4j.rand(DataType.FLOAT, 8, 1, 12, 12);
         // Large steps push tanh into saturation: the bound must hold by construction, not by luck.
         for (int i = 0; i < 5; i++) {
-            g.step(x, Nd4j.ones(DataType.FLOAT, 8, 1, 12, 12).muli(-1000), 1.0);
+            g.step(x, Nd4j.ones(DataType.FLOAT, 8, 1, 12, 12).muli(-1000), 1.0, 0.0);
         }
         INDArray d = g.perturbation(x);
         double maxAbs = org.nd4j.linalg.ops.transforms.Transforms.abs(d).maxNumber().doubleValue();
