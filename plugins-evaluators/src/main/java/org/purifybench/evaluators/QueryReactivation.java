@@ -20,10 +20,38 @@ import org.purifybench.spi.Progress;
 /**
  * The Query-based Reactivation Attack (paper section 3.3): a generator learns sample-specific
  * perturbations d(x) so that the purified model on x + d(x) behaves like the retuned (RA) model
- * on x, while the oracle EP model (a stand-in for a clean model) keeps classifying x + d(x)
- * correctly - so the perturbation reactivates the backdoor instead of being a generic
- * adversarial example. Shared by {@code qra} and {@code qra-transfer}: the trained perturbations
- * of a defense are computed once per cell.
+ * on x, while a reference model (the oracle EP model in the paper, the real clean model in the
+ * authors' code) keeps classifying x + d(x) correctly - so the perturbation reactivates the
+ * backdoor instead of being a generic adversarial example. Shared by {@code qra} and
+ * {@code qra-transfer}: the trained perturbations of a defense are computed once per cell.
+ *
+ * <p>Parameters, defaults and where each default comes from ("paper" = Min et al., NeurIPS 2024;
+ * "code" = {@code fine_tune/qra.py} of the authors' AISafety-HKUST/stable_backdoor_purification):
+ * <ul>
+ * <li>{@code eps} 16/255: perturbation budget (paper appendix B.2; code {@code --eps} default 16/255).</li>
+ * <li>{@code hidden} 1024: units of each of the generator's three hidden layers (paper appendix B.2;
+ *     code: the {@code AE} class).</li>
+ * <li>{@code epochs} 50 (paper appendix B.2; code {@code --epochs} default 50).</li>
+ * <li>{@code batch-size} 128 (code {@code --batch_size} default 128; the paper does not state it).</li>
+ * <li>{@code lr} 0.1 (paper appendix B.2; code {@code optim.SGD(..., lr=1e-1, momentum=0.9)}).</li>
+ * <li>{@code momentum} 0.9: SGD heavy-ball momentum (code, same line; the paper says only "SGD").</li>
+ * <li>{@code alpha} 0.2, per attack {@code alpha-<attack>} (paper appendix B.2: 0.2, LC 0.1;
+ *     code {@code --alpha_qra} default 0.2).</li>
+ * <li>{@code loss} {@code paper} (default): KL(l_RA(x) || l_P(x + d)) + alpha * CE(l_EP(x + d), y),
+ *     the paper's eq. 2; {@code reference}: alpha * KL + CE(l_clean(x + d), y), what the code computes
+ *     ({@code distillation(...) * args.alpha_qra + loss_clean}, {@code loss_clean} on {@code net_clean},
+ *     the model trained without poison).</li>
+ * <li>{@code reference}: the model of the CE term. When not set it follows {@code loss}: {@code ep}
+ *     (the oracle EP defense, which the matrix must run) for {@code paper}, {@code clean} for
+ *     {@code reference}. When set it wins for either loss. The name {@code clean} always means the
+ *     cell's clean model ({@link EvaluationContext#cleanModel()}, the model the {@code clean} defense
+ *     returns), so it needs no {@code clean} entry in the matrix; any other name is a defense of the
+ *     cell.</li>
+ * <li>{@code clean-samples} 500, {@code poisoned-samples} 500 (paper appendix B.2; code
+ *     {@code --clean_num_qra}, {@code --poison_num_qra}).</li>
+ * <li>{@code test-samples} 0 = every non-target test image; {@code ra-*} and {@code poison-count*}:
+ *     the RA model imitated, named as the {@code ra} evaluator names them.</li>
+ * </ul>
  */
 final class QueryReactivation {
     private static final int EVAL_CHUNK = 1000;
@@ -31,14 +59,17 @@ final class QueryReactivation {
     private QueryReactivation() {
     }
 
+    /** The model name that means the cell's clean model rather than a defense of the matrix. */
+    static final String CLEAN_REFERENCE = "clean";
+
     /**
-     * Every setting a QRA result depends on; its {@code toString} keys the cell memo. Generator
-     * optimizer as the authors' code ({@code fine_tune/qra.py} of AISafety-HKUST/stable_backdoor_purification):
-     * SGD lr 0.1 momentum 0.9 ({@code optim.SGD(..., lr=1e-1, momentum=0.9)}), batch 128
-     * ({@code --batch_size} default), 50 epochs ({@code --epochs} default; paper appendix B.2).
+     * Every setting a QRA result depends on; its {@code toString} keys the cell memo, so qra and
+     * qra-transfer share a trained generator only when all of these are equal. {@code reference} is
+     * the resolved name (the default follows {@code loss}, see the class comment).
      */
-    record Settings(double eps, int hidden, int epochs, int batchSize, double lr, double momentum, double alpha, int cleanSamples,
-                    int poisonedSamples, int testSamples, String reference, Map<String, Object> ra) {
+    record Settings(double eps, int hidden, int epochs, int batchSize, double lr, double momentum, double alpha,
+                    QraObjective.Variant loss, int cleanSamples, int poisonedSamples, int testSamples, String reference,
+                    Map<String, Object> ra) {
 
         static Settings of(Params p, String attackId) {
             Map<String, Object> ra = new LinkedHashMap<>();
@@ -50,15 +81,18 @@ final class QueryReactivation {
                     ra.put(k, v);
                 }
             });
+            QraObjective.Variant loss = QraObjective.Variant.of(p.getString("loss", QraObjective.Variant.PAPER.id()));
+            String reference = p.getString("reference", loss == QraObjective.Variant.PAPER ? "ep" : CLEAN_REFERENCE).trim();
+            // Defaults and their sources: class comment.
             Settings s = new Settings(p.getDouble("eps", 16 / 255.0), p.getInt("hidden", 1024), p.getInt("epochs", 50),
                     p.getInt("batch-size", 128), p.getDouble("lr", 0.1), p.getDouble("momentum", 0.9),
-                    p.getDouble("alpha-" + attackId, p.getDouble("alpha", 0.2)),
+                    p.getDouble("alpha-" + attackId, p.getDouble("alpha", 0.2)), loss,
                     p.getInt("clean-samples", 500), p.getInt("poisoned-samples", 500), p.getInt("test-samples", 0),
-                    p.getString("reference", "ep"), ra);
+                    reference, ra);
             if (s.epochs < 1 || s.batchSize < 1 || s.cleanSamples < 0 || s.poisonedSamples < 1 || s.testSamples < 0
-                    || !(s.lr > 0) || !(s.momentum >= 0 && s.momentum < 1) || s.alpha < 0) {
+                    || !(s.lr > 0) || !(s.momentum >= 0 && s.momentum < 1) || s.alpha < 0 || s.reference.isEmpty()) {
                 throw new IllegalArgumentException("qra: epochs, batch-size and poisoned-samples must be >= 1, clean-samples and "
-                        + "test-samples >= 0, lr > 0, momentum in [0, 1), alpha >= 0; got " + s);
+                        + "test-samples >= 0, lr > 0, momentum in [0, 1), alpha >= 0, reference not blank; got " + s);
             }
             return s;
         }
@@ -107,11 +141,15 @@ final class QueryReactivation {
         });
     }
 
+    /** The model of the CE term: the cell's clean model for {@code clean}, else the named defense's purified model. */
     static Model referenceModel(EvaluationContext ctx, Settings s) {
+        if (s.reference().equals(CLEAN_REFERENCE)) {
+            return ctx.cleanModel();
+        }
         return ctx.purifiedModelOf(s.reference()).orElseThrow(() -> new IllegalArgumentException(
                 "qra regularises with the oracle defense '" + s.reference() + "' (paper eq. 2) but the matrix does not run it; "
-                        + "add {id: " + s.reference() + "} to the defenses or set the qra parameter 'reference' to a defense of "
-                        + ctx.defenses()));
+                        + "add {id: " + s.reference() + "} to the defenses, set the qra parameter 'reference' to clean or to a "
+                        + "defense of " + ctx.defenses() + ", or use 'loss: reference' (the authors' code: the clean model)"));
     }
 
     private static Outcome train(EvaluationContext ctx, Model purified, Model reference, String defense, Settings s) {
@@ -150,9 +188,11 @@ final class QueryReactivation {
         INDArray x = batch.images().castTo(DataType.FLOAT);
         INDArray raw = x.add(g.perturbation(x));
         INDArray perturbed = PerturbationGenerator.clip01(raw);
-        QraObjective o = QraObjective.of(raLogits, purified.logits(perturbed), reference.logits(perturbed), batch.labels(), s.alpha());
-        INDArray grad = purified.inputGradient(perturbed, o.purifiedLogitGradient(), null);
-        if (s.alpha() > 0) {
+        QraObjective o = QraObjective.of(raLogits, purified.logits(perturbed), reference.logits(perturbed), batch.labels(),
+                s.alpha(), s.loss());
+        INDArray grad = o.klWeight() > 0 ? purified.inputGradient(perturbed, o.purifiedLogitGradient(), null)
+                : Nd4j.zeros(DataType.FLOAT, perturbed.shape());
+        if (o.ceWeight() > 0) {
             grad.addi(reference.inputGradient(perturbed, o.referenceLogitGradient(), null));
         }
         // The clip passes gradient only where x + d stayed inside [0, 1].

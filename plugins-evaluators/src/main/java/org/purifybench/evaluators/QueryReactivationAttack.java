@@ -14,13 +14,14 @@ import org.purifybench.spi.Trainer;
  * with the very same perturbed images. A real reactivation raises P-ASR on the purified model
  * only; if the clean model falls for it too, the perturbation is a generic adversarial example.
  * By default every defense but the references none and clean is attacked (the clean model is
- * already each attack's control).
+ * already each attack's control). Parameters, their defaults and the paper section or reference
+ * code each default comes from: {@link QueryReactivation}.
  */
 public final class QueryReactivationAttack implements Evaluator {
     @Override
     public PluginDescriptor descriptor() {
         return PluginDescriptor.of(Kind.EVALUATOR, "qra", "1.0.0",
-                "Query-based Reactivation Attack: C-ASR / P-ASR of generator-perturbed test images on the purified model and on the clean model (control); needs the ep defense in the matrix",
+                "Query-based Reactivation Attack: C-ASR / P-ASR of generator-perturbed test images on the purified model and on the clean model (control); loss: paper (eq. 2, default) needs the ep defense in the matrix, loss: reference (the authors' code) uses the clean model",
                 "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024 (section 3.3)",
                 Need.TEST_DATA, Need.RETUNING_POOL);
     }

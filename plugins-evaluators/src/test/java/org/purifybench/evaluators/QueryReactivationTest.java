@@ -59,6 +59,45 @@ class QueryReactivationTest {
     }
 
     @Test
+    void referenceLossPutsAlphaOnTheKlTermAndWeighsTheCeTermOne() {
+        INDArray ra = Nd4j.createFromArray(new double[][] {{1, 0, -1}, {0.5, 0.5, 2}});
+        INDArray p = Nd4j.createFromArray(new double[][] {{0, 2, 0}, {1, -1, 0}});
+        INDArray e = Nd4j.createFromArray(new double[][] {{3, 0, 1}, {0, 0, 0}});
+        int[] y = {0, 2};
+        double kl = 0;
+        double ce = 0;
+        for (int i = 0; i < 2; i++) {
+            double[] q = softmax(ra.getRow(i).toDoubleVector());
+            double[] pp = softmax(p.getRow(i).toDoubleVector());
+            for (int k = 0; k < 3; k++) {
+                kl += q[k] * Math.log(q[k] / pp[k]);
+            }
+            ce -= Math.log(softmax(e.getRow(i).toDoubleVector())[y[i]]);
+        }
+        kl /= 2;
+        ce /= 2;
+        QraObjective.Variant ref = QraObjective.Variant.REFERENCE;
+        QraObjective o = QraObjective.of(ra, p, e, y, 0.2, ref);
+        assertEquals(kl, o.kl(), 1e-12);
+        assertEquals(ce, o.ce(), 1e-12);
+        assertEquals(0.2 * kl + ce, o.loss(), 1e-12, "authors' code: alpha * KL + CE");
+        assertEquals(kl + 0.2 * ce, QraObjective.of(ra, p, e, y, 0.2, QraObjective.Variant.PAPER).loss(), 1e-12,
+                "paper eq. 2: KL + alpha * CE");
+        assertTrue(Math.abs(o.loss() - (kl + 0.2 * ce)) > 1e-3, "the two weightings differ on this case");
+        double h = 1e-6;
+        for (int i = 0; i < 2; i++) {
+            for (int k = 0; k < 3; k++) {
+                double numP = (QraObjective.of(ra, bump(p, i, k, h), e, y, 0.2, ref).loss()
+                        - QraObjective.of(ra, bump(p, i, k, -h), e, y, 0.2, ref).loss()) / (2 * h);
+                double numE = (QraObjective.of(ra, p, bump(e, i, k, h), y, 0.2, ref).loss()
+                        - QraObjective.of(ra, p, bump(e, i, k, -h), y, 0.2, ref).loss()) / (2 * h);
+                assertEquals(numP, o.purifiedLogitGradient().getDouble(i, k), 1e-8);
+                assertEquals(numE, o.referenceLogitGradient().getDouble(i, k), 1e-8);
+            }
+        }
+    }
+
+    @Test
     void momentumStepMatchesAHandComputedSgdWithMomentumSequence() {
         long[] shape = {1, 2, 2};
         INDArray x = Nd4j.createFromArray(new float[] {0.1f, 0.9f, 0.4f, 0.6f, 0.8f, 0.2f, 0.3f, 0.7f}).reshape(2, 1, 2, 2);
@@ -109,13 +148,36 @@ class QueryReactivationTest {
     }
 
     @Test
-    void settingsDefaultToTheReferenceOptimizer() {
+    void unknownLossIsRejectedNamingTheAllowedValues() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> QueryReactivation.Settings.of(FAST.with(Map.of("loss", "papr")), "tck-corner"));
+        assertTrue(e.getMessage().contains("'loss'") && e.getMessage().contains("paper, reference")
+                && e.getMessage().contains("papr"), e.getMessage());
+    }
+
+    @Test
+    void settingsDefaultToTheReferenceOptimizerAndDifferBetweenTheLosses() {
         QueryReactivation.Settings d = QueryReactivation.Settings.of(Params.empty(), "badnet");
         assertEquals(128, d.batchSize());
         assertEquals(50, d.epochs());
         assertEquals(0.1, d.lr());
         assertEquals(0.9, d.momentum());
+        assertEquals(QraObjective.Variant.PAPER, d.loss());
+        assertEquals("ep", d.reference(), "paper eq. 2 regularises with EP");
         assertThrows(IllegalArgumentException.class, () -> QueryReactivation.Settings.of(FAST.with(Map.of("momentum", 1)), "badnet"));
+        QueryReactivation.Settings paper = QueryReactivation.Settings.of(FAST, "tck-corner");
+        QueryReactivation.Settings code = QueryReactivation.Settings.of(FAST.with(Map.of("loss", "reference")), "tck-corner");
+        assertEquals(QraObjective.Variant.REFERENCE, code.loss());
+        assertEquals("clean", code.reference(), "the authors' code regularises with the clean model");
+        assertNotEquals(paper, code);
+        assertNotEquals(paper.toString(), code.toString(), "the memo key tells the losses apart");
+        // An explicit reference wins; the losses still differ in the key.
+        QueryReactivation.Settings codeWithEp = QueryReactivation.Settings.of(
+                FAST.with(Map.of("loss", "reference", "reference", "ep")), "tck-corner");
+        assertEquals("ep", codeWithEp.reference());
+        assertNotEquals(paper.toString(), codeWithEp.toString());
+        assertEquals(paper, QueryReactivation.Settings.of(FAST.with(Map.of("loss", "paper")), "tck-corner"),
+                "loss: paper is the default, so both spell the same memo key");
     }
 
     private static double[] softmax(double[] l) {
@@ -200,6 +262,18 @@ class QueryReactivationTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new QueryReactivationAttack().evaluate(context(f, Map.of())));
         assertTrue(e.getMessage().contains("'ep'") && e.getMessage().contains("reference"), e.getMessage());
+    }
+
+    @Test
+    void referenceLossRegularisesWithTheCleanModelSoNeedsNoEp() {
+        TckFixture f = TckFixture.get();
+        Params code = FAST.with(Map.of("loss", "reference"));
+        EvaluationResult r = new QueryReactivationAttack().evaluate(f.evaluationContext(f.backdoored, 2, code, Map.of()));
+        assertEquals(3, r.curves().get("generator-loss").length);
+        assertTrue(r.metrics().containsKey("p-asr"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new QueryReactivationAttack().evaluate(
+                f.evaluationContext(f.backdoored, 2, code.with(Map.of("reference", "ep")), Map.of())));
+        assertTrue(e.getMessage().contains("'ep'"), "an explicit reference is honoured: " + e.getMessage());
     }
 
     @Test
