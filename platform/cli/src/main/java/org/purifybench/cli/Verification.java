@@ -82,7 +82,7 @@ final class Verification {
                 new MatrixSpec.DatasetSpec(dataset, null, ATTACKER_IMAGES, synthetic ? 0 : 1000),
                 synthetic ? new MatrixSpec.SplitSpec(0.1, 0.05, 300) : new MatrixSpec.SplitSpec(0.004, 0.002, 300),
                 new MatrixSpec.ModelSpecYaml("cnn-small", WIDTH),
-                new MatrixSpec.TrainingSpec(TRAIN_EPOCHS, 32, 0.05, 0.9, false, 5e-4, "cosine"),
+                new MatrixSpec.TrainingSpec(TRAIN_EPOCHS, 32, 0.05, 0.9, false, 5e-4, "cosine", null),
                 List.of(new MatrixSpec.PluginRef("badnet", Map.of(), null)), List.of(POISON_RATE), 0,
                 List.of(new MatrixSpec.PluginRef("none", Map.of(), null), new MatrixSpec.PluginRef(id, new TreeMap<>(params), null)),
                 List.of(new MatrixSpec.PluginRef("accuracy", Map.of(), null), new MatrixSpec.PluginRef("ra", RA, null)),

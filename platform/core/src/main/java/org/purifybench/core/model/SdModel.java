@@ -138,6 +138,11 @@ public final class SdModel implements Model {
         return Nd4j.concat(0, parts.toArray(new INDArray[0]));
     }
 
+    /** Features of one batch in training mode (batch statistics; running statistics untouched). */
+    public INDArray trainingFeatures(INDArray images) {
+        return paced(sd.output(placeholders(images, null, true), FEATURES).get(FEATURES));
+    }
+
     /** Logits for one batch in training (batch statistics) or evaluation mode. */
     public INDArray forward(INDArray images, boolean training) {
         return paced(sd.output(placeholders(images, null, training), LOGITS).get(LOGITS));
@@ -197,8 +202,19 @@ public final class SdModel implements Model {
      * @param oneHot labels [N, classes] (soft labels allowed)
      */
     public Step step(INDArray images, INDArray oneHot) {
+        return step(images, oneHot, null);
+    }
+
+    /**
+     * As {@link #step(INDArray, INDArray)} for the loss {@code CE + sum(features * featureWeights)}
+     * (featureWeights [N, featureSize], null for none).
+     */
+    public Step step(INDArray images, INDArray oneHot, INDArray featureWeights) {
         ensureGradFunction();
         Map<String, INDArray> ph = placeholders(images, oneHot, true);
+        if (featureWeights != null) {
+            ph.put(FEATURE_WEIGHTS, cast(featureWeights));
+        }
         List<String> outputs = new ArrayList<>();
         outputs.add(LOSS);
         for (GraphBuilder.BnLayer bn : batchNorms) {

@@ -38,10 +38,17 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
     public record ModelSpecYaml(String arch, int width) {
     }
 
+    /**
+     * Backdoor and clean-model training. {@code augmentation} ({@code none} when absent, or
+     * {@code crop-flip}) is part of the config and so of every model's cache key.
+     */
     public record TrainingSpec(int epochs, int batchSize, double learningRate, double momentum, boolean nesterov,
-                               double weightDecay, String schedule) {
+                               double weightDecay, String schedule,
+                               @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                               String augmentation) {
         public TrainConfig toConfig() {
-            return new TrainConfig(epochs, batchSize, learningRate, momentum, nesterov, weightDecay, schedule);
+            return new TrainConfig(epochs, batchSize, learningRate, momentum, nesterov, weightDecay, schedule,
+                    TrainConfig.SGD, augmentation);
         }
     }
 

@@ -17,9 +17,9 @@ import org.purifybench.spi.TrainConfig;
 import org.purifybench.spi.Trainer;
 
 /**
- * The host's training engine: mini-batch SGD with momentum/Nesterov, weight decay and an LR
- * schedule, on SameDiff models. Parameters are updated in place, so the optimiser works on any
- * {@link SdModel} whatever the step hook does.
+ * The host's training engine: mini-batch SGD with momentum/Nesterov (or Adam), weight decay, an LR
+ * schedule and optional crop-and-flip augmentation, on SameDiff models. Parameters are updated in
+ * place, so the optimiser works on any {@link SdModel} whatever the step hook does.
  */
 public final class SgdTrainer implements Trainer {
     static final double BN_MOMENTUM = 0.1;
@@ -47,9 +47,10 @@ public final class SgdTrainer implements Trainer {
         int batch = Math.min(cfg.batchSize(), n);
         int perEpoch = (n + batch - 1) / batch;
         long total = (long) perEpoch * cfg.epochs();
-        Map<String, INDArray> velocity = new HashMap<>();
-        m.parameters().forEach((k, v) -> velocity.put(k, Nd4j.zerosLike(v)));
+        Optimizer optimizer = Optimizer.of(cfg, m.parameters());
         Random shuffle = new Random(seed);
+        // A stream of its own, so a run without augmentation draws exactly the batches it drew before.
+        Augmentation augmentation = Augmentation.of(cfg.augmentation(), seed);
         long iteration = 0;
         try (Progress progress = host.progress(phase, total)) {
             for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
@@ -64,10 +65,10 @@ public final class SgdTrainer implements Trainer {
                     }
                     int[] idx = java.util.Arrays.copyOfRange(order, from, to);
                     LabeledImages mb = data.subset(idx);
-                    Step step = new Step(m, mb.images(), mb.labels(), epoch, iteration);
+                    Step step = new Step(m, augmentation.apply(mb.images()), mb.labels(), epoch, iteration);
                     Map<String, INDArray> grad = hook.gradient(step);
                     double lr = cfg.learningRateAt(iteration / (double) Math.max(1, total));
-                    apply(m, grad, velocity, cfg, lr);
+                    optimizer.apply(m.parameters(), grad, lr);
                     hook.afterStep(step);
                     if (!Double.isNaN(step.firstLoss)) {
                         lossSum += step.firstLoss;
@@ -78,24 +79,6 @@ public final class SgdTrainer implements Trainer {
                 }
                 progress.message(String.format("epoch %d loss %.4f", epoch + 1, lossSum / Math.max(1, lossCount)));
             }
-        }
-    }
-
-    private static void apply(SdModel m, Map<String, INDArray> grad, Map<String, INDArray> velocity, TrainConfig cfg, double lr) {
-        for (Map.Entry<String, INDArray> e : m.parameters().entrySet()) {
-            INDArray w = e.getValue();
-            INDArray g = grad.get(e.getKey());
-            if (g == null) {
-                continue; // a hook may freeze parameters by leaving them out
-            }
-            g = g.dataType() == w.dataType() ? g.dup() : g.castTo(w.dataType());
-            if (cfg.weightDecay() > 0) {
-                g.addi(w.mul(cfg.weightDecay()));
-            }
-            INDArray v = velocity.get(e.getKey());
-            v.muli(cfg.momentum()).addi(g);
-            INDArray update = cfg.nesterov() ? g.addi(v.mul(cfg.momentum())) : v;
-            w.subi(update.mul(lr));
         }
     }
 
@@ -224,7 +207,31 @@ public final class SgdTrainer implements Trainer {
 
         @Override
         public Map<String, INDArray> gradient(INDArray x, int[] y) {
-            SdModel.Step s = model.step(x, oneHot(y, model.numClasses(), model.dataType()));
+            return gradient(x, oneHot(y, model.numClasses(), model.dataType()), null);
+        }
+
+        @Override
+        public Map<String, INDArray> gradient(INDArray x, INDArray targets) {
+            return gradient(x, targets, null);
+        }
+
+        @Override
+        public INDArray trainingFeatures(INDArray x) {
+            return model.trainingFeatures(x);
+        }
+
+        @Override
+        public Map<String, INDArray> gradient(INDArray x, INDArray targets, INDArray featureWeights) {
+            if (targets.rank() != 2 || targets.size(0) != x.size(0) || targets.size(1) != model.numClasses()) {
+                throw new IllegalArgumentException("targets must be [" + x.size(0) + ", " + model.numClasses() + "], got "
+                        + java.util.Arrays.toString(targets.shape()));
+            }
+            if (featureWeights != null && (featureWeights.rank() != 2 || featureWeights.size(0) != x.size(0)
+                    || featureWeights.size(1) != model.featureSize())) {
+                throw new IllegalArgumentException("feature weights must be [" + x.size(0) + ", " + model.featureSize() + "], got "
+                        + java.util.Arrays.toString(featureWeights.shape()));
+            }
+            SdModel.Step s = model.step(x, targets, featureWeights);
             if (!statsUpdated) {
                 model.updateBatchNormStats(s, BN_MOMENTUM);
                 statsUpdated = true;

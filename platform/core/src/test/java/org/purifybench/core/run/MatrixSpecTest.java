@@ -81,6 +81,18 @@ class MatrixSpecTest {
         assertEquals("7b6c9692f363", MatrixRunner.configHash(MatrixSpec.profile("quick")).substring(0, 12));
     }
 
+    @Test
+    void trainingAugmentationIsReadCheckedAndPartOfTheConfig() throws Exception {
+        MatrixSpec quick = MatrixSpec.profile("quick");
+        assertEquals(org.purifybench.spi.TrainConfig.NO_AUGMENTATION, quick.training().toConfig().augmentation());
+        MatrixSpec augmented = parse(quickYaml().replace("schedule: cosine}", "schedule: cosine, augmentation: crop-flip}"));
+        assertEquals(org.purifybench.spi.TrainConfig.CROP_FLIP, augmented.training().toConfig().augmentation());
+        org.junit.jupiter.api.Assertions.assertNotEquals(MatrixRunner.configHash(quick), MatrixRunner.configHash(augmented));
+        UserException e = assertThrows(UserException.class,
+                () -> parse(quickYaml().replace("schedule: cosine}", "schedule: cosine, augmentation: mixup}")));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("mixup"), e.getMessage());
+    }
+
     static String quickYaml() {
         try (var in = MatrixSpec.class.getResourceAsStream("/profiles/quick.yaml")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
