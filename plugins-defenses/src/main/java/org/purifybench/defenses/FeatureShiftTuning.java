@@ -8,8 +8,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.purifybench.spi.Defense;
 import org.purifybench.spi.DefenseContext;
 import org.purifybench.spi.Kind;
+import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
+import org.purifybench.spi.Params;
 import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.StepContext;
 import org.purifybench.spi.StepHook;
@@ -17,30 +19,97 @@ import org.purifybench.spi.StepHook;
 /**
  * FST (Min et al., NeurIPS 2023): re-initialise the linear head, then fine-tune everything with
  * CE + alpha * &lt;w, w_orig&gt;, which pushes the new head away from the backdoored one, while the
- * head's weight norm is held at the original's after every step. Defaults from the paper's
- * appendix B (CIFAR-10): alpha 0.1, lr 0.01, 10 epochs.
+ * head's weight norm is held at the original's after every step.
+ *
+ * <p>{@code alpha} is a number, or {@code auto} (default): the largest alpha of {@code alpha-grid}
+ * whose model keeps validation C-Acc within {@code cacc-budget} (2 points) of the backdoored
+ * model's, tried from the largest down - the paper lowers alpha where C-Acc drops (FST paper,
+ * section 4; its README: "use a small alpha" off CIFAR-10); chosen on the validation split only.
+ * Other defaults follow the authors' code (stable_backdoor_purification, fine_tune/ft.py and
+ * README): alpha grid from 0.2 (ft.py default) and 0.1 (README, CIFAR-10) down to 0, SGD lr 0.01,
+ * momentum 0.9, no weight decay, cosine, 10 epochs, batch 128, crop + flip, {@code samples} 1000
+ * tuning images (split_ratio 0.02 of CIFAR-10), head re-initialised U(+-1/sqrt(fan_in)).
  */
 public final class FeatureShiftTuning implements Defense {
+    static final String DEFAULT_GRID = "0.2,0.1,0.05,0.02,0.01,0.005,0.002,0.001,0";
+
     @Override
     public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.DEFENSE, "fst", "1.0.0",
-                "Feature shift tuning: re-initialised head, CE + alpha <w, w_orig>, head norm kept (alpha 0.1, lr 0.01, 10 epochs)",
+        return PluginDescriptor.of(Kind.DEFENSE, "fst", "1.1.0",
+                "Feature shift tuning: re-initialised head, CE + alpha <w, w_orig>, head norm kept; alpha auto-selected on validation C-Acc (budget 2 points); 1000 tuning images, lr 0.01, 10 epochs",
                 "Min et al., Towards Stable Backdoor Purification through Feature Shift Tuning, NeurIPS 2023",
-                Need.CLEAN_TUNING_DATA);
+                Need.CLEAN_TUNING_DATA, Need.VALIDATION_DATA);
     }
 
     @Override
     public Model purify(DefenseContext ctx) {
-        Model model = ctx.backdooredModel();
-        double alpha = ctx.params().getDouble("alpha", 0.1);
+        Params p = ctx.params();
+        Model backdoored = ctx.backdooredModel();
+        LabeledImages tuning = ctx.requireTuningData();
+        int samples = p.getInt("samples", 1000);
+        if (samples < 2) {
+            throw new IllegalArgumentException("fst samples must be >= 2 (0 is not allowed: use the default 1000), got " + samples);
+        }
+        LabeledImages data = samples >= tuning.size() ? tuning : tuning.range(0, samples);
+        String alpha = p.getString("alpha", "auto");
+        if (!alpha.equals("auto")) {
+            return tune(ctx, backdoored, data, parseAlpha(alpha));
+        }
+        LabeledImages validation = ctx.validationData().orElseThrow(() -> new IllegalStateException("fst declares VALIDATION_DATA"));
+        double reference = ctx.host().trainer().accuracy(backdoored, validation);
+        double floor = reference - p.getDouble("cacc-budget", 0.02);
+        Model best = null;
+        double bestAccuracy = -1;
+        for (double candidate : grid(p.getString("alpha-grid", DEFAULT_GRID))) {
+            Model m = tune(ctx, backdoored, data, candidate);
+            double acc = ctx.host().trainer().accuracy(m, validation);
+            ctx.host().log(String.format("fst: alpha %s -> validation C-Acc %.2f%% (backdoored %.2f%%, floor %.2f%%)",
+                    candidate, 100 * acc, 100 * reference, 100 * floor));
+            if (acc >= floor) {
+                return m;
+            }
+            if (acc > bestAccuracy) {
+                best = m;
+                bestAccuracy = acc;
+            }
+        }
+        ctx.host().log("fst: no alpha of the grid kept validation C-Acc above the floor; keeping the most accurate");
+        return best;
+    }
+
+    private static Model tune(DefenseContext ctx, Model backdoored, LabeledImages data, double alpha) {
+        Model model = backdoored.copy();
         List<String> head = model.classifierParameters();
         INDArray weights = model.parameters().get(head.get(0));
         INDArray original = weights.dup();
         double norm = original.norm2Number().doubleValue();
         reinitialise(model, head, ctx.seed());
         StepHook hook = new Hook(head.get(0), original, alpha, norm);
-        ctx.host().trainer().train(model, ctx.requireTuningData(), FineTuning.config(ctx.params(), 10, 0.01), hook, ctx.seed(), "defense fst");
+        ctx.host().trainer().train(model, data, FineTuning.config(ctx.params(), FineTuning.DEFAULTS), hook, ctx.seed(),
+                "defense fst (alpha " + alpha + ")");
         return model;
+    }
+
+    /** The grid in descending order. */
+    static List<Double> grid(String text) {
+        List<Double> values = new java.util.ArrayList<>();
+        for (String part : text.split(",")) {
+            values.add(parseAlpha(part.trim()));
+        }
+        values.sort((a, b) -> Double.compare(b, a));
+        return values;
+    }
+
+    private static double parseAlpha(String text) {
+        try {
+            double v = Double.parseDouble(text);
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("fst alpha must be 'auto' or a number >= 0, got '" + text + "'");
     }
 
     /** PyTorch's nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and bias. */

@@ -10,6 +10,7 @@ import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.TrainConfig;
 
 /**
  * Path-Aware Minimization (Min et al., NeurIPS 2024, Algorithm 1) on clean + BTI-reversed batches
@@ -17,14 +18,26 @@ import org.purifybench.spi.PluginDescriptor;
  * whose purified model keeps validation C-Acc within {@code cacc-budget} of the backdoored
  * model's - the paper's rule (a C-Acc threshold, as FST), applied on the validation split only.
  * The grid is tried from the largest rho down and stops at the first that fits.
+ *
+ * <p>Defaults follow the authors' code (stable_backdoor_purification, fine_tune/BTIDBF/btidbfu.py
+ * {@code unlearn_pam}, cfg.py, defense.sh): {@code rounds} 3 (defense.sh nround), each round
+ * inverts the trigger against the CURRENT model (benign-feature mask re-learned, generator
+ * continued, target kept from round 1) and then unlearns {@code epochs} 30 epochs (cfg.py ul_round)
+ * with SGD lr 0.01, momentum 0.1, no weight decay, constant lr (btidbfu.py), batch 128, random crop +
+ * flip on the tuning data (BTIDBF/loader.py); W0 is the backdoored model throughout. rho 0 is the
+ * ablation without the path step (BTI-reversed unlearning with PAM's optimizer).
  */
 public final class Pam implements Defense {
     static final String DEFAULT_GRID = "0.9,0.7,0.5,0.3,0.1";
+    /** Per round; btidbfu.py: SGD(lr 0.01, momentum 0.1), no weight decay or schedule; batch 128; loader.py transforms. */
+    static final TrainConfig DEFAULTS = new TrainConfig(30, 128, 0.01, 0.1, false, 0, "constant", TrainConfig.SGD, TrainConfig.CROP_FLIP);
+    /** defense.sh: --nround 3. */
+    static final int ROUNDS = 3;
 
     @Override
     public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.DEFENSE, "pam", "1.0.0",
-                "Path-Aware Minimization: gradient at W + rho (W0 - W)/||W0 - W|| on clean + 20% BTI-reversed data; rho auto-selected on validation C-Acc (budget 2 points), lr 0.01, 20 epochs",
+        return PluginDescriptor.of(Kind.DEFENSE, "pam", "1.1.0",
+                "Path-Aware Minimization: gradient at W + rho (W0 - W)/||W0 - W|| on clean + 20% BTI-reversed data; rho auto-selected on validation C-Acc (budget 2 points); 3 rounds (trigger re-inverted against the current model) x 30 epochs, SGD lr 0.01 momentum 0.1",
                 "Min et al., Uncovering, Explaining, and Mitigating the Superficial Safety of Backdoor Defense, NeurIPS 2024",
                 Need.CLEAN_TUNING_DATA, Need.VALIDATION_DATA);
     }
@@ -34,8 +47,7 @@ public final class Pam implements Defense {
         Model backdoored = ctx.backdooredModel();
         Params p = ctx.params();
         LabeledImages tuning = ctx.requireTuningData();
-        TriggerInversion.Result inversion = InversionMemo.get(backdoored, tuning, p, ctx.seed(),
-                () -> TriggerInversion.run(backdoored, tuning, p, ctx.seed(), ctx.host(), null));
+        TriggerInversion.Result inversion = firstInversion(ctx);
         ctx.host().log(String.format("pam: reversed target %d (%.1f%% of generated images)", inversion.target(), 100 * inversion.targetShare()));
         String rho = p.getString("rho", "auto");
         if (!rho.equals("auto")) {
@@ -63,12 +75,44 @@ public final class Pam implements Defense {
         return best;
     }
 
-    private static Model train(DefenseContext ctx, Model backdoored, TriggerInversion.Result inversion, double rho) {
+    /** Round 1's inversion against the backdoored model, shared with BTI-SAM and other rho values. */
+    static TriggerInversion.Result firstInversion(DefenseContext ctx) {
+        Model backdoored = ctx.backdooredModel();
+        LabeledImages tuning = ctx.requireTuningData();
         Params p = ctx.params();
+        return InversionMemo.get(backdoored, tuning, p, ctx.seed(),
+                () -> TriggerInversion.run(backdoored, tuning, p, ctx.seed(), ctx.host(), null));
+    }
+
+    /**
+     * The reference's rounds: unlearn with {@code rule} on clean + reversed batches, then (before each
+     * later round) re-invert the trigger against the model as it now is. Trains {@code model} in place.
+     */
+    static void unlearnInRounds(DefenseContext ctx, Model model, TriggerInversion.Result first, StepRule rule, String name) {
+        Params p = ctx.params();
+        LabeledImages tuning = ctx.requireTuningData();
+        int rounds = p.getInt("rounds", ROUNDS);
+        if (rounds < 1) {
+            throw new IllegalArgumentException(name + " rounds must be >= 1, got " + rounds);
+        }
+        TrainConfig config = FineTuning.config(p, DEFAULTS);
+        double share = p.getDouble("reversed-share", 0.2);
+        TriggerInversion.Result inversion = first;
+        for (int round = 0; round < rounds; round++) {
+            long seed = ctx.seed() + round;
+            if (round > 0) {
+                inversion = TriggerInversion.run(model, tuning, p, seed, ctx.host(), round == 1 ? inversion.withOwnGenerator() : inversion);
+                ctx.host().log(String.format("%s round %d: re-inverted against the current model, %.1f%% of generated images classified as target %d",
+                        name, round + 1, 100 * inversion.targetShare(), inversion.target()));
+            }
+            ctx.host().trainer().train(model, tuning, config, new ReversedMixStep(inversion.generator(), share, seed, rule), seed,
+                    String.format("defense %s (round %d/%d)", name, round + 1, rounds));
+        }
+    }
+
+    private static Model train(DefenseContext ctx, Model backdoored, TriggerInversion.Result inversion, double rho) {
         Model model = backdoored.copy();
-        var step = new ReversedMixStep(inversion.generator(), p.getDouble("reversed-share", 0.2), ctx.seed(), new PathAwareStep(backdoored, rho));
-        ctx.host().trainer().train(model, ctx.requireTuningData(), FineTuning.config(p, 20, 0.01), step, ctx.seed(),
-                String.format("defense pam (rho %.2f)", rho));
+        unlearnInRounds(ctx, model, inversion, new PathAwareStep(backdoored, rho), String.format("pam rho %.2f", rho));
         return model;
     }
 

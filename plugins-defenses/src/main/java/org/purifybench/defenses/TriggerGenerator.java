@@ -31,14 +31,19 @@ final class TriggerGenerator {
     private final SameDiff sd = SameDiff.create();
     private final Map<String, INDArray> params = new LinkedHashMap<>();
     private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
+    private final Map<String, INDArray> updaterState = new LinkedHashMap<>();
+    private final ImageShape shape;
     private final double normBound;
+    private final double learningRate;
     private int iteration;
 
     TriggerGenerator(ImageShape shape, double normBound, double learningRate, long seed) {
         if (!(normBound > 0)) {
             throw new IllegalArgumentException("generator norm bound must be positive, got " + normBound);
         }
+        this.shape = shape;
         this.normBound = normBound;
+        this.learningRate = learningRate;
         SplittableRandom random = new SplittableRandom(seed);
         long c = shape.channels();
         SDVariable x = sd.placeHolder(IN, DataType.FLOAT, -1, c, shape.height(), shape.width());
@@ -62,7 +67,23 @@ final class TriggerGenerator {
             System.setOut(original);
         }
         Adam adam = new Adam(learningRate);
-        params.forEach((name, p) -> updaters.put(name, adam.instantiate(Nd4j.zeros(DataType.FLOAT, 1, adam.stateSize(p.length())), true)));
+        params.forEach((name, p) -> {
+            INDArray state = Nd4j.zeros(DataType.FLOAT, 1, adam.stateSize(p.length()));
+            updaterState.put(name, state);
+            updaters.put(name, adam.instantiate(state, false));
+        });
+    }
+
+    /**
+     * An independent generator with the same weights and optimiser state: a defense that trains a
+     * shared (memoised) generator further in later rounds trains its own copy.
+     */
+    TriggerGenerator copy() {
+        TriggerGenerator c = new TriggerGenerator(shape, normBound, learningRate, 0);
+        params.forEach((name, p) -> c.params.get(name).assign(p));
+        updaterState.forEach((name, s) -> c.updaterState.get(name).assign(s));
+        c.iteration = iteration;
+        return c;
     }
 
     private SDVariable conv(SDVariable x, long in, long out, String name, SplittableRandom random, double std) {

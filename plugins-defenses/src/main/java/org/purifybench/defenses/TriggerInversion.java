@@ -36,6 +36,10 @@ final class TriggerInversion {
 
     /** A trained generator, the inferred target label and the share of generated images classified as it. */
     record Result(TriggerGenerator generator, int target, double targetShare) {
+        /** The same result with a private copy of the generator, safe to train further. */
+        Result withOwnGenerator() {
+            return new Result(generator.copy(), target, targetShare);
+        }
     }
 
     private TriggerInversion() {
