@@ -44,6 +44,7 @@ public final class BtiDbf implements Defense {
             throw new IllegalArgumentException("bti-dbf rounds must be >= 1, got " + rounds);
         }
         TriggerInversion.Result inversion = Pam.firstInversion(ctx);
+        Pam.reportInversion(ctx, inversion);
         for (int round = 0; round < rounds; round++) {
             long seed = ctx.seed() + round;
             if (round > 0) {

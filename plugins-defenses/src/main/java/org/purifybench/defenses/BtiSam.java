@@ -29,6 +29,7 @@ public final class BtiSam implements Defense {
         Model model = ctx.backdooredModel();
         Params p = ctx.params();
         TriggerInversion.Result inversion = Pam.firstInversion(ctx);
+        Pam.reportInversion(ctx, inversion);
         var sam = new SharpnessAwareStep(p.getDouble("rho", 1.0), p.getBoolean("adaptive", true));
         Pam.unlearnInRounds(ctx, model, inversion, sam, "bti-sam");
         return model;

@@ -53,6 +53,7 @@ public final class FeatureShiftTuning implements Defense {
         LabeledImages data = samples >= tuning.size() ? tuning : tuning.range(0, samples);
         String alpha = p.getString("alpha", "auto");
         if (!alpha.equals("auto")) {
+            ctx.diagnostic("alpha", parseAlpha(alpha));
             return tune(ctx, backdoored, data, parseAlpha(alpha));
         }
         LabeledImages validation = ctx.validationData().orElseThrow(() -> new IllegalStateException("fst declares VALIDATION_DATA"));
@@ -60,19 +61,23 @@ public final class FeatureShiftTuning implements Defense {
         double floor = reference - p.getDouble("cacc-budget", 0.02);
         Model best = null;
         double bestAccuracy = -1;
+        double bestAlpha = Double.NaN;
         for (double candidate : grid(p.getString("alpha-grid", DEFAULT_GRID))) {
             Model m = tune(ctx, backdoored, data, candidate);
             double acc = ctx.host().trainer().accuracy(m, validation);
             ctx.host().log(String.format("fst: alpha %s -> validation C-Acc %.2f%% (backdoored %.2f%%, floor %.2f%%)",
                     candidate, 100 * acc, 100 * reference, 100 * floor));
             if (acc >= floor) {
+                ctx.diagnostic("alpha", candidate);
                 return m;
             }
             if (acc > bestAccuracy) {
                 best = m;
                 bestAccuracy = acc;
+                bestAlpha = candidate;
             }
         }
+        ctx.diagnostic("alpha", bestAlpha);
         ctx.host().log("fst: no alpha of the grid kept validation C-Acc above the floor; keeping the most accurate");
         return best;
     }

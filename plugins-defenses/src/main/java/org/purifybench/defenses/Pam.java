@@ -49,8 +49,10 @@ public final class Pam implements Defense {
         LabeledImages tuning = ctx.requireTuningData();
         TriggerInversion.Result inversion = firstInversion(ctx);
         ctx.host().log(String.format("pam: reversed target %d (%.1f%% of generated images)", inversion.target(), 100 * inversion.targetShare()));
+        reportInversion(ctx, inversion);
         String rho = p.getString("rho", "auto");
         if (!rho.equals("auto")) {
+            ctx.diagnostic("rho", parseRho(rho));
             return train(ctx, backdoored, inversion, parseRho(rho));
         }
         LabeledImages validation = ctx.validationData().orElseThrow(() -> new IllegalStateException("pam declares VALIDATION_DATA"));
@@ -58,21 +60,31 @@ public final class Pam implements Defense {
         double floor = reference - p.getDouble("cacc-budget", 0.02);
         Model best = null;
         double bestAccuracy = -1;
+        double bestRho = Double.NaN;
         for (double candidate : grid(p.getString("rho-grid", DEFAULT_GRID))) {
             Model m = train(ctx, backdoored, inversion, candidate);
             double acc = ctx.host().trainer().accuracy(m, validation);
             ctx.host().log(String.format("pam: rho %.2f -> validation C-Acc %.2f%% (backdoored %.2f%%, floor %.2f%%)",
                     candidate, 100 * acc, 100 * reference, 100 * floor));
             if (acc >= floor) {
+                ctx.diagnostic("rho", candidate);
                 return m;
             }
             if (acc > bestAccuracy) {
                 best = m;
                 bestAccuracy = acc;
+                bestRho = candidate;
             }
         }
+        ctx.diagnostic("rho", bestRho);
         ctx.host().log("pam: no rho of the grid kept validation C-Acc above the floor; keeping the most accurate");
         return best;
+    }
+
+    /** The inferred target and the share of generated images classified as it, for the run's diagnostics. */
+    static void reportInversion(DefenseContext ctx, TriggerInversion.Result inversion) {
+        ctx.diagnostic("inverted-target", inversion.target());
+        ctx.diagnostic("inverted-target-share", inversion.targetShare());
     }
 
     /** Round 1's inversion against the backdoored model, shared with BTI-SAM and other rho values. */

@@ -38,4 +38,13 @@ public interface DefenseContext {
     default LabeledImages requireValidationData() {
         return validationData().orElseThrow(() -> new IllegalStateException("declare Need.VALIDATION_DATA to get the validation split"));
     }
+
+    /**
+     * Records a number about this purification - the trigger target an inversion inferred, the
+     * hyperparameter a validation rule chose - that the run keeps beside its results (evaluator
+     * {@code diagnostics}) and shows in the report. Diagnostics never rank a defense. Names are
+     * lower-case words joined by hyphens. The default host keeps them; others may ignore them.
+     */
+    default void diagnostic(String name, double value) {
+    }
 }

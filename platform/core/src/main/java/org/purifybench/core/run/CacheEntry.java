@@ -42,6 +42,19 @@ final class CacheEntry {
         return State.CORRUPT;
     }
 
+    /** The sealed description of a valid entry, without its checksum and builder. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> description(Path dir) {
+        try {
+            Map<String, Object> meta = JSON.readValue(dir.resolve("entry.json").toFile(), LinkedHashMap.class);
+            meta.remove("sha256");
+            meta.remove("builtBy");
+            return meta;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Seals an entry whose payload was written into {@code dir}; {@code description} says what it is. */
     static void seal(Path dir, String payload, Map<String, Object> description) {
         try {

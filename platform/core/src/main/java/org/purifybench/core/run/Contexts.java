@@ -95,8 +95,22 @@ public final class Contexts {
     }
 
     public static DefenseContext defense(PluginDescriptor d, DefenseInputs in, long seed, Params params, Host host) {
+        return defense(d, in, seed, params, host, (name, value) -> { });
+    }
+
+    /** As above; the defense's {@link DefenseContext#diagnostic diagnostics} go to {@code diagnostics}. */
+    public static DefenseContext defense(PluginDescriptor d, DefenseInputs in, long seed, Params params, Host host,
+                                         java.util.function.BiConsumer<String, Double> diagnostics) {
         Model privateCopy = in.backdoored().copy();
         return new DefenseContext() {
+            @Override
+            public void diagnostic(String name, double value) {
+                if (name == null || !name.matches("[a-z0-9]+(-[a-z0-9]+)*")) {
+                    throw new IllegalArgumentException("diagnostic name must be lower-case words joined by hyphens, got '" + name + "'");
+                }
+                diagnostics.accept(name, value);
+            }
+
             @Override
             public Model backdooredModel() {
                 return privateCopy;

@@ -60,6 +60,10 @@ import org.purifybench.spi.StepHook;
  * run then writes its results without those units and ends with an error naming them.
  */
 public final class MatrixRunner {
+    /** The pseudo-evaluator under which a defense's own diagnostics are recorded. */
+    public static final String DIAGNOSTICS = "diagnostics";
+    /** The diagnostic trigger-inversion defenses report: the target label they inferred. */
+    public static final String INVERTED_TARGET = "inverted-target";
     private final PluginRegistry registry;
     private final Host host;
     private final Path workDir;
@@ -243,6 +247,7 @@ public final class MatrixRunner {
         Map<String, Object> cellMemo = new HashMap<>();
         // Every defense's model, purified lazily: an evaluator may ask for another defense's model.
         Map<String, Supplier<? extends Model>> purifiedByName = new LinkedHashMap<>();
+        Map<String, String> purifiedHashes = new HashMap<>();
         for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
             Defense defense = registry.defense(defenseRef.id());
             Map<String, Object> pKey = new LinkedHashMap<>(bdKey);
@@ -253,7 +258,11 @@ public final class MatrixRunner {
                     : CodeFingerprint.ofPlugin(defense.getClass()));
             Path sandboxedJar = sandboxed(defense.descriptor());
             SandboxException[] sandboxFailure = new SandboxException[1]; // one attempt per cell, however many ask
-            Supplier<SdModel> purified = lazy(() -> timed("defenses", () -> cache.getOrBuild(Hashing.ofJson(pKey), pKey, () -> {
+            String pHash = Hashing.ofJson(pKey);
+            purifiedHashes.put(displayName(defenseRef, spec.defenses()), pHash);
+            // The build adds the defense's diagnostics; the entry keeps them, so a cached model still reports them.
+            Map<String, Object> pDescription = new LinkedHashMap<>(pKey);
+            Supplier<SdModel> purified = lazy(() -> timed("defenses", () -> cache.getOrBuild(pHash, pDescription, () -> {
                 if (sandboxedJar != null) {
                     if (sandboxFailure[0] == null) {
                         try {
@@ -268,9 +277,13 @@ public final class MatrixRunner {
                     }
                     throw sandboxFailure[0];
                 }
+                Map<String, Double> diagnostics = new LinkedHashMap<>();
                 Model out = defense.purify(Contexts.defense(defense.descriptor(), new Contexts.DefenseInputs(
                         backdoored.get(), splits.tuning(), splits.validation(), backdoor.get(), clean), seed,
-                        defenseRef.toParams(), host));
+                        defenseRef.toParams(), host, diagnostics::put));
+                if (!diagnostics.isEmpty()) {
+                    pDescription.put(DIAGNOSTICS, diagnostics);
+                }
                 if (!(out instanceof SdModel sdm) || !sdm.spec().equals(modelSpec)) {
                     throw new UserException("defense '" + defenseRef.id() + "' returned a model of another architecture",
                             "return the context's model (or a copy of it) after modifying its parameters");
@@ -313,7 +326,38 @@ public final class MatrixRunner {
                 host.log(String.format("done %s: %s", unit, summary(r)));
                 samplePeakOffHeap();
             }
+            recordDiagnostics(run, cell, defenseRef, defenseName, purifiedHashes.get(defenseName));
         }
+    }
+
+    /**
+     * Journals what the defense reported about its own run (evaluator {@code diagnostics}), read from
+     * its cache entry, so it is there whether the model was built now or earlier. An inferred
+     * trigger target is compared with the attack's - for the reader only: the defense never sees it.
+     */
+    private void recordDiagnostics(RunScope run, Cell cell, MatrixSpec.PluginRef defenseRef, String defenseName, String pHash) {
+        String unit = cell.id() + "|" + defenseRef.label() + "|" + DIAGNOSTICS;
+        if (run.journal().isDone(unit)) {
+            return;
+        }
+        Map<String, Object> description = run.cache().description(pHash);
+        if (description == null || !(description.get(DIAGNOSTICS) instanceof Map<?, ?> reported)) {
+            return;
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        reported.forEach((k, v) -> metrics.put(k.toString(), ((Number) v).doubleValue()));
+        Double inverted = metrics.get(INVERTED_TARGET);
+        if (inverted != null) {
+            boolean right = inverted.intValue() == run.spec().targetLabel();
+            metrics.put(INVERTED_TARGET + "-correct", right ? 1.0 : 0.0);
+            host.log(String.format("%s %s: trigger inversion inferred target %d, the attack's target is %d%s", cell.id(), defenseName,
+                    inverted.intValue(), run.spec().targetLabel(), right ? "" : " - WRONG (diagnostic only; the defense never sees the true target)"));
+        }
+        List<ResultRow> rows = new ArrayList<>();
+        String attackName = displayName(cell.attackRef(), run.spec().attacks());
+        metrics.forEach((metric, value) -> rows.add(new ResultRow(cell.id(), run.dataset().name(), run.modelSpec().architecture(),
+                attackName, cell.rate(), cell.seed(), defenseName, DIAGNOSTICS, metric, value)));
+        run.journal().record(new Journal.Entry(unit, rows, List.of()));
     }
 
     /** The jar a defense runs from in the sandbox, or null for a built-in defense (it runs in this JVM). */

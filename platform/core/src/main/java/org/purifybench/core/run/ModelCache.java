@@ -33,6 +33,22 @@ public final class ModelCache {
     public record Result(SdModel model, Outcome outcome) {
     }
 
+    /**
+     * The description sealed with a valid entry (what {@link #getOrBuild} was given, as its build
+     * left it), or null when the entry is missing or invalid. Reads no model.
+     */
+    public Map<String, Object> description(String key) {
+        Path dir = root.resolve(key);
+        if (CacheEntry.check(dir, PAYLOAD, key, log) != CacheEntry.State.VALID) {
+            return null;
+        }
+        return CacheEntry.description(dir);
+    }
+
+    /**
+     * The cached model for {@code key}, else {@code build}'s, sealed with {@code description}: a
+     * build may add entries to a mutable description (e.g. a defense's diagnostics) before it is sealed.
+     */
     public Result getOrBuild(String key, Map<String, Object> description, Supplier<SdModel> build) {
         Path dir = root.resolve(key);
         CacheEntry.State state = CacheEntry.check(dir, PAYLOAD, key, log);
