@@ -55,6 +55,50 @@ class MatrixRunnerTest {
     }
 
     @Test
+    void defenseDiagnosticsAreJournaledComparedWithTheAttacksTargetAndSurviveTheCache(@TempDir Path work) throws Exception {
+        String yaml = TINY.replace("defenses: [{id: none}, {id: clean}, {id: ft, params: {epochs: 1}}, {id: ep, params: {epochs: 1}}]",
+                        "defenses: [{id: none}, {id: pam, params: {rho: 0.5, rounds: 1, epochs: 1, mask-epochs: 2, generator-epochs: 1,"
+                                + " refine-epochs: 1}}, {id: fst, params: {epochs: 1, alpha-grid: '0.1,0', cacc-budget: 1.0}}]")
+                .replace(", {id: ra, params: {samples: 60, epochs: 1, poison-count: 3}}, {id: lmc, params: {points: 3}}]", "]");
+        var parse = MatrixSpec.class.getDeclaredMethod("parse", java.io.InputStream.class, String.class);
+        parse.setAccessible(true);
+        MatrixSpec spec = (MatrixSpec) parse.invoke(null, new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "tiny-diag");
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        Host logging = new Host() {
+            private final Host quiet = DefaultHost.quiet();
+
+            @Override
+            public Trainer trainer() {
+                return quiet.trainer();
+            }
+
+            @Override
+            public Progress progress(String phase, long total) {
+                return quiet.progress(phase, total);
+            }
+
+            @Override
+            public void log(String message) {
+                log.add(message);
+            }
+        };
+        MatrixRunner.Outcome first = new MatrixRunner(PluginRegistry.fromClasspath(), logging, work).run(spec, DATA, false);
+        List<ResultRow> diag = first.document().getRows().stream().filter(r -> r.evaluator().equals(MatrixRunner.DIAGNOSTICS)).toList();
+        java.util.Map<String, Double> pam = new java.util.TreeMap<>();
+        java.util.Map<String, Double> fst = new java.util.TreeMap<>();
+        diag.forEach(r -> (r.defense().equals("pam") ? pam : fst).put(r.metric(), r.value()));
+        assertEquals(java.util.Set.of("inverted-target", "inverted-target-share", "inverted-target-correct", "rho"), pam.keySet());
+        assertEquals(0.5, pam.get("rho"));
+        assertEquals(pam.get("inverted-target") == 0 ? 1.0 : 0.0, pam.get("inverted-target-correct"), "compared with target 0");
+        assertEquals(java.util.Map.of("alpha", 0.1), fst, "any budget fits: the largest alpha of the grid");
+        assertTrue(log.stream().anyMatch(l -> l.contains("trigger inversion inferred target") && l.contains("the attack's target is 0")), "logged");
+        // A second run in a fresh run folder takes every model from the cache and still reports them.
+        MatrixRunner.Outcome again = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work).run(spec, DATA, true);
+        List<ResultRow> diagAgain = again.document().getRows().stream().filter(r -> r.evaluator().equals(MatrixRunner.DIAGNOSTICS)).toList();
+        assertEquals(sorted(diag), sorted(diagAgain));
+    }
+
+    @Test
     void cellsRunInParallelGiveTheSameNumbersAsOneAtATime(@TempDir Path work) throws Exception {
         String yaml = TINY.replace("attacks: [{id: badnet}]", "attacks: [{id: badnet}, {id: blended}]")
                 .replace("defenses: [{id: none}, {id: clean}, {id: ft, params: {epochs: 1}}, {id: ep, params: {epochs: 1}}]",

@@ -37,6 +37,8 @@ public final class ReportWriter {
     private static final String NONE = "none";
     private static final String ACC = "accuracy";
     private static final String RA = "ra";
+    /** The runner's pseudo-evaluator for what defenses report about themselves (MatrixRunner.DIAGNOSTICS). */
+    private static final String DIAGNOSTICS = "diagnostics";
     private static final double RATE_TOLERANCE = 1e-9;
 
     private static final List<Extension> EXTENSIONS = List.of(TablesExtension.create());
@@ -88,6 +90,7 @@ public final class ReportWriter {
             }
         }
         superficial(sb, doc, tracks);
+        diagnostics(sb, doc, tracks);
         sweeps(sb, doc, tracks);
         Figures.markdown(sb, doc);
         return sb.toString();
@@ -221,6 +224,51 @@ public final class ReportWriter {
             sb.append("- ").append(md(s)).append('\n');
         }
         sb.append('\n');
+    }
+
+    /**
+     * What defenses reported about their own runs (the runner's pseudo-evaluator "diagnostics"): one
+     * line per defense, attack and quantity, values in seed order. Never part of a ranking.
+     */
+    static void diagnostics(StringBuilder sb, ResultsDocument doc, List<Track> tracks) {
+        StringBuilder body = new StringBuilder();
+        for (Track t : tracks) {
+            List<ResultRow> rows = rowsOf(doc, t).stream().filter(r -> DIAGNOSTICS.equals(r.evaluator())).toList();
+            if (rows.isEmpty()) {
+                continue;
+            }
+            body.append("### ").append(t.title()).append("\n\n| Defense | Attack | Quantity | Per seed |\n|---|---|---|---|\n");
+            java.util.Map<List<String>, java.util.TreeMap<Long, Double>> byKey = new java.util.LinkedHashMap<>();
+            for (ResultRow r : rows) {
+                byKey.computeIfAbsent(List.of(r.defense(), r.attack(), r.metric()), k -> new java.util.TreeMap<>()).put(r.seed(), r.value());
+            }
+            byKey.forEach((k, bySeed) -> {
+                List<String> values = new ArrayList<>();
+                bySeed.forEach((seed, v) -> values.add("seed " + seed + ": " + diagnosticValue(k.get(2), v)));
+                body.append("| ").append(defenseLabel(doc, k.get(0))).append(" | ").append(md(k.get(1))).append(" | ")
+                        .append(md(k.get(2))).append(" | ").append(String.join(", ", values)).append(" |\n"); // values are our own numbers and words
+            });
+            body.append('\n');
+        }
+        if (body.length() == 0) {
+            return;
+        }
+        sb.append("## Defense diagnostics\n\n")
+                .append("Numbers the defenses reported about their own runs: the trigger target an inversion inferred ")
+                .append("(`inverted-target-correct` compares it with the attack's target, which the defense never sees), ")
+                .append("the share of generated images classified as it, and hyperparameters chosen by a validation rule. ")
+                .append("Not used for any ranking.\n\n")
+                .append(body);
+    }
+
+    private static String diagnosticValue(String metric, double v) {
+        if (metric.endsWith("-correct")) {
+            return v == 1 ? "yes" : v == 0 ? "**no**" : Double.toString(v);
+        }
+        if (metric.endsWith("-share")) {
+            return pct(v) + "%";
+        }
+        return v == Math.rint(v) && Math.abs(v) < 1e6 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.4g", v);
     }
 
     private static void superficial(StringBuilder sb, ResultsDocument doc, List<Track> tracks) {

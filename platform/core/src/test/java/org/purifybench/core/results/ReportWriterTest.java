@@ -38,6 +38,25 @@ class ReportWriterTest {
     }
 
     @Test
+    void defenseDiagnosticsGetTheirOwnSectionWithAWrongInvertedTargetMarked() {
+        ResultsDocument doc = TestDocs.sample();
+        assertFalse(ReportWriter.markdown(doc).contains("## Defense diagnostics"), "no diagnostics, no section");
+        List<ResultRow> rows = new ArrayList<>(doc.getRows());
+        rows.add(TestDocs.row("badnets", 1, "pam", "diagnostics", "inverted-target", 0));
+        rows.add(TestDocs.row("badnets", 1, "pam", "diagnostics", "inverted-target-correct", 1));
+        rows.add(TestDocs.row("badnets", 2, "pam", "diagnostics", "inverted-target", 8));
+        rows.add(TestDocs.row("badnets", 2, "pam", "diagnostics", "inverted-target-correct", 0));
+        rows.add(TestDocs.row("badnets", 2, "pam", "diagnostics", "rho", 0.5));
+        doc.setRows(rows);
+        String md = ReportWriter.markdown(doc);
+        assertTrue(md.contains("## Defense diagnostics"), md);
+        assertTrue(md.contains("| pam | badnets | inverted-target | seed 1: 0, seed 2: 8 |"), md);
+        assertTrue(md.contains("| pam | badnets | inverted-target-correct | seed 1: yes, seed 2: **no** |"), md);
+        assertTrue(md.contains("| pam | badnets | rho | seed 2: 0.5000 |"), md);
+        assertFalse(ReportWriter.paperTable(doc, "cifar10", "resnet18", 0.1).contains("inverted"), "diagnostics stay out of the paper table");
+    }
+
+    @Test
     void aDefenseRunWithSeveralSettingsGetsASweepTableWithOneColumnPerSetting() {
         ResultsDocument doc = TestDocs.sample();
         List<ResultRow> rows = new ArrayList<>(doc.getRows());

@@ -59,6 +59,23 @@ class ModelCacheTest {
     }
 
     @Test
+    void whatABuildAddsToTheDescriptionIsSealedAndReadBackWithoutTheModel(@TempDir Path dir) throws Exception {
+        ModelCache cache = new ModelCache(dir, s -> { });
+        assertEquals(null, cache.description("k"), "no entry yet");
+        Map<String, Object> description = new java.util.LinkedHashMap<>(Map.of("what", "purified"));
+        cache.getOrBuild("k", description, () -> {
+            description.put("diagnostics", Map.of("rho", 0.5));
+            return SdModel.create(spec, 1);
+        });
+        Map<String, Object> read = cache.description("k");
+        assertEquals("purified", read.get("what"));
+        assertEquals(Map.of("rho", 0.5), read.get("diagnostics"));
+        assertEquals(false, read.containsKey("sha256"), "bookkeeping is not part of the description");
+        Files.writeString(dir.resolve("k/model.pbm"), "corrupt");
+        assertEquals(null, cache.description("k"), "an invalid entry describes nothing");
+    }
+
+    @Test
     void unwritableFolderIsAUserError(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("a-file");
         Files.writeString(file, "x");
