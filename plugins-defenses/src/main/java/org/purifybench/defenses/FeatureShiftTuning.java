@@ -51,35 +51,7 @@ public final class FeatureShiftTuning implements Defense {
             throw new IllegalArgumentException("fst samples must be >= 2 (0 is not allowed: use the default 1000), got " + samples);
         }
         LabeledImages data = samples >= tuning.size() ? tuning : tuning.range(0, samples);
-        String alpha = p.getString("alpha", "auto");
-        if (!alpha.equals("auto")) {
-            ctx.diagnostic("alpha", parseAlpha(alpha));
-            return tune(ctx, backdoored, data, parseAlpha(alpha));
-        }
-        LabeledImages validation = ctx.validationData().orElseThrow(() -> new IllegalStateException("fst declares VALIDATION_DATA"));
-        double reference = ctx.host().trainer().accuracy(backdoored, validation);
-        double floor = reference - p.getDouble("cacc-budget", 0.02);
-        Model best = null;
-        double bestAccuracy = -1;
-        double bestAlpha = Double.NaN;
-        for (double candidate : grid(p.getString("alpha-grid", DEFAULT_GRID))) {
-            Model m = tune(ctx, backdoored, data, candidate);
-            double acc = ctx.host().trainer().accuracy(m, validation);
-            ctx.host().log(String.format("fst: alpha %s -> validation C-Acc %.2f%% (backdoored %.2f%%, floor %.2f%%)",
-                    candidate, 100 * acc, 100 * reference, 100 * floor));
-            if (acc >= floor) {
-                ctx.diagnostic("alpha", candidate);
-                return m;
-            }
-            if (acc > bestAccuracy) {
-                best = m;
-                bestAccuracy = acc;
-                bestAlpha = candidate;
-            }
-        }
-        ctx.diagnostic("alpha", bestAlpha);
-        ctx.host().log("fst: no alpha of the grid kept validation C-Acc above the floor; keeping the most accurate");
-        return best;
+        return LargestWithinBudget.choose(ctx, "fst", "alpha", DEFAULT_GRID, alpha -> tune(ctx, backdoored, data, alpha));
     }
 
     private static Model tune(DefenseContext ctx, Model backdoored, LabeledImages data, double alpha) {
@@ -93,28 +65,6 @@ public final class FeatureShiftTuning implements Defense {
         ctx.host().trainer().train(model, data, FineTuning.config(ctx.params(), FineTuning.DEFAULTS), hook, ctx.seed(),
                 "defense fst (alpha " + alpha + ")");
         return model;
-    }
-
-    /** The grid in descending order. */
-    static List<Double> grid(String text) {
-        List<Double> values = new java.util.ArrayList<>();
-        for (String part : text.split(",")) {
-            values.add(parseAlpha(part.trim()));
-        }
-        values.sort((a, b) -> Double.compare(b, a));
-        return values;
-    }
-
-    private static double parseAlpha(String text) {
-        try {
-            double v = Double.parseDouble(text);
-            if (v >= 0) {
-                return v;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException("fst alpha must be 'auto' or a number >= 0, got '" + text + "'");
     }
 
     /** PyTorch's nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and bias. */

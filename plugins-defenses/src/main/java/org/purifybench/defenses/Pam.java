@@ -1,6 +1,5 @@
 package org.purifybench.defenses;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.purifybench.spi.Defense;
 import org.purifybench.spi.DefenseContext;
@@ -45,40 +44,10 @@ public final class Pam implements Defense {
     @Override
     public Model purify(DefenseContext ctx) {
         Model backdoored = ctx.backdooredModel();
-        Params p = ctx.params();
-        LabeledImages tuning = ctx.requireTuningData();
         TriggerInversion.Result inversion = firstInversion(ctx);
         ctx.host().log(String.format("pam: reversed target %d (%.1f%% of generated images)", inversion.target(), 100 * inversion.targetShare()));
         reportInversion(ctx, inversion);
-        String rho = p.getString("rho", "auto");
-        if (!rho.equals("auto")) {
-            ctx.diagnostic("rho", parseRho(rho));
-            return train(ctx, backdoored, inversion, parseRho(rho));
-        }
-        LabeledImages validation = ctx.validationData().orElseThrow(() -> new IllegalStateException("pam declares VALIDATION_DATA"));
-        double reference = ctx.host().trainer().accuracy(backdoored, validation);
-        double floor = reference - p.getDouble("cacc-budget", 0.02);
-        Model best = null;
-        double bestAccuracy = -1;
-        double bestRho = Double.NaN;
-        for (double candidate : grid(p.getString("rho-grid", DEFAULT_GRID))) {
-            Model m = train(ctx, backdoored, inversion, candidate);
-            double acc = ctx.host().trainer().accuracy(m, validation);
-            ctx.host().log(String.format("pam: rho %.2f -> validation C-Acc %.2f%% (backdoored %.2f%%, floor %.2f%%)",
-                    candidate, 100 * acc, 100 * reference, 100 * floor));
-            if (acc >= floor) {
-                ctx.diagnostic("rho", candidate);
-                return m;
-            }
-            if (acc > bestAccuracy) {
-                best = m;
-                bestAccuracy = acc;
-                bestRho = candidate;
-            }
-        }
-        ctx.diagnostic("rho", bestRho);
-        ctx.host().log("pam: no rho of the grid kept validation C-Acc above the floor; keeping the most accurate");
-        return best;
+        return LargestWithinBudget.choose(ctx, "pam", "rho", DEFAULT_GRID, rho -> train(ctx, backdoored, inversion, rho));
     }
 
     /** The inferred target and the share of generated images classified as it, for the run's diagnostics. */
@@ -130,26 +99,6 @@ public final class Pam implements Defense {
 
     /** The grid in descending order. */
     static List<Double> grid(String text) {
-        List<Double> values = new ArrayList<>();
-        for (String part : text.split(",")) {
-            values.add(parseRho(part.trim()));
-        }
-        if (values.isEmpty()) {
-            throw new IllegalArgumentException("pam rho-grid is empty");
-        }
-        values.sort((a, b) -> Double.compare(b, a));
-        return values;
-    }
-
-    private static double parseRho(String text) {
-        try {
-            double v = Double.parseDouble(text);
-            if (v >= 0) {
-                return v;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException("pam rho must be 'auto' or a number >= 0, got '" + text + "'");
+        return LargestWithinBudget.grid("pam", "rho", text);
     }
 }
