@@ -9,7 +9,7 @@ import java.time.Duration;
 /**
  * {@code purifybench.submissions.*} in application.yml. Submissions are off unless enabled: an
  * uploaded jar's code runs only in the sandbox's child JVM (the CLI reads the jar as data), but the
- * sandbox is not a perfect boundary (README, "Submitting on the website", "Sandbox": not covered).
+ * sandbox is not a perfect boundary (docs/leaderboard.md "Submitting on the website", docs/architecture.md "Sandbox": not covered).
  */
 @Singleton
 public class SubmissionSettings {

@@ -42,7 +42,7 @@ final class Verification {
     }
 
     /**
-     * The verify matrix's fixed settings, in one place (the README describes them). Changing any of them,
+     * The verify matrix's fixed settings, in one place (docs/architecture.md describes them). Changing any of them,
      * or any text of {@link #matrix}, changes the matrix id, and every plug-in's golden results then fail
      * as written for another matrix until their authors rewrite them: change it only with a reason.
      */

@@ -297,7 +297,7 @@ public final class ConformanceKit {
             if (file == null) {
                 return fail(Check.DESCRIPTOR_FILE, "no " + DescriptorFile.PATH + " in " + location
                         + " - add src/main/resources/" + DescriptorFile.PATH + " (spi-version, defense.ID.class, .version, .needs,"
-                        + " .description; README)");
+                        + " .description; docs/architecture.md)");
             }
             services = servicesIn(location);
             where = location.toString();

@@ -212,7 +212,7 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
             props.load(new StringReader(text));
         } catch (IOException | IllegalArgumentException e) {
             throw new JarProblem(PATH + " cannot be read as a properties file (" + e.getMessage() + ")",
-                    "write it as 'key = value' lines, see the README's plug-in jar section");
+                    "write it as 'key = value' lines, see docs/architecture.md, section Plug-in jars (third-party)");
         }
         String spi = props.getProperty("spi-version");
         if (spi == null || spi.isBlank()) {

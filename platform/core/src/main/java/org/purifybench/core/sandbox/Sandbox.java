@@ -321,7 +321,7 @@ public final class Sandbox {
         if (run.timedOut()) {
             throw new SandboxException(SandboxStatus.TIMEOUT, id, jar, String.format(Locale.ROOT,
                     "killed after %.0f s (wall-clock limit %d s)", run.seconds(), limits.wall().toSeconds()),
-                    "make the defense faster, or raise the limit with -Dpurifybench.sandbox.wall=SECONDS (README, Sandbox)");
+                    "make the defense faster, or raise the limit with -Dpurifybench.sandbox.wall=SECONDS (docs/architecture.md, Sandbox)");
         }
         int code = run.code();
         if (code == 128 + 24) { // SIGXCPU: the soft CPU-time limit
@@ -333,7 +333,7 @@ public final class Sandbox {
                 || all.contains("Cannot allocate memory") || all.contains("Native memory allocation")))) {
             throw new SandboxException(SandboxStatus.MEMORY, id, jar, "exit code " + code + ": " + oneLine(said),
                     "reduce the defense's memory use (reuse arrays, free what it no longer needs) or raise the limits"
-                            + " -Dpurifybench.sandbox.heap / .off-heap / .physical / .address-space (README, Sandbox)");
+                            + " -Dpurifybench.sandbox.heap / .off-heap / .physical / .address-space (docs/architecture.md, Sandbox)");
         }
         if (code == ChildMain.EXIT_DESCRIPTOR) {
             throw new SandboxException(SandboxStatus.DESCRIPTOR_MISMATCH, id, jar, oneLine(said),

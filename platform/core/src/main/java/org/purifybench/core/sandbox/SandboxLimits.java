@@ -72,7 +72,7 @@ public record SandboxLimits(Duration wall, long cpuSeconds, long heapBytes, long
                     prop("tasks") == null ? d.maxTasks() : Integer.parseInt(prop("tasks")));
         } catch (RuntimeException e) {
             throw new UserException("invalid sandbox limit in the purifybench.sandbox.* system properties (" + e.getMessage() + ")",
-                    "see the README section Sandbox for the properties and their units");
+                    "see docs/architecture.md, section Sandbox, for the properties and their units");
         }
     }
 
