@@ -27,6 +27,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -94,6 +98,12 @@ class BrowserEndToEndTest {
     private static final List<String> UNRANKED = List.of("ep", "none", "clean");
     /** The official ranking over all attacks, written out by hand from the table above. */
     private static final List<String> RANKED = List.of("sau", "anp", "ft-sam", "fst", "pam", "ft");
+    /**
+     * The rank ranges over all attacks, by hand: every defense's two seeds differ by 0.01, so its P-ASR
+     * interval is mean ± 0.0071; sau/anp and ft-sam/fst tie exactly and share a range, the rest are apart.
+     */
+    private static final Map<String, String> RANK_LABELS = Map.of("sau", "1–2", "anp", "1–2", "ft-sam", "3–4", "fst", "3–4",
+            "pam", "5", "ft", "6");
     /** Unranked rows after the ranked ones on the default board: oracle, then references by name. */
     private static final List<String> UNRANKED_ORDER = List.of("ep", "clean", "none");
     /** C-Acc descending, written out by hand. */
@@ -203,6 +213,40 @@ class BrowserEndToEndTest {
         return String.format(Locale.ROOT, "%.1f", 100 * fraction);
     }
 
+    /** P-ASR per seed (mean over the attacks), for the interval rule. */
+    private static double[] perSeed(String defense, int metric, List<String> attacks) {
+        double[] out = new double[SEEDS.length];
+        for (int s = 0; s < SEEDS.length; s++) {
+            final int seed = s;
+            out[s] = attacks.stream().mapToDouble(a -> value(defense, metric, a, seed)).average().orElseThrow();
+        }
+        return out;
+    }
+
+    /**
+     * The stated ranking rule, applied to the fixture: a defense's best rank is 1 + the defenses whose P-ASR
+     * interval (mean ± sample standard deviation) lies wholly below its own, its worst 1 + the others whose
+     * interval reaches down to its top. (No C-Acc guard here: every C-Acc is within 10 points of none's.)
+     */
+    private static Map<String, String> rankLabels(List<String> attacks) {
+        List<String> ranked = officialOrder(attacks);
+        Map<String, double[]> interval = new LinkedHashMap<>();
+        for (String d : ranked) {
+            double[] v = perSeed(d, P, attacks);
+            double m = java.util.Arrays.stream(v).average().orElseThrow();
+            double sd = Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1));
+            interval.put(d, new double[] {m - sd, m + sd});
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String d : ranked) {
+            double[] me = interval.get(d);
+            long better = ranked.stream().filter(o -> interval.get(o)[1] < me[0]).count();
+            long notWorse = ranked.stream().filter(o -> !o.equals(d) && interval.get(o)[0] <= me[1]).count();
+            out.put(d, better == notWorse ? String.valueOf(better + 1) : (better + 1) + "–" + (notWorse + 1));
+        }
+        return out;
+    }
+
     /** The official ranking rule, applied to the fixture over the given attacks. */
     private static List<String> officialOrder(List<String> attacks) {
         Comparator<String> official = Comparator.comparingDouble((String d) -> mean(d, P, attacks))
@@ -274,8 +318,7 @@ class BrowserEndToEndTest {
 
     private void assertOfficialRanks(List<Row> rows) {
         for (Row r : rows) {
-            String expected = RANKED.contains(r.defense()) ? String.valueOf(RANKED.indexOf(r.defense()) + 1) : "-";
-            assertEquals(expected, r.rank(), "rank of " + r.defense());
+            assertEquals(RANK_LABELS.getOrDefault(r.defense(), "-"), r.rank(), "rank of " + r.defense());
         }
     }
 
@@ -284,6 +327,7 @@ class BrowserEndToEndTest {
     @Test
     void leaderboardShowsTheOfficialRankingThenTheUnrankedOracleAndReferences() {
         assertEquals(RANKED, officialOrder(ATTACKS), "the fixture no longer means what the table in its comment says");
+        assertEquals(RANK_LABELS, new java.util.HashMap<>(rankLabels(ATTACKS)), "the rule, applied by the test, gives the hand-written ranks");
         open("/");
         List<Row> rows = rows();
         List<String> expected = new ArrayList<>(RANKED);
@@ -291,7 +335,7 @@ class BrowserEndToEndTest {
         assertEquals(expected, defenses(rows));
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
-            assertEquals(i < RANKED.size() ? String.valueOf(i + 1) : "-", r.rank(), "rank of " + r.defense());
+            assertEquals(RANK_LABELS.getOrDefault(r.defense(), "-"), r.rank(), "rank of " + r.defense());
             assertEquals(r.defense(), r.linkText());
             assertEquals(percent(mean(r.defense(), P, ATTACKS)), r.numbers().get("p-asr"), "P-ASR of " + r.defense());
             assertEquals(percent(mean(r.defense(), O, ATTACKS)), r.numbers().get("o-asr"), "O-ASR of " + r.defense());
@@ -352,9 +396,11 @@ class BrowserEndToEndTest {
         List<String> expectedOrder = new ArrayList<>(expectedRanking);
         expectedOrder.addAll(UNRANKED_ORDER);
         assertEquals(expectedOrder, defenses(rows));
+        Map<String, String> labels = rankLabels(only);
+        assertNotEquals(RANK_LABELS, new java.util.HashMap<>(labels), "blended alone changes the ranges too");
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
-            assertEquals(i < expectedRanking.size() ? String.valueOf(i + 1) : "-", r.rank(), "rank of " + r.defense());
+            assertEquals(labels.getOrDefault(r.defense(), "-"), r.rank(), "rank of " + r.defense());
             assertEquals(percent(mean(r.defense(), P, only)), r.numbers().get("p-asr"), "P-ASR of " + r.defense());
             assertEquals(percent(mean(r.defense(), O, only)), r.numbers().get("o-asr"), "O-ASR of " + r.defense());
             assertEquals(percent(mean(r.defense(), C, only)), r.numbers().get("c-acc"), "C-Acc of " + r.defense());
@@ -381,8 +427,8 @@ class BrowserEndToEndTest {
         assertEquals("/defenses/" + defense, currentUri().getPath());
         assertTrue(driver.findElement(By.tagName("h1")).getText().contains(defense), driver.findElement(By.tagName("h1")).getText());
         WebElement rank = driver.findElement(By.id("rank"));
-        assertEquals(String.valueOf(RANKED.indexOf(defense) + 1), rank.findElement(By.tagName("strong")).getText().trim());
-        assertTrue(rank.getText().contains("Rank 2"), rank.getText());
+        assertEquals(RANK_LABELS.get(defense), rank.findElement(By.tagName("strong")).getText().trim());
+        assertTrue(rank.getText().contains("Rank 1–2"), rank.getText());
 
         WebElement perAttack = driver.findElement(By.id("per-attack"));
         List<WebElement> headers = perAttack.findElements(By.cssSelector("thead th"));
@@ -463,5 +509,56 @@ class BrowserEndToEndTest {
         assertTrue(h1.findElements(By.tagName("img")).isEmpty(), "an <img> element inside the h1");
         assertThrows(NoAlertPresentException.class, () -> driver.switchTo().alert());
         assertChartLoaded();
+    }
+
+    /**
+     * Phone (390 px) and desktop (1400 px): the page never scrolls sideways, every navigation link is
+     * inside the window (wrapped, not clipped), and a table wider than the window scrolls inside its
+     * own box. Screenshots of each page at each width are kept in target/screenshots for a human look.
+     */
+    @Test
+    void phoneAndDesktopLayoutsKeepEveryPageInsideTheWindow() throws Exception {
+        Path shots = Path.of("target", "screenshots");
+        Files.createDirectories(shots);
+        JavascriptExecutor js = (JavascriptExecutor) driver;
+        try {
+            for (int width : new int[] {390, 1400}) {
+                driver.manage().window().setSize(new Dimension(width, 900));
+                for (String page : List.of("/", "/defenses/anp?dataset=fashion-mnist&model=cnn-small&rate=0.05", "/runs/browser-e2e",
+                        "/about")) {
+                    open(page);
+                    long inner = ((Number) js.executeScript("return window.innerWidth")).longValue();
+                    assertTrue(Math.abs(inner - width) < 40, "window of " + width + " px, viewport " + inner);
+                    long pageWidth = ((Number) js.executeScript("return document.documentElement.scrollWidth")).longValue();
+                    assertTrue(pageWidth <= inner, page + " at " + width + " px is " + pageWidth + " px wide: it scrolls sideways");
+                    for (WebElement a : driver.findElements(By.cssSelector("header nav a"))) {
+                        var r = a.getRect();
+                        assertTrue(r.getX() >= 0 && r.getX() + r.getWidth() <= inner,
+                                "navigation link '" + a.getText() + "' is cut off at " + width + " px: " + r.getX() + "+" + r.getWidth());
+                    }
+                    for (WebElement box : driver.findElements(By.cssSelector(".table-scroll"))) {
+                        long boxRight = ((Number) js.executeScript("return arguments[0].getBoundingClientRect().right", box)).longValue();
+                        assertTrue(boxRight <= inner, "a table box ends at " + boxRight + " px, past the window's " + inner);
+                    }
+                    byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+                    String name = (page.equals("/") ? "leaderboard" : page.substring(1).replaceAll("[^a-z0-9]+", "-")) + "-" + width + ".png";
+                    Files.write(shots.resolve(name.length() > 60 ? name.substring(0, 40) + "-" + width + ".png" : name), png);
+                    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+                    assertTrue(Math.abs(image.getWidth() - inner) < 40, "screenshot " + image.getWidth() + " px wide at " + width);
+                }
+                open("/");
+                WebElement board = driver.findElement(By.cssSelector(".table-scroll"));
+                long scroll = ((Number) js.executeScript("return arguments[0].scrollWidth", board)).longValue();
+                long client = ((Number) js.executeScript("return arguments[0].clientWidth", board)).longValue();
+                if (width == 390) {
+                    assertTrue(scroll > client, "on a phone the leaderboard is wider than the window and scrolls in its box: "
+                            + scroll + " vs " + client);
+                } else {
+                    assertTrue(scroll <= client + 1, "on a desktop the leaderboard fits: " + scroll + " vs " + client);
+                }
+            }
+        } finally {
+            driver.manage().window().setSize(new Dimension(1280, 1024));
+        }
     }
 }

@@ -36,6 +36,7 @@ public class DbState {
     /** Empties the data and bumps board_version like every real write does (pages are cached by it). */
     public void clear() {
         jdbc.prepareStatement("DELETE FROM runs", ps -> ps.executeUpdate());
+        jdbc.prepareStatement("DELETE FROM official_settings", ps -> ps.executeUpdate());
         jdbc.prepareStatement("UPDATE board_version SET version = version + 1 WHERE id = 1", ps -> ps.executeUpdate());
     }
 }

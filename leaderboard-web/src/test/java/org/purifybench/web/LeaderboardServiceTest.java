@@ -54,7 +54,7 @@ class LeaderboardServiceTest {
     }
 
     @Test
-    void ranksByPAsrThenOAsrThenCAccAndNeverRanksOraclesOrReferences() {
+    void ranksByPAsrOrdersTiesByOAsrThenCAccAndNeverRanksOraclesOrReferences() {
         importer.importDocument(ResultsDocuments.run("r")
                 .result("a", "badnet", 0, 0.80, 0.10, 0.05)
                 .result("b", "badnet", 0, 0.80, 0.05, 0.05)   // ties a on P-ASR, lower O-ASR -> above a
@@ -65,8 +65,13 @@ class LeaderboardServiceTest {
                 .result("none", "badnet", 0, 0.90, 0.99, 0.99).bytes(), true);
         Leaderboard lb = board.leaderboard(TRACK, List.of(), null, "rank", "asc");
         assertEquals(List.of("c", "b", "a", "d", "ep", "clean", "none"), names(lb));
-        assertEquals(1, only(lb, "c").rank());
+        // Equal P-ASR: a shared rank range; O-ASR and C-Acc only order the rows inside it.
+        for (String tied : List.of("a", "b", "c")) {
+            assertEquals(1, only(lb, tied).rank());
+            assertEquals("1–3", only(lb, tied).rankLabel());
+        }
         assertEquals(4, only(lb, "d").rank());
+        assertEquals("4", only(lb, "d").rankLabel());
         assertNull(only(lb, "ep").rank());
         assertEquals(Standing.Role.ORACLE, only(lb, "ep").role());
         assertNull(only(lb, "none").rank());

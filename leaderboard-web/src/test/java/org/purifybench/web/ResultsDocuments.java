@@ -31,6 +31,8 @@ public final class ResultsDocuments {
     private final Set<String> oracles = new java.util.HashSet<>(Set.of("ep"));
     private final Set<String> references = new java.util.HashSet<>(Set.of("none", "clean"));
     private boolean lmcCurves = true;
+    private final Map<String, Map<String, Object>> params = new LinkedHashMap<>();
+    private final Map<String, String[]> pluginText = new LinkedHashMap<>();
 
     private ResultsDocuments(String runId) {
         this.runId = runId;
@@ -49,6 +51,21 @@ public final class ResultsDocuments {
         this.dataset = dataset;
         this.model = model;
         this.rate = rate;
+        return this;
+    }
+
+    /**
+     * Records the defense's parameters in the document's config ({@code defenses: [{id, params}]}), as a
+     * real run does; without any call the config lists no defenses (settings "unrecorded").
+     */
+    public ResultsDocuments params(String defense, Map<String, Object> p) {
+        params.put(defense, p);
+        return this;
+    }
+
+    /** The plug-in's description and paper, as a run writes them from its descriptor. */
+    public ResultsDocuments describe(String plugin, String description, String paper) {
+        pluginText.put(plugin, new String[] {description, paper});
         return this;
     }
 
@@ -91,7 +108,16 @@ public final class ResultsDocuments {
         d.put("createdAt", "2026-11-26T12:00:00Z");
         d.put("profile", profile);
         d.put("configHash", "cfg-" + runId);
-        d.putObject("config").put("profile", profile);
+        ObjectNode config = d.putObject("config");
+        config.put("profile", profile);
+        if (!params.isEmpty()) {
+            ArrayNode list = config.putArray("defenses");
+            for (String def : defenses) {
+                ObjectNode entry = list.addObject();
+                entry.put("id", def.contains("{") ? def.substring(0, def.indexOf('{')) : def);
+                entry.set("params", JSON.valueToTree(params.getOrDefault(def, Map.of())));
+            }
+        }
         ObjectNode p = d.putObject("provenance");
         p.put("codeVersion", "0.1.0-SNAPSHOT+test");
         p.put("spiVersion", 1);
@@ -175,7 +201,7 @@ public final class ResultsDocuments {
         return json().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void plugin(ArrayNode plugins, String kind, String id, boolean oracle, boolean reference) {
+    private void plugin(ArrayNode plugins, String kind, String id, boolean oracle, boolean reference) {
         ObjectNode n = plugins.addObject();
         n.put("kind", kind);
         n.put("id", id);
@@ -184,6 +210,11 @@ public final class ResultsDocuments {
         n.putNull("sha256");
         n.put("oracle", oracle);
         n.put("reference", reference);
+        String[] text = pluginText.get(id);
+        if (text != null) {
+            n.put("description", text[0]);
+            n.put("paper", text[1]);
+        }
     }
 
     /**

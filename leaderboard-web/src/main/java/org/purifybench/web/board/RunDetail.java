@@ -7,19 +7,33 @@ import java.util.Map;
 import org.purifybench.web.store.CellRecord;
 import org.purifybench.web.store.PluginRecord;
 
-/** A run page: provenance, approximations, plug-ins with jar hashes, cells and counts. */
+/** A run page: provenance, the whole configuration, approximations, plug-ins with jar hashes, cells and counts. */
 @Serdeable
 public record RunDetail(RunSummary summary, @Nullable Integer spiVersion, @Nullable String javaVersion,
                         @Nullable String os, @Nullable String cpu, @Nullable Integer cores, @Nullable String nd4jBackend,
                         @Nullable String device, @Nullable Double wallTimeSeconds, @Nullable Long peakHeapBytes,
                         @Nullable Long peakOffHeapBytes, Map<String, Double> phaseSeconds, List<String> approximations,
-                        List<PluginView> plugins, List<CellView> cells, long curves, String documentSha256) {
+                        List<PluginView> plugins, List<CellView> cells, long curves, String documentSha256,
+                        @Nullable Map<String, Object> config) {
+
+    /** The whole recorded configuration (data, model, training, every plug-in's parameters), indented. */
+    public String configText() {
+        if (config == null) {
+            return "not recorded";
+        }
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(config);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     @Serdeable
     public record PluginView(String kind, String id, String version, String source, @Nullable String sha256,
-                             boolean oracle, boolean reference) {
+                             boolean oracle, boolean reference, @Nullable String description, @Nullable String paper) {
         static PluginView of(PluginRecord p) {
-            return new PluginView(p.kind(), p.pluginId(), p.version(), p.source(), p.sha256(), p.oracle(), p.reference());
+            return new PluginView(p.kind(), p.pluginId(), p.version(), p.source(), p.sha256(), p.oracle(), p.reference(),
+                    p.description(), p.paper());
         }
     }
 

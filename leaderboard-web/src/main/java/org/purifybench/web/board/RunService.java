@@ -55,7 +55,18 @@ public class RunService {
                 DefenseService.strings(r.approximationsJson()),
                 plugins.forRun(r.id()).stream().map(RunDetail.PluginView::of).toList(),
                 cells.findByRunPkOrderByCellIdAsc(r.id()).stream().map(RunDetail.CellView::of).toList(),
-                curves.countByRunPk(r.id()), r.documentSha256()));
+                curves.countByRunPk(r.id()), r.documentSha256(), config(r.configJson())));
+    }
+
+    private static Map<String, Object> config(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (Exception e) {
+            throw new IllegalStateException("stored configuration is not a JSON object: " + e.getMessage(), e);
+        }
     }
 
     private static Map<String, Double> phases(String json) {

@@ -11,6 +11,7 @@ import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -19,6 +20,7 @@ import io.micronaut.security.rules.SecurityRule;
 import java.nio.charset.StandardCharsets;
 import org.purifybench.web.importing.ImportException;
 import org.purifybench.web.importing.ImportOutcome;
+import org.purifybench.web.importing.OfficialSettings;
 import org.purifybench.web.importing.ResultsImporter;
 import org.purifybench.web.importing.RunAdministration;
 
@@ -34,10 +36,12 @@ public class AdminApiController {
 
     private final ResultsImporter importer;
     private final RunAdministration admin;
+    private final OfficialSettings officials;
 
-    AdminApiController(ResultsImporter importer, RunAdministration admin) {
+    AdminApiController(ResultsImporter importer, RunAdministration admin, OfficialSettings officials) {
         this.importer = importer;
         this.admin = admin;
+        this.officials = officials;
     }
 
     @Post("/runs")
@@ -62,6 +66,23 @@ public class AdminApiController {
     public HttpResponse<ApiError> delete(@PathVariable String runId) {
         return admin.delete(runId) ? HttpResponse.ok(new ApiError(200, "deleted " + runId))
                 : HttpResponse.notFound(new ApiError(404, "no run '" + runId + "'"));
+    }
+
+    /** Marks one parameter setting (fingerprint, see the defense page) as the defense's official one. */
+    @Put("/defenses/{defense}/official")
+    public HttpResponse<ApiError> markOfficial(@PathVariable String defense, @QueryValue String setting) {
+        try {
+            officials.mark(defense, setting);
+        } catch (IllegalArgumentException e) {
+            return HttpResponse.notFound(new ApiError(404, e.getMessage()));
+        }
+        return HttpResponse.ok(new ApiError(200, "setting " + setting + " is now the official setting of " + defense));
+    }
+
+    @Delete("/defenses/{defense}/official")
+    public HttpResponse<ApiError> clearOfficial(@PathVariable String defense) {
+        return officials.clear(defense) ? HttpResponse.ok(new ApiError(200, defense + " has no official setting now"))
+                : HttpResponse.notFound(new ApiError(404, "'" + defense + "' has no official setting"));
     }
 
     @Error(exception = ImportException.class)

@@ -61,10 +61,10 @@ public class ApiController {
     @Get("/defenses/{defense}")
     public DefenseDetail defense(@PathVariable String defense, @Nullable @QueryValue String dataset,
                                  @Nullable @QueryValue String model, @Nullable @QueryValue String rate,
-                                 @Nullable @QueryValue String profile) {
+                                 @Nullable @QueryValue String profile, @Nullable @QueryValue String setting) {
         Track track = tracks.resolve(dataset, model, rate)
                 .orElseThrow(() -> new TrackResolver.NotFoundException("nothing is published yet"));
-        return defenses.detail(track, defense, PageController.blankToNull(profile)).orElseThrow(() -> new TrackResolver.NotFoundException(
+        return defenses.detail(track, defense, PageController.blankToNull(profile), PageController.blankToNull(setting)).orElseThrow(() -> new TrackResolver.NotFoundException(
                 "defense '" + defense + "' has no published results in track " + track.label()));
     }
 

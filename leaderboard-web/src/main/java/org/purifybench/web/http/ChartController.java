@@ -41,7 +41,8 @@ public class ChartController {
     @Get("/lmc/{defense}.svg")
     public HttpResponse<byte[]> lmc(@PathVariable String defense, @Nullable @QueryValue String dataset,
                                     @Nullable @QueryValue String model, @Nullable @QueryValue String rate,
-                                    @Nullable @QueryValue String profile, @Nullable @QueryValue String path) throws IOException {
+                                    @Nullable @QueryValue String profile, @Nullable @QueryValue String path,
+                                    @Nullable @QueryValue String setting) throws IOException {
         LmcChart.Path which;
         if (path == null || path.equals("backdoored")) {
             which = LmcChart.Path.BACKDOORED;
@@ -53,8 +54,9 @@ public class ChartController {
         Track track = tracks.resolve(dataset, model, rate)
                 .orElseThrow(() -> new TrackResolver.NotFoundException("nothing is published yet"));
         String p = PageController.blankToNull(profile);
-        byte[] svg = cache.get(java.util.List.of("lmc-svg", track, defense, String.valueOf(p), which), () -> {
-            Map<String, double[][]> curves = defenses.lmcCurves(track, defense, p);
+        String s = PageController.blankToNull(setting);
+        byte[] svg = cache.get(java.util.List.of("lmc-svg", track, defense, String.valueOf(p), which, String.valueOf(s)), () -> {
+            Map<String, double[][]> curves = defenses.lmcCurves(track, defense, p, s);
             curves.keySet().removeIf(name -> !which.contains(name.substring(name.indexOf(' ') + 1)));
             if (curves.isEmpty()) {
                 throw new TrackResolver.NotFoundException("no LMC curves for '" + defense + "' in " + track.label());

@@ -42,8 +42,11 @@ public class PageController {
     private final DefenseService defenses;
     private final RunService runs;
     private final TrackResolver tracks;
+    private final org.purifybench.web.board.BoardSettings boardSettings;
 
-    PageController(LeaderboardService board, DefenseService defenses, RunService runs, TrackResolver tracks) {
+    PageController(LeaderboardService board, DefenseService defenses, RunService runs, TrackResolver tracks,
+                   org.purifybench.web.board.BoardSettings boardSettings) {
+        this.boardSettings = boardSettings;
         this.board = board;
         this.defenses = defenses;
         this.runs = runs;
@@ -73,10 +76,10 @@ public class PageController {
     @View("defense")
     public Map<String, Object> defense(@PathVariable String defense, @Nullable @QueryValue String dataset,
                                        @Nullable @QueryValue String model, @Nullable @QueryValue String rate,
-                                       @Nullable @QueryValue String profile) {
+                                       @Nullable @QueryValue String profile, @Nullable @QueryValue String setting) {
         Track track = tracks.resolve(dataset, model, rate)
                 .orElseThrow(() -> new TrackResolver.NotFoundException("nothing is published yet"));
-        DefenseDetail detail = defenses.detail(track, defense, blankToNull(profile))
+        DefenseDetail detail = defenses.detail(track, defense, blankToNull(profile), blankToNull(setting))
                 .orElseThrow(() -> new TrackResolver.NotFoundException("defense '" + defense + "' has no published results in track "
                         + track.label()));
         return Map.of("d", detail, "tracks", board.tracks());
@@ -103,7 +106,8 @@ public class PageController {
     @Get("/about")
     @View("about")
     public Map<String, Object> about() {
-        return Map.of("headlines", Headline.values());
+        return Map.of("headlines", Headline.values(), "budgetPoints",
+                org.purifybench.web.board.BoardSettings.points(boardSettings.cAccBudget()));
     }
 
     @Error(exception = BadQueryException.class)

@@ -31,13 +31,14 @@ public final class SortLinks {
         return key.equals("c-acc") || key.equals("p-c-acc") ? "desc" : "asc";
     }
 
-    /** Link to a defense's page in the same track and profile. */
-    public String defense(String defense) {
-        StringBuilder q = new StringBuilder("/defenses/").append(org.purifybench.web.board.Urls.segment(defense))
+    /** Link to an entry's page (its defense at its setting) in the same track and profile. */
+    public String defense(org.purifybench.web.board.Standing s) {
+        StringBuilder q = new StringBuilder("/defenses/").append(org.purifybench.web.board.Urls.segment(s.defense()))
                 .append("?").append(board.track().query());
         if (board.profile() != null) {
             q.append("&profile=").append(URLEncoder.encode(board.profile(), StandardCharsets.UTF_8));
         }
+        q.append("&setting=").append(URLEncoder.encode(s.setting(), StandardCharsets.UTF_8));
         return q.toString();
     }
 

@@ -8,7 +8,7 @@ import org.purifybench.web.board.BadQueryException;
 import org.purifybench.web.board.LeaderboardService;
 import org.purifybench.web.board.Track;
 
-/** Reads the track from the query (dataset, model, rate); no parameters = the first published track. */
+/** Reads the track from the query (dataset, model, rate); no parameters = the featured track (LeaderboardService). */
 @Singleton
 class TrackResolver {
 
@@ -22,7 +22,7 @@ class TrackResolver {
     Optional<Track> resolve(@Nullable String dataset, @Nullable String model, @Nullable String rate) {
         List<Track> tracks = board.tracks();
         if (dataset == null && model == null && rate == null) {
-            return tracks.stream().findFirst();
+            return board.featuredTrack();
         }
         if (dataset == null || model == null || rate == null) {
             throw new BadQueryException("a track needs all of dataset, model and rate, e.g. "

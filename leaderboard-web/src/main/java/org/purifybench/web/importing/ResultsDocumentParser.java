@@ -44,6 +44,7 @@ public final class ResultsDocumentParser {
     /** Column width of ids and names in the migrations; longer strings would fail half-way. */
     static final int MAX_ID = 200;
     private static final int MAX_TEXT = 500;
+    private static final int MAX_DESCRIPTION = 2000;
     private static final int MAX_ERRORS_SHOWN = 5;
 
     private final ObjectMapper mapper;
@@ -133,7 +134,8 @@ public final class ResultsDocumentParser {
         for (JsonNode n : doc.get("plugins")) {
             JsonNode sha256 = n.get("sha256");
             plugins.add(new PluginRecord(null, null, n.get("kind").asText(), id(n, "id"), id(n, "version"), text(n, "source"),
-                    sha256.isNull() ? null : sha256.asText(), n.get("oracle").booleanValue(), n.get("reference").booleanValue()));
+                    sha256.isNull() ? null : sha256.asText(), n.get("oracle").booleanValue(), n.get("reference").booleanValue(),
+                    optionalText(n, "description"), optionalText(n, "paper")));
         }
         List<CellRecord> cells = new ArrayList<>();
         Set<String> cellIds = new HashSet<>();
@@ -181,6 +183,11 @@ public final class ResultsDocumentParser {
 
     private static String text(JsonNode n, String field) {
         return limited(n, field, MAX_TEXT);
+    }
+
+    /** Optional fields (description, paper): absent or null in older documents. */
+    private static String optionalText(JsonNode n, String field) {
+        return n.hasNonNull(field) ? limited(n, field, MAX_DESCRIPTION) : null;
     }
 
     private static String limited(JsonNode n, String field, int max) {

@@ -17,6 +17,12 @@ public interface CellRepository extends CrudRepository<CellRecord, Long> {
             + " ORDER BY dataset, model, poison_rate")
     List<TrackKey> publishedTracks();
 
+    /** Published runs per track and profile (the home page's featured track). */
+    @Query("SELECT c.dataset AS dataset, c.model AS model, c.poison_rate AS poison_rate, u.profile AS profile,"
+            + " COUNT(DISTINCT u.id) AS runs FROM run_cells c JOIN runs u ON u.id = c.run_pk WHERE u.status = 'published'"
+            + " GROUP BY c.dataset, c.model, c.poison_rate, u.profile")
+    List<TrackRuns> publishedRunsPerTrack();
+
     /** Published cells of one track (provenance: which runs and seeds back a number). */
     @Query("SELECT c.* FROM run_cells c JOIN runs u ON u.id = c.run_pk WHERE u.status = 'published'"
             + " AND c.dataset = :dataset AND c.model = :model AND c.poison_rate = :poisonRate")

@@ -17,5 +17,7 @@ public record PluginRecord(
         String source,
         @Nullable String sha256,
         @MappedProperty("is_oracle") boolean oracle,
-        @MappedProperty("is_reference") boolean reference) {
+        @MappedProperty("is_reference") boolean reference,
+        @Nullable String description,
+        @Nullable String paper) {
 }

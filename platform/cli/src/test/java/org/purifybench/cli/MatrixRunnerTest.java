@@ -138,6 +138,9 @@ class MatrixRunnerTest {
                 "two LMC curves per defense, two more to EP for each defense but EP");
         assertTrue(Files.exists(first.resultsFile()));
         assertValidAgainstSchema(first.resultsFile());
+        var ep = first.document().getPlugins().stream().filter(p -> p.id().equals("ep")).findFirst().orElseThrow();
+        assertTrue(ep.description() != null && !ep.description().isBlank() && ep.paper() != null,
+                "the descriptor's description and paper reach the results, for the leaderboard's defense page: " + ep);
         double noneAsr = first.document().getRows().stream()
                 .filter(r -> r.defense().equals("none") && r.metric().equals("asr")).findFirst().orElseThrow().value();
         assertTrue(noneAsr > 0.5, "the tiny backdoor must work for the test to mean anything: ASR " + noneAsr);

@@ -548,7 +548,11 @@ public final class MatrixRunner {
         }
         boolean reference = d.id().equals("none") || d.id().equals("clean");
         plugins.add(new PluginInfo(d.kind().name().toLowerCase(), d.id(), d.version(), source, sha,
-                d.needs(Need.ORACLE_TRIGGER), reference));
+                d.needs(Need.ORACLE_TRIGGER), reference, blankToNull(d.description()), blankToNull(d.paper())));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     static String cpuModel() {
