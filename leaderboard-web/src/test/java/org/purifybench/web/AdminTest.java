@@ -36,6 +36,7 @@ class AdminTest {
 
     @Inject @Client("/") HttpClient http;
     @Inject DbState db;
+    @Inject org.purifybench.web.importing.ResultsImporter importer;
 
     @BeforeEach
     void empty() {
@@ -202,5 +203,29 @@ class AdminTest {
         }
         String admin = body(send(admin(HttpRequest.GET("/admin"))));
         assertTrue(admin.contains("r&lt;b&gt;x&lt;/b&gt;"), "shown as text");
+    }
+
+    @Test
+    void anAdminMarksAndClearsADefensesOfficialSettingOverTheApiAndVisitorsCannot() throws Exception {
+        importer.importDocument(ResultsDocuments.run("a").params("ft", java.util.Map.of("lr", 0.01))
+                .result("ft", "badnet", 0, 0.8, 0.1, 0.5).bytes(), true);
+        importer.importDocument(ResultsDocuments.run("b").params("ft", java.util.Map.of("lr", 0.05))
+                .result("ft", "badnet", 0, 0.8, 0.1, 0.2).bytes(), true);
+        com.fasterxml.jackson.databind.JsonNode board = ResultsDocuments.JSON.readTree(
+                body(send(HttpRequest.GET("/api/leaderboard"))));
+        assertEquals(2, board.get("standings").size());
+        String setting = board.get("standings").get(0).get("setting").asText();
+        String path = "/api/admin/defenses/ft/official?setting=" + setting;
+        assertEquals(401, code(HttpRequest.PUT(path, "")));
+        assertEquals(200, code(admin(HttpRequest.PUT(path, ""))));
+        board = ResultsDocuments.JSON.readTree(body(send(HttpRequest.GET("/api/leaderboard"))));
+        assertEquals("ft", board.get("standings").get(0).get("name").asText());
+        assertTrue(board.get("standings").get(1).get("rank") == null || board.get("standings").get(1).get("rank").isNull(),
+                "the other setting is an unranked variant: " + board);
+        HttpResponse<String> unknown = send(admin(HttpRequest.PUT("/api/admin/defenses/ft/official?setting=nope", "")));
+        assertEquals(404, unknown.code());
+        assertTrue(body(unknown).contains(setting), body(unknown));
+        assertEquals(200, code(admin(HttpRequest.DELETE("/api/admin/defenses/ft/official"))));
+        assertEquals(404, code(admin(HttpRequest.DELETE("/api/admin/defenses/ft/official"))));
     }
 }

@@ -147,6 +147,8 @@ class PagesTest {
         // 4 defenses x 2 attacks x (c-acc, asr, p-asr, p-c-acc) + 2 QRA rows
         assertEquals(4 * 2 * 4 + 2, run.get("summary").get("rows").asInt());
         assertEquals("published", run.get("summary").get("status").asText());
+        assertEquals("standard", run.get("config").get("profile").asText(), "the whole configuration is in the API");
+        assertTrue(get("/runs/run-1").contains("id=\"config\""));
         assertEquals(404, status("/api/runs/run-hidden"));
     }
 
