@@ -73,10 +73,12 @@ class ImportTest {
 
         assertRefused(ImportException.Reason.MALFORMED, "not valid JSON", "{\"schema\": ".getBytes(StandardCharsets.UTF_8));
         assertRefused(ImportException.Reason.MALFORMED, "not a JSON object", "[1, 2]".getBytes(StandardCharsets.UTF_8));
+        assertRefused(ImportException.Reason.MALFORMED, "content after its JSON object",
+                (small("r1").json() + "\n{\"runId\": \"r9\"}").getBytes(StandardCharsets.UTF_8));
 
         ObjectNode outOfRange = small("r2").tree();
         ((ObjectNode) outOfRange.get("rows").get(0)).put("value", 1.5);
-        assertRefused(ImportException.Reason.SCHEMA, "results schema", bytes(outOfRange));
+        assertRefused(ImportException.Reason.SCHEMA, "reports fractions in [0, 1]", bytes(outOfRange));
 
         ObjectNode missing = small("r3").tree();
         missing.remove("provenance");

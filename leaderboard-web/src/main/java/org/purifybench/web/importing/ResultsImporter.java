@@ -1,11 +1,14 @@
 package org.purifybench.web.importing;
 
 import io.micronaut.context.annotation.Value;
-import io.micronaut.transaction.annotation.Transactional;
+import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.purifybench.web.importing.ImportException.Reason;
 import org.purifybench.web.store.BoardVersionRepository;
@@ -22,8 +25,9 @@ import org.purifybench.web.store.RunRepository;
 
 /**
  * Imports results documents. Idempotent (the same document again changes nothing; the same run
- * id with other content is refused) and atomic (one transaction: a document that fails half-way
- * leaves no row behind).
+ * id with other content is refused, also when both arrive at once) and atomic (one transaction: a
+ * document that fails half-way leaves no row behind). Every path in (admin API, admin page, CLI,
+ * website submissions) comes here, so all get the same checks ({@link ResultsDocumentParser}).
  */
 @Singleton
 public class ResultsImporter {
@@ -36,10 +40,14 @@ public class ResultsImporter {
     private final CurveRepository curves;
     private final BoardVersionRepository versions;
     private final long maxBytes;
+    private final TransactionOperations<Connection> tx;
+
+    private static final int MAX_ATTEMPTS = 3;
+    private static final Set<String> CONTENDED_STATES = Set.of("23505", "HYT00", "55P03", "40001", "40P01");
 
     public ResultsImporter(ResultsDocumentParser parser, RunRepository runs, PluginRepository plugins,
                            CellRepository cells, RowRepository rows, CurveRepository curves,
-                           BoardVersionRepository versions,
+                           BoardVersionRepository versions, TransactionOperations<Connection> tx,
                            @Value("${purifybench.import.max-bytes:16777216}") long maxBytes) {
         this.versions = versions;
         this.parser = parser;
@@ -49,19 +57,44 @@ public class ResultsImporter {
         this.rows = rows;
         this.curves = curves;
         this.maxBytes = maxBytes;
+        this.tx = tx;
     }
 
     public long maxBytes() {
         return maxBytes;
     }
 
-    @Transactional
     public ImportOutcome importDocument(byte[] bytes, boolean publish) {
         if (bytes.length > maxBytes) {
             throw new ImportException(Reason.TOO_LARGE, "the document is " + bytes.length + " bytes; the limit is "
                     + maxBytes + " (purifybench.import.max-bytes) - split the run or raise the limit");
         }
         ParsedRun parsed = parser.parse(bytes, publish ? RunRecord.PUBLISHED : RunRecord.PENDING, Instant.now());
+        if (tx.findTransactionStatus().isPresent()) {
+            // Part of the caller's transaction (a submission's results): that transaction decides, and
+            // one that a failed statement has aborted cannot look again.
+            return tx.executeWrite(status -> existingOrWritten(parsed));
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return tx.executeWrite(status -> existingOrWritten(parsed));
+            } catch (RuntimeException e) {
+                // Two imports of one run at once both find no run and both insert it; the database's
+                // unique run_id lets one win. The other rolls back and looks again in a new transaction:
+                // it then finds the winner's run and answers as for any second import (unchanged or 409).
+                if (!contended(e)) {
+                    throw e;
+                }
+                if (attempt == MAX_ATTEMPTS) {
+                    throw new ImportException(Reason.CONFLICT, "run '" + parsed.run().runId() + "' was being imported by"
+                            + " another request at the same time, " + MAX_ATTEMPTS + " times over - look at the run list,"
+                            + " then import again if it is not there");
+                }
+            }
+        }
+    }
+
+    private ImportOutcome existingOrWritten(ParsedRun parsed) {
         Optional<RunRecord> existing = runs.findByRunId(parsed.run().runId());
         if (existing.isPresent()) {
             RunRecord old = existing.get();
@@ -85,6 +118,20 @@ public class ResultsImporter {
                 k.name(), k.xJson(), k.yJson())));
         versions.bump();
         return new ImportOutcome(run.runId(), true, run.status(), parsed.rows().size(), parsed.curves().size(), "imported");
+    }
+
+    /**
+     * The run id's unique key was taken by a concurrent import (23505, H2 and PostgreSQL alike), or
+     * the wait for its lock ended (H2's lock timeout HYT00, PostgreSQL's 55P03, 40001, 40P01).
+     */
+    static boolean contended(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && CONTENDED_STATES.contains(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static <T> List<T> withRun(List<T> records, Function<T, T> setRun) {
