@@ -23,6 +23,7 @@ public class AdminCredentials {
     private final String user;
     private final byte[] passwordHash;
     private final String generated;
+    private final java.util.List<String> weaknesses;
 
     public AdminCredentials(@Value("${purifybench.admin.user:admin}") String user,
                             @Value("${purifybench.admin.password:}") String password) {
@@ -34,6 +35,7 @@ public class AdminCredentials {
             effective = HexFormat.of().formatHex(random);
         }
         this.generated = password.isBlank() ? effective : null;
+        this.weaknesses = password.isBlank() ? java.util.List.of() : AdminPasswordCheck.weaknesses(password, user);
         this.passwordHash = sha256(effective);
     }
 
@@ -44,6 +46,16 @@ public class AdminCredentials {
             LOG.warn("No admin password configured: this server's admin password is {} (user '{}'); "
                     + "set PURIFYBENCH_ADMIN_PASSWORD to choose one", generated, user);
         }
+        if (!weaknesses.isEmpty()) {
+            LOG.warn("The admin password (PURIFYBENCH_ADMIN_PASSWORD) is weak: {} - choose one of at least {} characters that mixes"
+                    + " letters, digits and symbols (or a passphrase of {} or more), or unset it and the server makes up a random one",
+                    String.join("; ", weaknesses), AdminPasswordCheck.MIN_LENGTH, AdminPasswordCheck.PASSPHRASE_LENGTH);
+        }
+    }
+
+    /** Why the configured password is weak (empty when it is not, or when the server made it up). */
+    public java.util.List<String> weaknesses() {
+        return weaknesses;
     }
 
     public String user() {

@@ -1,6 +1,8 @@
 package org.purifybench.web.http;
 
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -46,11 +48,13 @@ public class SubmissionController {
     private final SubmissionService submissions;
     private final RunService runs;
     private final CsrfTokens csrf;
+    private final ClientAddress addresses;
 
-    SubmissionController(SubmissionService submissions, RunService runs, CsrfTokens csrf) {
+    SubmissionController(SubmissionService submissions, RunService runs, CsrfTokens csrf, ClientAddress addresses) {
         this.submissions = submissions;
         this.runs = runs;
         this.csrf = csrf;
+        this.addresses = addresses;
     }
 
     @Get(FORM_PATH)
@@ -59,7 +63,8 @@ public class SubmissionController {
     }
 
     @Post(value = FORM_PATH, consumes = MediaType.MULTIPART_FORM_DATA)
-    public HttpResponse<ModelAndView<Map<String, Object>>> upload(@Nullable @Part("jar") CompletedFileUpload jar,
+    public HttpResponse<ModelAndView<Map<String, Object>>> upload(HttpRequest<?> request,
+                                                                  @Nullable @Part("jar") CompletedFileUpload jar,
                                                                   @Nullable @Part("name") String name,
                                                                   @Nullable @Part("contact") String contact,
                                                                   @Nullable @Part(CsrfTokens.FIELD) String token,
@@ -72,10 +77,15 @@ public class SubmissionController {
             return formPage(HttpStatus.BAD_REQUEST, null, "Choose your defense's jar file.");
         }
         try {
-            SubmissionService.Receipt r = submissions.receive(jar.getInputStream(), jar.getFilename(), name, contact);
+            SubmissionService.Receipt r = submissions.receive(jar.getInputStream(), jar.getFilename(), name, contact,
+                    addresses.of(request));
             return formPage(HttpStatus.CREATED, r, null);
         } catch (SubmissionException e) {
-            return formPage(HttpStatus.valueOf(e.status()), null, e.getMessage());
+            MutableHttpResponse<ModelAndView<Map<String, Object>>> page = formPage(HttpStatus.valueOf(e.status()), null, e.getMessage());
+            if (e.retryAfter() != null) {
+                page.header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+            }
+            return page;
         } catch (IOException e) {
             return formPage(HttpStatus.BAD_REQUEST, null, "The upload could not be read (" + e.getMessage() + ") - try again.");
         }
@@ -119,7 +129,7 @@ public class SubmissionController {
                         + " whole private link you got at upload."))));
     }
 
-    private HttpResponse<ModelAndView<Map<String, Object>>> formPage(HttpStatus status, @Nullable SubmissionService.Receipt receipt,
+    private MutableHttpResponse<ModelAndView<Map<String, Object>>> formPage(HttpStatus status, @Nullable SubmissionService.Receipt receipt,
                                                                      @Nullable String error) {
         String token = csrf.newToken();
         Map<String, Object> m = new HashMap<>();
@@ -128,6 +138,7 @@ public class SubmissionController {
         m.put("csrfField", CsrfTokens.FIELD);
         m.put("maxMiB", submissions.settings().maxJarBytes() / 1048576.0);
         m.put("maxPerSubmitter", submissions.settings().maxQueuedPerSubmitter());
+        m.put("maxPerHour", submissions.settings().maxUploadsPerHourPerAddress());
         m.put("profile", submissions.settings().matrix() != null ? "the server's matrix file" : "the '"
                 + submissions.settings().profile() + "' profile");
         if (receipt != null) {

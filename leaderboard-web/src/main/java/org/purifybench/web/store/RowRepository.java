@@ -11,6 +11,9 @@ public interface RowRepository extends CrudRepository<RowRecord, Long> {
 
     long countByRunPk(Long runPk);
 
+    /** A run's rows, for the admin's preview of a pending run. */
+    List<RowRecord> findByRunPk(Long runPk);
+
     /**
      * Per (run, defense, attack, seed, evaluator, metric) means of a track's rows (runs of every
      * status: the caller keeps the published ones); SQL does the grouping so a page reads a few

@@ -22,6 +22,12 @@ public interface SubmissionRepository extends CrudRepository<SubmissionRecord, S
 
     List<SubmissionRecord> findByRunId(String runId);
 
+    List<SubmissionRecord> findByStatusIn(Collection<String> statuses);
+
+    /** The bytes of the jars kept on disk (the storage quota), given the states in which a jar is kept. */
+    @Query("SELECT COALESCE(SUM(jar_bytes), 0) FROM submissions WHERE status IN (:statuses)")
+    long sumJarBytes(Collection<String> statuses);
+
     /**
      * Moves one submission from {@code from} to {@code to} only if it is still in {@code from}:
      * the workers claim jobs and the admin acts on them with this, so two of them never both win.

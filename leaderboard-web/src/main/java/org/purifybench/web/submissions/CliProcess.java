@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Runs the PurifyBench CLI as a child process: with an environment cleared of everything but what
  * the CLI needs (the server's database and admin passwords stay behind: the CLI loads the uploaded
  * jar), output to files, a wall-clock limit, and the whole process tree killed when the limit is
- * reached or the server stops.
+ * reached, the server stops, or an admin cancels the job ({@link #cancel}).
  */
 public final class CliProcess {
     private static final Logger LOG = LoggerFactory.getLogger(CliProcess.class);
@@ -25,11 +26,13 @@ public final class CliProcess {
             "PURIFYBENCH_JAVA_OPTS", "OMP_NUM_THREADS", "OMP_WAIT_POLICY", "MAVEN_OPTS");
 
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+    private static final Map<String, Process> BY_JOB = new ConcurrentHashMap<>();
+    private static final Set<Process> CANCELLED = ConcurrentHashMap.newKeySet();
 
     /** How a child process ended. */
-    public record Outcome(int exitCode, boolean timedOut, boolean interrupted) {
+    public record Outcome(int exitCode, boolean timedOut, boolean interrupted, boolean cancelled) {
         public boolean ok() {
-            return exitCode == 0 && !timedOut && !interrupted;
+            return exitCode == 0 && !timedOut && !interrupted && !cancelled;
         }
     }
 
@@ -41,6 +44,17 @@ public final class CliProcess {
      * same file), and waits at most {@code timeout}.
      */
     public static Outcome run(List<String> command, Path dir, Path stdout, Path stderr, Duration timeout) throws IOException {
+        return run(null, () -> true, command, dir, stdout, stderr, timeout);
+    }
+
+    /**
+     * As {@link #run(List, Path, Path, Path, Duration)}, for a job that {@link #cancel} may stop:
+     * {@code job} names it, and {@code wanted} is asked once the process is registered under that
+     * name. The canceller changes the job's state before it looks the process up, so a cancel that
+     * comes between the job's claim and the process's start is seen by {@code wanted}.
+     */
+    public static Outcome run(String job, BooleanSupplier wanted, List<String> command, Path dir, Path stdout, Path stderr,
+                              Duration timeout) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         Map<String, String> env = pb.environment();
         Map<String, String> mine = Map.copyOf(env);
@@ -58,20 +72,52 @@ public final class CliProcess {
         }
         Process p = pb.start();
         RUNNING.add(p);
+        if (job != null) {
+            BY_JOB.put(job, p);
+        }
         try {
+            if (!wanted.getAsBoolean()) {
+                CANCELLED.add(p);
+                killTree(p);
+                return new Outcome(-1, false, false, true);
+            }
             if (p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                return new Outcome(p.exitValue(), false, false);
+                return new Outcome(p.exitValue(), false, false, CANCELLED.contains(p));
+            }
+            if (CANCELLED.contains(p)) { // the canceller is still killing it
+                killTree(p);
+                return new Outcome(-1, false, false, true);
             }
             LOG.warn("{} outlived its limit of {}: killing its process tree", command, timeout);
             killTree(p);
-            return new Outcome(-1, true, false);
+            return new Outcome(-1, true, false, false);
         } catch (InterruptedException e) {
             killTree(p);
             Thread.currentThread().interrupt();
-            return new Outcome(-1, false, true);
+            return new Outcome(-1, false, true, CANCELLED.contains(p));
         } finally {
             RUNNING.remove(p);
+            if (job != null) {
+                BY_JOB.remove(job, p);
+            }
+            CANCELLED.remove(p);
         }
+    }
+
+    /**
+     * Kills the process tree of {@code job}'s child, if it has one now, and waits until the child is
+     * gone; its {@link #run} then returns a cancelled outcome.
+     * @return whether there was a process to kill
+     */
+    public static boolean cancel(String job) {
+        Process p = BY_JOB.get(job);
+        if (p == null) {
+            return false;
+        }
+        CANCELLED.add(p);
+        LOG.info("job {}: cancelled, killing its process tree (pid {})", job, p.pid());
+        killTree(p);
+        return true;
     }
 
     /** Kills every child process still running (the server is stopping: the jobs stay claimed and resume at the next start). */

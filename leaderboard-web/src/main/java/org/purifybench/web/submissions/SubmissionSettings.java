@@ -25,6 +25,8 @@ public class SubmissionSettings {
     private final long maxJarBytes;
     private final int maxAttempts;
     private final Duration pollInterval;
+    private final long maxStoredJarBytes;
+    private final int maxUploadsPerHourPerAddress;
 
     public SubmissionSettings(@Value("${purifybench.submissions.enabled:false}") boolean enabled,
                               @Value("${purifybench.submissions.cli:./purifybench}") String cli,
@@ -37,13 +39,16 @@ public class SubmissionSettings {
                               @Value("${purifybench.submissions.max-queued-per-submitter:2}") int maxQueuedPerSubmitter,
                               @Value("${purifybench.submissions.max-jar-bytes:52428800}") long maxJarBytes,
                               @Value("${purifybench.submissions.max-attempts:3}") int maxAttempts,
-                              @Value("${purifybench.submissions.poll-interval:5s}") Duration pollInterval) {
+                              @Value("${purifybench.submissions.poll-interval:5s}") Duration pollInterval,
+                              @Value("${purifybench.submissions.max-stored-jar-bytes:2147483648}") long maxStoredJarBytes,
+                              @Value("${purifybench.submissions.max-uploads-per-hour-per-address:6}") int maxUploadsPerHourPerAddress) {
         if (!profile.matches("[A-Za-z0-9._-]+")) {
             throw new IllegalArgumentException("purifybench.submissions.profile '" + profile + "' is not a profile name");
         }
-        if (workers < 1 || maxQueuedPerSubmitter < 1 || maxJarBytes < 1 || maxAttempts < 1) {
-            throw new IllegalArgumentException("purifybench.submissions: workers, max-queued-per-submitter, max-jar-bytes and"
-                    + " max-attempts must be at least 1");
+        if (workers < 1 || maxQueuedPerSubmitter < 1 || maxJarBytes < 1 || maxAttempts < 1 || maxStoredJarBytes < 1
+                || maxUploadsPerHourPerAddress < 1) {
+            throw new IllegalArgumentException("purifybench.submissions: workers, max-queued-per-submitter, max-jar-bytes,"
+                    + " max-attempts, max-stored-jar-bytes and max-uploads-per-hour-per-address must be at least 1");
         }
         this.enabled = enabled;
         this.cli = cli;
@@ -57,6 +62,8 @@ public class SubmissionSettings {
         this.maxJarBytes = maxJarBytes;
         this.maxAttempts = maxAttempts;
         this.pollInterval = pollInterval;
+        this.maxStoredJarBytes = maxStoredJarBytes;
+        this.maxUploadsPerHourPerAddress = maxUploadsPerHourPerAddress;
     }
 
     public boolean enabled() {
@@ -126,5 +133,15 @@ public class SubmissionSettings {
 
     public Duration pollInterval() {
         return pollInterval;
+    }
+
+    /** The storage quota: the sum of the sizes of the jars the server keeps (refused, failed and cancelled ones are deleted). */
+    public long maxStoredJarBytes() {
+        return maxStoredJarBytes;
+    }
+
+    /** Uploads stored per client address in any hour (a flood from one address, whatever contact it types). */
+    public int maxUploadsPerHourPerAddress() {
+        return maxUploadsPerHourPerAddress;
     }
 }

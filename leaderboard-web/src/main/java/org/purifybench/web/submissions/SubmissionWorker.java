@@ -103,6 +103,10 @@ public class SubmissionWorker {
         if (admitting + running > 0) {
             LOG.info("submissions: re-queued {} admission(s) and {} run(s) left unfinished by the previous server", admitting, running);
         }
+        // jars of jobs that ended without results under an older server (or whose deletion failed)
+        for (SubmissionRecord s : submissions.findByStatusIn(SubmissionState.JAR_DROPPED)) {
+            service.dropJar(s.id());
+        }
     }
 
     @PreDestroy
@@ -185,10 +189,15 @@ public class SubmissionWorker {
         }
         CliProcess.Outcome o;
         try {
-            o = CliProcess.run(List.of(settings.cli(), "admit", jar.toString(), "--json"), settings.dataDir(), verdictFile, log,
+            o = CliProcess.run(s.id(), () -> still(s.id(), SubmissionState.ADMITTING),
+                    List.of(settings.cli(), "admit", jar.toString(), "--json"), settings.dataDir(), verdictFile, log,
                     settings.admitTimeout());
         } catch (IOException e) {
             end(s.id(), SubmissionState.ADMITTING, SubmissionState.FAILED, cannotStart(e), null);
+            return;
+        }
+        if (o.cancelled()) {
+            LOG.info("submission {}: admission cancelled by an admin", s.id());
             return;
         }
         if (o.interrupted() || stopping) {
@@ -255,9 +264,16 @@ public class SubmissionWorker {
                 "--quiet"));
         CliProcess.Outcome o;
         try {
-            o = CliProcess.run(cmd, settings.dataDir(), log, log, settings.runTimeout());
+            o = CliProcess.run(s.id(), () -> still(s.id(), SubmissionState.RUNNING), cmd, settings.dataDir(), log, log,
+                    settings.runTimeout());
         } catch (IOException e) {
             end(s.id(), SubmissionState.RUNNING, SubmissionState.FAILED, cannotStart(e), null);
+            return;
+        }
+        if (o.cancelled()) {
+            Files.writeString(log, "=== purifybench website: cancelled by an admin at " + Instant.now() + "\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            LOG.info("submission {}: run cancelled by an admin, its process tree killed", s.id());
             return;
         }
         if (o.interrupted() || stopping) {
@@ -291,6 +307,8 @@ public class SubmissionWorker {
         try {
             service.importResults(s.id(), document, tail);
             LOG.info("submission {}: results imported, pending review", s.id());
+        } catch (SubmissionService.NotRunningException e) {
+            LOG.info("submission {}: its run finished, but an admin had cancelled it meanwhile: results not imported", s.id());
         } catch (ImportException e) {
             end(s.id(), SubmissionState.RUNNING, SubmissionState.FAILED, "The run's results could not be imported: "
                     + tails.sanitise(e.getMessage()), tail);
@@ -357,9 +375,21 @@ public class SubmissionWorker {
                 + " purifybench.submissions.cli; upload again later.";
     }
 
+    /** Whether the job is still in {@code state} (not cancelled by an admin meanwhile). */
+    private boolean still(String id, String state) {
+        return submissions.findById(id).map(x -> state.equals(x.status())).orElse(false);
+    }
+
+    /** A job's end; a refused or failed job's jar is deleted at once (its SHA-256, message and log tail stay in the record). */
     private void end(String id, String from, String to, String message, String tail) {
-        submissions.finish(id, from, to, message, tail, null, Instant.now());
+        if (submissions.finish(id, from, to, message, tail, null, Instant.now()) != 1) {
+            LOG.info("submission {}: not {} any more (an admin acted on it meanwhile), so not {}", id, from, to);
+            return;
+        }
         LOG.info("submission {}: {} - {}", id, to, message);
+        if (SubmissionState.JAR_DROPPED.contains(to)) {
+            service.dropJar(id);
+        }
     }
 
     private static String clip(String s, int max) {

@@ -64,7 +64,9 @@ class SubmissionsTest implements TestPropertyProvider {
                 "purifybench.submissions.poll-interval", "100ms",
                 "purifybench.submissions.run-timeout", "4s",
                 "purifybench.submissions.max-jar-bytes", "65536",
-                "purifybench.submissions.max-queued-per-submitter", "2");
+                "purifybench.submissions.max-queued-per-submitter", "2",
+                // every upload here comes from 127.0.0.1: the per-address limit has a test of its own (SubmissionLimitsTest)
+                "purifybench.submissions.max-uploads-per-hour-per-address", "1000");
     }
 
     @BeforeEach
@@ -93,6 +95,13 @@ class SubmissionsTest implements TestPropertyProvider {
         SubmissionRecord s = submissions.findById(id).orElseThrow();
         assertEquals(0, s.attempts());
         assertEquals(null, s.runId());
+        // the jar is deleted at once; its hash, verdict and log stay
+        Path dir = data.resolve("submissions").resolve(id);
+        assertFalse(Files.exists(dir.resolve(SubmissionService.JAR)), "a refused jar is not kept");
+        assertEquals(SubmissionService.sha256(jar("defense=" + DEFENSE + " mode=refuse")), s.jarSha256());
+        assertTrue(s.message().contains("is not a normalised relative name"), s.message());
+        assertTrue(Files.exists(dir.resolve("admit.json")) && Files.exists(dir.resolve("admit.log")), "the verdict and its log stay");
+        assertTrue(page.contains(s.jarSha256()), "the status page still shows the jar's SHA-256");
     }
 
     @Test
@@ -115,6 +124,7 @@ class SubmissionsTest implements TestPropertyProvider {
         assertEquals(1, s.attempts());
         assertTrue(s.startedAt() != null && s.finishedAt() != null && !s.finishedAt().isBefore(s.startedAt()));
         assertEquals("pending", runs.findByRunId(s.runId()).orElseThrow().status());
+        assertTrue(Files.isRegularFile(data.resolve("submissions").resolve(id).resolve(SubmissionService.JAR)), "a jar with results is kept");
         // the stand-in checked the arguments; the description names the submission and the jar
         assertTrue(Files.readString(root.resolve("cli/runs.log")).contains("website submission " + id + ", jar sha256 " + s.jarSha256()));
 
@@ -156,6 +166,11 @@ class SubmissionsTest implements TestPropertyProvider {
         assertTrue(page.contains("done"), "a progress line keeps its last state: " + page);
         assertFalse(page.contains("id=\"results-link\""));
         assertTrue(runs.findAll().stream().noneMatch(r -> r.runId().contains(SubmissionHttp.idOf(link))));
+        String id = SubmissionHttp.idOf(link);
+        assertFalse(Files.exists(data.resolve("submissions").resolve(id).resolve(SubmissionService.JAR)), "a failed run's jar is not kept");
+        SubmissionRecord s = submissions.findById(id).orElseThrow();
+        assertEquals(SubmissionService.sha256(jar("defense=" + DEFENSE + " mode=fail")), s.jarSha256());
+        assertTrue(s.logTail().contains("boom"), "the log tail stays in the record: " + s.logTail());
     }
 
     @Test
