@@ -17,17 +17,16 @@ import java.util.concurrent.TimeUnit;
  * entries and JavaCPP's native cache read-only at their own paths, the job's input folder read-only
  * at {@code /job}, an empty {@code /dev} with null, zero, random and urandom, a {@code /proc} of the
  * new PID namespace, and one writable folder, {@code /out}: a size-limited tmpfs (noexec) owned by
- * the sandbox user. Folders that hold data a defense must not see (dataset folders such as
+ * the job's uid. Folders that hold data a defense must not see (dataset folders such as
  * {@code /usr/share/datasets}, the work folder) are covered by empty read-only tmpfs mounts; nothing
  * else of the host (its {@code /tmp}, {@code /root}, {@code /work}, {@code /home}, {@code /var},
  * {@code /run}, ...) exists inside. It then remounts that root read-only and runs the JVM under
- * {@code timeout -s KILL} and {@code prlimit}, {@code chroot}ed, as uid/gid 65534 with no
+ * {@code timeout -s KILL} and {@code prlimit}, {@code chroot}ed, as the job's own uid/gid (JobUid) with no
  * supplementary groups, no capabilities (bounding set emptied too) and no_new_privs, with an empty
  * environment. When the JVM ends, every process left in the PID namespace is killed before the
  * script copies the output files (regular files only, size-capped) to the job's result folder.
  */
 final class Confinement {
-    static final int NOBODY = 65534;
     static final String TOOLS = "unshare, mount, setpriv, prlimit (util-linux), timeout, chroot, env, head (coreutils)";
     /** Where the pieces appear inside the sandbox. */
     static final String JOB = "/job";
@@ -45,12 +44,18 @@ final class Confinement {
     /** Everything one job's script needs. */
     record Plan(Path inDir, Path rootDir, Path resultDir, Path javaHome, List<Path> classpath, Path javacppCache,
                 List<Path> hidden, SandboxLimits limits, List<String> jvmArgs, String mainClass, List<String> mainArgs,
-                Map<String, String> env, Map<String, Long> copyOut) {
+                Map<String, String> env, Map<String, Long> copyOut, int uid) {
     }
 
+    /**
+     * {@code setpriv --pdeathsig KILL} first: unshare dies with the harness JVM however that ends (SIGKILL
+     * included), and its {@code --kill-child} then kills the namespace's init, which takes every
+     * process of the job with it. Without it a killed harness left unshare re-parented to PID 1 and the
+     * confined JVM running until its wall limit.
+     */
     static List<String> command(Path script) {
-        return List.of(unshare, "--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--mount", "--ipc", "--uts",
-                "/bin/sh", script.toString());
+        return List.of("setpriv", "--pdeathsig", "KILL", "--", unshare, "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
+                "--mount", "--ipc", "--uts", "/bin/sh", script.toString());
     }
 
     /**
@@ -80,7 +85,7 @@ final class Confinement {
             dir = Files.createTempDirectory("purifybench-sandbox-probe");
             String script = "set -eu\nmount -t tmpfs -o size=1m purifybench-probe " + quote(dir.toString()) + "\n"
                     + "for t in setpriv prlimit timeout chroot env head; do command -v $t >/dev/null || { echo \"missing $t\"; exit 3; }; done\n"
-                    + "setpriv --reuid=" + NOBODY + " --regid=" + NOBODY + " --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- /bin/true\n"
+                    + "setpriv --reuid=" + JobUid.FIRST + " --regid=" + JobUid.FIRST + " --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- /bin/true\n"
                     + "echo purifybench-sandbox-ok\n";
             Path file = dir.resolveSibling(dir.getFileName() + ".sh");
             Files.writeString(file, script);
@@ -165,7 +170,7 @@ final class Confinement {
         // JavaCPP uses a cache folder only if it may write there (for its lock file): a small tmpfs of the
         // sandbox user, with each library folder the harness already extracted bound read-only inside it
         s.append("mkdir \"$R").append(JAVACPP).append("\"\n");
-        s.append("mount -t tmpfs -o size=1m,mode=0755,uid=").append(NOBODY).append(",gid=").append(NOBODY)
+        s.append("mount -t tmpfs -o size=1m,mode=0755,uid=").append(p.uid()).append(",gid=").append(p.uid())
                 .append(",nosuid,nodev,noexec purifybench-javacpp \"$R").append(JAVACPP).append("\"\n");
         for (Path lib : cachedLibraries(p.javacppCache())) {
             String target = "\"$R" + JAVACPP + "/\"" + quote(lib.getFileName().toString());
@@ -181,7 +186,7 @@ final class Confinement {
         s.append("mount -t proc -o nosuid,nodev,noexec proc \"$R/proc\"\n");
         s.append("for d in null zero random urandom; do : > \"$R/dev/$d\"; mount --bind \"/dev/$d\" \"$R/dev/$d\"; done\n");
         s.append("mount --bind -o ro,nosuid,nodev,noexec ").append(quote(p.inDir().toString())).append(" \"$R").append(JOB).append("\"\n");
-        s.append("mount -t tmpfs -o size=").append(l.scratchBytes()).append(",mode=0700,uid=").append(NOBODY).append(",gid=").append(NOBODY)
+        s.append("mount -t tmpfs -o size=").append(l.scratchBytes()).append(",mode=0700,uid=").append(p.uid()).append(",gid=").append(p.uid())
                 .append(",nosuid,nodev,noexec purifybench-out \"$R").append(OUT).append("\"\n");
         s.append("mount -o remount,ro \"$R\"\n");
         s.append(": > \"$RES/setup-ok\"\n");
@@ -193,7 +198,7 @@ final class Confinement {
                 .append(" --nproc=").append(l.maxTasks())
                 .append(" --as=").append(l.addressBytes())
                 .append(" --core=0 --nofile=4096 -- ");
-        s.append("chroot \"$R\" /usr/bin/setpriv --reuid=").append(NOBODY).append(" --regid=").append(NOBODY)
+        s.append("chroot \"$R\" /usr/bin/setpriv --reuid=").append(p.uid()).append(" --regid=").append(p.uid())
                 .append(" --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- ");
         s.append("/usr/bin/env -i -C ").append(OUT);
         p.env().forEach((k, v) -> s.append(' ').append(quote(k + "=" + v)));

@@ -3,11 +3,14 @@ package org.purifybench.core.sandbox;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -60,6 +63,7 @@ public final class Sandbox {
     private static final int MAX_LINE = 400;
     private static final int TAIL_LINES = 25;
     private static final int MAX_ERROR_BYTES = 16 * 1024;
+    private static final String LOCK = ".lock";
 
     private final Path jobsRoot;
     private final SandboxLimits limits;
@@ -150,20 +154,40 @@ public final class Sandbox {
         requireSupported(d, jar);
         ModelSpec spec = backdoored.spec();
         Path job;
+        FileChannel jobLock;
+        JobUid uid;
         try {
             Files.createDirectories(jobsRoot);
+            if (!keepJobs) {
+                removeLeftJobs();
+            }
             job = Files.createTempDirectory(jobsRoot, d.id() + "-"); // rwx------
+            jobLock = FileChannel.open(job.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            jobLock.lock();
         } catch (IOException e) {
             throw new UserException("cannot create a sandbox job folder in " + jobsRoot + ": " + e.getMessage(), "choose a writable --work-dir");
         }
-        long start = System.nanoTime();
         try {
+            uid = JobUid.acquire();
+        } catch (IOException e) {
+            try {
+                jobLock.close();
+            } catch (IOException ignored) {
+                // the folder goes below
+            }
+            deleteTree(job);
+            throw new UserException("cannot take a uid for the sandbox job: " + e.getMessage(),
+                    "wait for other sandbox jobs to end, or make " + JobUid.LOCKS + " writable");
+        }
+        long start = System.nanoTime();
+        try (jobLock; uid) {
             Path in = Files.createDirectory(job.resolve("in"));
             Path root = Files.createDirectory(job.resolve("root"));
             Path result = Files.createDirectory(job.resolve("result"));
             String sha = prepareInputs(in, jar, d, spec, backdoored, tuning, validation, clean, seed, params);
-            log.accept("sandbox: running defense '" + d.id() + "' from " + jar + " (sha256 " + sha.substring(0, 12) + ") in a child JVM");
-            Run run = launch(job, in, root, result, spec);
+            log.accept("sandbox: running defense '" + d.id() + "' from " + jar + " (sha256 " + sha.substring(0, 12) + ") in a child JVM"
+                    + " as uid " + uid.uid());
+            Run run = launch(job, in, root, result, spec, uid.uid());
             SdModel model = outcome(run, result, jar, d, spec);
             double seconds = (System.nanoTime() - start) / 1e9;
             log.accept(String.format(Locale.ROOT, "sandbox: defense '%s' finished (%s) in %.1f s", d.id(), SandboxStatus.OK.label(), seconds));
@@ -218,7 +242,7 @@ public final class Sandbox {
     private record Run(int code, boolean setUp, boolean timedOut, double seconds, String tail) {
     }
 
-    private Run launch(Path job, Path in, Path root, Path result, ModelSpec spec) throws IOException {
+    private Run launch(Path job, Path in, Path root, Path result, ModelSpec spec, int uid) throws IOException {
         Map<String, Long> copyOut = new LinkedHashMap<>();
         copyOut.put(SandboxJob.OUTPUT, Exchange.modelFileBytes(spec) + 1);
         copyOut.put(SandboxJob.ERROR, (long) MAX_ERROR_BYTES);
@@ -237,7 +261,7 @@ public final class Sandbox {
         Path script = job.resolve("sandbox.sh");
         Files.writeString(script, Confinement.script(new Confinement.Plan(in, root, result, real(Path.of(System.getProperty("java.home"))),
                 hostClasspath(), javacppCache(), hidden, limits, jvmArgs(), ChildMain.class.getName(),
-                List.of(Confinement.JOB, Confinement.OUT), env, copyOut)));
+                List.of(Confinement.JOB, Confinement.OUT), env, copyOut, uid)));
         ProcessBuilder pb = new ProcessBuilder(Confinement.command(script)).redirectErrorStream(true);
         pb.environment().keySet().retainAll(List.of("PATH"));
         long start = System.nanoTime();
@@ -483,6 +507,39 @@ public final class Sandbox {
     }
 
     /** Deletes a job folder (made writable first: job inputs are read-only); leaves what it cannot remove. */
+    /**
+     * Removes job folders a killed harness left behind (its sandbox died with it: Confinement.command).
+     * A running job holds the lock of its folder's {@code .lock} (any process's, the lock dies with
+     * it), so only abandoned folders go; a folder with no lock file is left if it is under a minute old
+     * (a job between creating its folder and locking it).
+     */
+    void removeLeftJobs() {
+        try (Stream<Path> jobs = Files.list(jobsRoot)) {
+            for (Path job : (Iterable<Path>) jobs.filter(f -> Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS))::iterator) {
+                Path lockFile = job.resolve(LOCK);
+                if (!Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+                    if (Files.getLastModifiedTime(job).toInstant().isBefore(java.time.Instant.now().minusSeconds(60))) {
+                        deleteTree(job);
+                    }
+                    continue;
+                }
+                try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+                    FileLock l = ch.tryLock();
+                    if (l == null) {
+                        continue;
+                    }
+                    l.release();
+                } catch (java.nio.channels.OverlappingFileLockException runningHere) {
+                    continue;
+                }
+                log.accept("sandbox: removing " + job + ", left by a harness that was stopped while its job ran");
+                deleteTree(job);
+            }
+        } catch (IOException e) {
+            // a folder that cannot be listed or removed now is tried again by the next job
+        }
+    }
+
     public static void deleteTree(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).forEach(p -> p.toFile().setWritable(true, true));

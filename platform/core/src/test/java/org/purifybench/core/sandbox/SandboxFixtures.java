@@ -126,6 +126,8 @@ final class SandboxFixtures {
                 return c.backdooredModel();
                 """);
         // starts threads without bound (each sleeps forever).
+        // With param hold=S it keeps every task it got for S seconds after reaching the limit (so a job
+        // running beside it meets a machine whose sandbox tasks are all taken, if they were shared).
         defense("ThreadBomb", "", """
                 for (int i = 0; ; i++) {
                     Thread t = new Thread(() -> {
@@ -136,7 +138,17 @@ final class SandboxFixtures {
                         }
                     });
                     t.setDaemon(true);
-                    t.start();
+                    try {
+                        t.start();
+                    } catch (OutOfMemoryError full) {
+                        c.host().log("threads: limit reached at " + i);
+                        try {
+                            Thread.sleep(1000L * c.params().getInt("hold", 0));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        throw full;
+                    }
                     if (i % 256 == 0) {
                         c.host().log("threads: " + i);
                     }

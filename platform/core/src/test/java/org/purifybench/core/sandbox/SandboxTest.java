@@ -229,6 +229,36 @@ class SandboxTest {
         assertTrue(e.detail().contains("unable to create native thread"), e.detail());
     }
 
+    /**
+     * Two jobs at once: one holds every task its limit allows; the other must still start its JVM and
+     * finish (with one uid for all jobs, the first used up the task limit of both).
+     */
+    @Test
+    void aThreadBombDoesNotStarveAJobRunningBesideIt() throws Exception {
+        List<String> bombLog = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<Object> bomb = pool.submit(() -> run("ThreadBomb", Map.of("hold", 300), LIMITS, bombLog));
+            long deadline = System.nanoTime() + 100_000_000_000L;
+            while (bombLog.stream().noneMatch(l -> l.contains("threads: limit reached")) && !bomb.isDone() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertTrue(bombLog.stream().anyMatch(l -> l.contains("threads: limit reached")) && !bomb.isDone(),
+                    "the bomb holds its tasks while the other job runs: " + String.join("\n", bombLog));
+            List<String> log = Collections.synchronizedList(new ArrayList<>());
+            SdModel m = run("FineTune", Map.of("epochs", 1), LIMITS, log);
+            assertEquals(SPEC, m.spec());
+            assertTrue(!bomb.isDone(), "the bomb was still holding its tasks when the other job finished");
+            String uidOf = bombLog.stream().filter(l -> l.contains(" as uid ")).findFirst().orElseThrow();
+            String uidOther = log.stream().filter(l -> l.contains(" as uid ")).findFirst().orElseThrow();
+            assertTrue(!uidOf.substring(uidOf.indexOf(" as uid ")).equals(uidOther.substring(uidOther.indexOf(" as uid "))),
+                    "two jobs, two uids: " + uidOf + " / " + uidOther);
+        } finally {
+            // Stops the bomb's job: its launch is interrupted and kills the sandbox.
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void unboundedHeapIsKilledForMemory() {
         SandboxException e = fails("HeapHog", Map.of(), LIMITS, new ArrayList<>());
