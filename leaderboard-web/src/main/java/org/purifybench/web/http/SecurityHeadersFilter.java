@@ -54,9 +54,14 @@ public class SecurityHeadersFilter {
 
     @ResponseFilter
     public void addHeaders(MutableHttpResponse<?> response) {
-        response.header("Content-Security-Policy", CSP);
-        response.header("X-Content-Type-Options", "nosniff");
-        response.header("X-Frame-Options", "DENY");
+        protect(response);
+    }
+
+    /** Also for the error responses Micronaut sends without running filters (SiteErrors); set, so never twice. */
+    static void protect(MutableHttpResponse<?> response) {
+        response.getHeaders().set("Content-Security-Policy", CSP);
+        response.getHeaders().set("X-Content-Type-Options", "nosniff");
+        response.getHeaders().set("X-Frame-Options", "DENY");
         if (!response.getHeaders().contains("Referrer-Policy")) { // a submitter's status page sets no-referrer
             response.header("Referrer-Policy", "same-origin");
         }
