@@ -14,6 +14,8 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpRequest;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.http.client.annotation.Client;
 import io.micronaut.http.client.exceptions.HttpClientResponseException;
@@ -28,6 +30,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.purifybench.web.http.ApiError;
+import org.purifybench.web.http.SiteErrors;
 import org.purifybench.web.importing.ResultsImporter;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +52,7 @@ class ErrorFormatTest {
     @Inject @Client("/") HttpClient http;
     @Inject ResultsImporter importer;
     @Inject DbState db;
+    @Inject SiteErrors errors;
 
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -167,8 +172,8 @@ class ErrorFormatTest {
                 ResultsDocuments.run("r").result("pam", "badnet", 0, 0.8, 0.1, 0.1).json())
                 .contentType(MediaType.APPLICATION_JSON_TYPE))), 400, "publish=maybe");
         assertTrue(publish.contains("publish"), publish);
-        assertJson(send(admin(HttpRequest.POST("/api/admin/runs", "").contentType(MediaType.APPLICATION_JSON_TYPE))), 400,
-                "empty body");
+        assertTrue(assertJson(send(admin(HttpRequest.POST("/api/admin/runs", "").contentType(MediaType.APPLICATION_JSON_TYPE))),
+                400, "empty body").contains("the request has no body"));
         assertPage(send(admin(HttpRequest.POST("/admin/import", MultipartBody.builder().addPart("publish", "true").build())
                 .contentType(MediaType.MULTIPART_FORM_DATA_TYPE))), 400, "form without its file");
         assertEquals(List.of(), loggedErrors());
@@ -196,12 +201,44 @@ class ErrorFormatTest {
     }
 
     @Test
+    void authenticationAndInternalErrors() {
+        HttpResponse<String> page = send(HttpRequest.GET("/admin"));
+        assertPage(page, 401, "admin page without login");
+        assertTrue(page.getHeaders().contains("WWW-Authenticate"), "the browser still asks for the password");
+        assertJson(send(HttpRequest.DELETE("/api/admin/runs/run-1")), 401, "admin API without login");
+        // A foreign Origin: Micronaut's CORS filter refuses it first when the server is reached as localhost (its
+        // bare 403 gets the site's format too), the site's own check (SecurityHeadersFilter) for any other Host.
+        assertJson(send(admin(HttpRequest.DELETE("/api/admin/runs/run-1")).header("Origin", "https://evil.example")), 403,
+                "admin API from another site, localhost");
+        assertPage(send(admin(HttpRequest.POST("/admin/runs/run-1/delete", MultipartBody.builder().addPart("x", "y").build())
+                .contentType(MediaType.MULTIPART_FORM_DATA_TYPE)).header("Origin", "https://evil.example")), 403,
+                "admin form from another site, localhost");
+        assertJson(send(admin(HttpRequest.DELETE("/api/admin/runs/run-1")).header("Host", "leaderboard.example")
+                .header("Origin", "https://evil.example")), 403, "admin API from another site");
+        assertPage(send(admin(HttpRequest.POST("/admin/runs/run-1/delete", MultipartBody.builder().addPart("x", "y").build())
+                .contentType(MediaType.MULTIPART_FORM_DATA_TYPE)).header("Host", "leaderboard.example")
+                .header("Origin", "https://evil.example")), 403, "admin form from another site");
+        assertEquals(1L, db.counts().get("runs"));
+        // A 500 tells the client nothing about the exception (the server logs it).
+        MutableHttpResponse<Object> api = errors.processResponse(ErrorContext.builder(HttpRequest.GET("/api/tracks"))
+                .cause(new IllegalStateException("secret detail")).errorMessage("Internal Server Error: secret detail").build(),
+                HttpResponse.serverError());
+        assertEquals(new ApiError(500, "internal error - the server's log has the details"), api.body());
+        MutableHttpResponse<Object> html = errors.processResponse(ErrorContext.builder(HttpRequest.GET("/"))
+                .cause(new IllegalStateException("secret detail")).errorMessage("Internal Server Error: secret detail").build(),
+                HttpResponse.serverError());
+        assertTrue(html.body() instanceof String s && s.contains("Error 500") && !s.contains("secret"), String.valueOf(html.body()));
+    }
+
+    @Test
     void longUrlsAre414() {
         String filler = "a".repeat(9000);
         assertTrue(assertPage(send(HttpRequest.GET("/?q=" + filler)), 414, "page").contains("8192"));
         assertJson(send(HttpRequest.GET("/api/leaderboard?q=" + filler)), 414, "api");
         // Beyond Netty's own limit the URL is gone before routing: still 414, on the error page.
         assertPage(send(HttpRequest.GET("/api/leaderboard?q=" + "a".repeat(20000))), 414, "past netty's limit");
+        // Headers over Netty's limit (8 KiB): 431, not 413.
+        assertPage(send(HttpRequest.GET("/").header("X-Filler", "b".repeat(10000))), 431, "huge header");
         assertEquals(List.of(), loggedErrors());
     }
 

@@ -25,6 +25,12 @@ public class SecurityHeadersFilter {
 
     private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
+    private final SiteErrors errors;
+
+    SecurityHeadersFilter(SiteErrors errors) {
+        this.errors = errors;
+    }
+
     @RequestFilter
     public @Nullable HttpResponse<?> refuseCrossOrigin(HttpRequest<?> request) {
         if (SAFE.contains(request.getMethod())) {
@@ -38,8 +44,7 @@ public class SecurityHeadersFilter {
         if (host != null && sameHost(origin, host)) {
             return null;
         }
-        return HttpResponse.status(HttpStatus.FORBIDDEN)
-                .body("cross-site request refused: Origin " + origin + " is not this site");
+        return errors.respond(request, HttpStatus.FORBIDDEN, "cross-site request refused: Origin " + origin + " is not this site");
     }
 
     private static boolean sameHost(String origin, String host) {

@@ -18,6 +18,7 @@ import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.views.ViewsRenderer;
+import io.micronaut.web.router.exceptions.UnsatisfiedBodyRouteException;
 import io.micronaut.views.ViewsRendererLocator;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -78,7 +79,7 @@ public final class SiteErrors implements ErrorResponseProcessor<Object> {
         String message;
         if (decoding instanceof TooLongHttpLineException) {
             status = HttpStatus.REQUEST_URI_TOO_LONG;
-            message = "the URL is too long - the site accepts at most " + UriLengthFilter.MAX_URI_CHARS
+            message = "the URL is too long - the site accepts at most " + ErrorFormatFilter.MAX_URI_CHARS
                     + " characters; use fewer or shorter query parameters";
         } else if (decoding instanceof TooLongHttpHeaderException) {
             status = HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
@@ -94,6 +95,10 @@ public final class SiteErrors implements ErrorResponseProcessor<Object> {
         String given = context.getErrors().stream().map(Error::getMessage).findFirst().orElse(status.getReason());
         String path = context.getRequest().getPath();
         return switch (status) {
+            // The API's one body is a results document (POST /api/admin/runs).
+            case BAD_REQUEST -> cause instanceof UnsatisfiedBodyRouteException
+                    ? "the request has no body - send the results document as the body (Content-Type: application/json)"
+                    : given;
             case NOT_FOUND -> cause instanceof io.micronaut.http.server.exceptions.NotFoundException
                     ? "nothing at " + QueryParams.shorten(path) + " - the leaderboard is at /, the JSON API starts at /api/tracks"
                     : given;
