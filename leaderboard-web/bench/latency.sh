@@ -97,7 +97,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-export PURIFYBENCH_DB_URL="jdbc:h2:file:$TMP/db/leaderboard;DATABASE_TO_LOWER=TRUE;AUTO_SERVER=TRUE"
+export PURIFYBENCH_DB_URL="jdbc:h2:file:$TMP/db/leaderboard;DATABASE_TO_LOWER=TRUE"
 export PURIFYBENCH_ADMIN_PASSWORD="${PURIFYBENCH_ADMIN_PASSWORD:-latency-bench-$$}"
 
 # --- 2. synthetic documents --------------------------------------------------------------------

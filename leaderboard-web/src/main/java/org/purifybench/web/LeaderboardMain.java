@@ -1,6 +1,7 @@
 package org.purifybench.web;
 
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.exceptions.BeanInstantiationException;
 import io.micronaut.runtime.Micronaut;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import org.purifybench.web.importing.ImportException;
 import org.purifybench.web.importing.ImportOutcome;
 import org.purifybench.web.importing.ResultsImporter;
 import org.purifybench.web.importing.RunAdministration;
+import org.purifybench.web.store.H2FileDatabase;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,13 +34,27 @@ public final class LeaderboardMain {
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new LeaderboardMain());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("error: " + e.getMessage());
+            cmd.getErr().println("error: " + explain(e, cmd.getCommandName()));
             return 2;
         });
         int code = cli.execute(args);
         if (code != 0 || !"serve".equals(args.length > 0 ? args[0] : "")) {
             System.exit(code);
         }
+    }
+
+    /** The one failure a user causes often enough to deserve its own words: a server holds the database. */
+    static String explain(Throwable e, String command) {
+        if (!H2FileDatabase.heldByAnotherProcess(e)) {
+            return e.getMessage();
+        }
+        String held = "the leaderboard database is in use by a running server (an H2 file database opens in one process at a"
+                + " time) - ";
+        if (command.equals("serve")) {
+            return held + "stop that server first, or give this one another database (PURIFYBENCH_DB_URL)";
+        }
+        return held + "while the server runs, use its admin page (/admin) or admin API (POST /api/admin/runs, POST"
+                + " /api/admin/runs/ID/publish, DELETE /api/admin/runs/ID; docs/leaderboard.md), or stop the server first";
     }
 
     @Command(name = "serve", description = "Start the website (H2 file database by default) and import the given results first.")
@@ -53,7 +69,11 @@ public final class LeaderboardMain {
             if (port != null) {
                 props.add("-micronaut.server.port=" + port);
             }
-            ApplicationContext ctx = Micronaut.build(props.toArray(String[]::new)).mainClass(LeaderboardMain.class).start();
+            // A second server on the same H2 file: 0 makes Micronaut throw instead of logging H2's whole stack
+            // trace and exiting, so the one-line explanation below (explain) is what the user sees.
+            ApplicationContext ctx = Micronaut.build(props.toArray(String[]::new)).mainClass(LeaderboardMain.class)
+                    .mapError(BeanInstantiationException.class, e -> H2FileDatabase.heldByAnotherProcess(e) ? 0 : 1)
+                    .start();
             ResultsImporter importer = ctx.getBean(ResultsImporter.class);
             for (Path p : imports) {
                 System.out.println(describe(p, importFile(importer, p, true)));

@@ -1,5 +1,6 @@
 package org.purifybench.web.http;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -46,8 +47,9 @@ public class AdminApiController {
 
     @Post("/runs")
     @Consumes(MediaType.APPLICATION_JSON)
-    public HttpResponse<?> importRun(@Body String document, @QueryValue(defaultValue = "false") boolean publish) {
-        ImportOutcome outcome = importer.importDocument(document.getBytes(StandardCharsets.UTF_8), publish);
+    public HttpResponse<?> importRun(@Body String document, @Nullable @QueryValue String publish) {
+        ImportOutcome outcome = importer.importDocument(document.getBytes(StandardCharsets.UTF_8),
+                QueryParams.flag("publish", publish));
         if (!outcome.created()) {
             // Idempotent, and said so: a duplicate is refused with 409, but nothing was or needs to be changed.
             return HttpResponse.status(HttpStatus.CONFLICT).body(new ApiError(409, "run '" + outcome.runId()
@@ -57,14 +59,14 @@ public class AdminApiController {
     }
 
     @Post("/runs/{runId}/publish")
-    public HttpResponse<ApiError> publish(@PathVariable String runId) {
-        return admin.publish(runId) ? HttpResponse.ok(new ApiError(200, "published " + runId))
+    public HttpResponse<?> publish(@PathVariable String runId) {
+        return admin.publish(runId) ? HttpResponse.ok(new ApiMessage(200, "published " + runId))
                 : HttpResponse.notFound(new ApiError(404, "no run '" + runId + "'"));
     }
 
     @Delete("/runs/{runId}")
-    public HttpResponse<ApiError> delete(@PathVariable String runId) {
-        return admin.delete(runId) ? HttpResponse.ok(new ApiError(200, "deleted " + runId))
+    public HttpResponse<?> delete(@PathVariable String runId) {
+        return admin.delete(runId) ? HttpResponse.ok(new ApiMessage(200, "deleted " + runId))
                 : HttpResponse.notFound(new ApiError(404, "no run '" + runId + "'"));
     }
 

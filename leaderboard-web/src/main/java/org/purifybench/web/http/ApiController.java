@@ -1,10 +1,7 @@
 package org.purifybench.web.http;
 
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpRequest;
-import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
-import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
@@ -13,7 +10,6 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import java.util.List;
-import org.purifybench.web.board.BadQueryException;
 import org.purifybench.web.board.DefenseDetail;
 import org.purifybench.web.board.DefenseService;
 import org.purifybench.web.board.Leaderboard;
@@ -76,15 +72,5 @@ public class ApiController {
     @Get("/runs/{runId}")
     public RunDetail run(@PathVariable String runId) {
         return runs.detail(runId, false).orElseThrow(() -> new TrackResolver.NotFoundException("no published run '" + runId + "'"));
-    }
-
-    @Error(exception = BadQueryException.class)
-    public HttpResponse<ApiError> badQuery(HttpRequest<?> request, BadQueryException e) {
-        return HttpResponse.badRequest(new ApiError(400, e.getMessage()));
-    }
-
-    @Error(exception = TrackResolver.NotFoundException.class)
-    public HttpResponse<ApiError> notFound(HttpRequest<?> request, TrackResolver.NotFoundException e) {
-        return HttpResponse.notFound(new ApiError(404, e.getMessage()));
     }
 }

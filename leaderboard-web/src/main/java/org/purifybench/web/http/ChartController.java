@@ -6,8 +6,6 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
-import io.micronaut.http.annotation.Error;
-import io.micronaut.http.HttpRequest;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
@@ -68,15 +66,5 @@ public class ChartController {
             }
         });
         return HttpResponse.ok(svg).contentType("image/svg+xml");
-    }
-
-    @Error(exception = BadQueryException.class)
-    public HttpResponse<String> badQuery(HttpRequest<?> request, BadQueryException e) {
-        return HttpResponse.<String>badRequest(e.getMessage()).contentType("text/plain");
-    }
-
-    @Error(exception = TrackResolver.NotFoundException.class)
-    public HttpResponse<String> notFound(HttpRequest<?> request, TrackResolver.NotFoundException e) {
-        return HttpResponse.<String>notFound(e.getMessage()).contentType("text/plain");
     }
 }

@@ -1,12 +1,8 @@
 package org.purifybench.web.http;
 
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpRequest;
-import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
-import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Produces;
@@ -15,13 +11,11 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
-import io.micronaut.views.ModelAndView;
 import io.micronaut.views.View;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.purifybench.web.board.BadQueryException;
 import org.purifybench.web.board.DefenseDetail;
 import org.purifybench.web.board.DefenseService;
 import org.purifybench.web.board.Headline;
@@ -108,21 +102,5 @@ public class PageController {
     public Map<String, Object> about() {
         return Map.of("headlines", Headline.values(), "budgetPoints",
                 org.purifybench.web.board.BoardSettings.points(boardSettings.cAccBudget()));
-    }
-
-    @Error(exception = BadQueryException.class)
-    public HttpResponse<ModelAndView<Map<String, Object>>> badQuery(HttpRequest<?> request, BadQueryException e) {
-        return errorPage(HttpStatus.BAD_REQUEST, e.getMessage());
-    }
-
-    @Error(exception = TrackResolver.NotFoundException.class)
-    public HttpResponse<ModelAndView<Map<String, Object>>> notFound(HttpRequest<?> request, TrackResolver.NotFoundException e) {
-        return errorPage(HttpStatus.NOT_FOUND, e.getMessage());
-    }
-
-    static HttpResponse<ModelAndView<Map<String, Object>>> errorPage(HttpStatus status, String message) {
-        return HttpResponse.<ModelAndView<Map<String, Object>>>status(status)
-                .body(new ModelAndView<>("error", Map.<String, Object>of("status", status.getCode(), "message", message)))
-                .contentType(MediaType.TEXT_HTML_TYPE);
     }
 }

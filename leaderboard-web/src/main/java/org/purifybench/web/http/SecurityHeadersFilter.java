@@ -25,6 +25,12 @@ public class SecurityHeadersFilter {
 
     private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
+    private final SiteErrors errors;
+
+    SecurityHeadersFilter(SiteErrors errors) {
+        this.errors = errors;
+    }
+
     @RequestFilter
     public @Nullable HttpResponse<?> refuseCrossOrigin(HttpRequest<?> request) {
         if (SAFE.contains(request.getMethod())) {
@@ -38,8 +44,7 @@ public class SecurityHeadersFilter {
         if (host != null && sameHost(origin, host)) {
             return null;
         }
-        return HttpResponse.status(HttpStatus.FORBIDDEN)
-                .body("cross-site request refused: Origin " + origin + " is not this site");
+        return errors.respond(request, HttpStatus.FORBIDDEN, "cross-site request refused: Origin " + origin + " is not this site");
     }
 
     private static boolean sameHost(String origin, String host) {
@@ -54,9 +59,14 @@ public class SecurityHeadersFilter {
 
     @ResponseFilter
     public void addHeaders(MutableHttpResponse<?> response) {
-        response.header("Content-Security-Policy", CSP);
-        response.header("X-Content-Type-Options", "nosniff");
-        response.header("X-Frame-Options", "DENY");
+        protect(response);
+    }
+
+    /** Also for the error responses Micronaut sends without running filters (SiteErrors); set, so never twice. */
+    static void protect(MutableHttpResponse<?> response) {
+        response.getHeaders().set("Content-Security-Policy", CSP);
+        response.getHeaders().set("X-Content-Type-Options", "nosniff");
+        response.getHeaders().set("X-Frame-Options", "DENY");
         if (!response.getHeaders().contains("Referrer-Policy")) { // a submitter's status page sets no-referrer
             response.header("Referrer-Policy", "same-origin");
         }

@@ -28,13 +28,7 @@ class TrackResolver {
             throw new BadQueryException("a track needs all of dataset, model and rate, e.g. "
                     + "?dataset=fashion-mnist&model=cnn-small&rate=0.05");
         }
-        double r;
-        try {
-            r = Double.parseDouble(rate);
-        } catch (NumberFormatException e) {
-            throw new BadQueryException("rate '" + rate + "' is not a number - give the poisoning rate as a fraction, e.g. 0.05");
-        }
-        Track wanted = new Track(dataset, model, r);
+        Track wanted = new Track(dataset, model, QueryParams.rate(rate));
         if (!tracks.contains(wanted)) {
             throw new NotFoundException("no published results for track " + wanted.label());
         }
