@@ -72,18 +72,18 @@ public class AdminApiController {
 
     /** Marks one parameter setting (fingerprint, see the defense page) as the defense's official one. */
     @Put("/defenses/{defense}/official")
-    public HttpResponse<ApiError> markOfficial(@PathVariable String defense, @QueryValue String setting) {
+    public HttpResponse<?> markOfficial(@PathVariable String defense, @QueryValue String setting) {
         try {
             officials.mark(defense, setting);
         } catch (IllegalArgumentException e) {
             return HttpResponse.notFound(new ApiError(404, e.getMessage()));
         }
-        return HttpResponse.ok(new ApiError(200, "setting " + setting + " is now the official setting of " + defense));
+        return HttpResponse.ok(new ApiMessage(200, "setting " + setting + " is now the official setting of " + defense));
     }
 
     @Delete("/defenses/{defense}/official")
-    public HttpResponse<ApiError> clearOfficial(@PathVariable String defense) {
-        return officials.clear(defense) ? HttpResponse.ok(new ApiError(200, defense + " has no official setting now"))
+    public HttpResponse<?> clearOfficial(@PathVariable String defense) {
+        return officials.clear(defense) ? HttpResponse.ok(new ApiMessage(200, defense + " has no official setting now"))
                 : HttpResponse.notFound(new ApiError(404, "'" + defense + "' has no official setting"));
     }
 
