@@ -24,6 +24,7 @@ import org.purifybench.core.sandbox.Sandbox;
 import org.purifybench.core.sandbox.SandboxException;
 import org.purifybench.core.sandbox.SandboxLimits;
 import org.purifybench.spi.Defense;
+import org.purifybench.spi.Need;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.tck.ConformanceKit;
@@ -140,6 +141,8 @@ final class Verification {
             throw new UserException("cannot create a folder in " + work + " (" + e.getMessage() + ")", "pass a writable folder with --work-dir DIR");
         }
         try {
+            host.log("verify: every sandbox job (the kit's and the matrix's) is killed after " + jobLimits().wall().toSeconds()
+                    + " s (the kit's time budget + 60 s; -D" + ConformanceKit.TIME_BUDGET_PROPERTY + "=SECONDS changes it)");
             List<ConformanceKit.Result> kit = runKit(defense, d, jar, params, tmp);
             Matrix matrix = runMatrix(registry, spec, d, tmp);
             if (req.writeGolden() != null) {
@@ -179,11 +182,7 @@ final class Verification {
      */
     private List<ConformanceKit.Result> runKit(Defense defense, PluginDescriptor d, Path jar, Map<String, Object> params, Path tmp) {
         Duration budget = ConformanceKit.timeBudget(ConformanceKit.DEFAULT_TIME_BUDGET);
-        // the kit's jobs are killed a minute after their budget (the child JVM's start is part of the measured time)
-        SandboxLimits limits = SandboxLimits.fromSystemProperties();
-        Duration wall = budget.plusSeconds(60);
-        Sandbox sandbox = new Sandbox(tmp.resolve("kit-sandbox"), limits.wall().compareTo(wall) < 0 ? limits : limits.withWall(wall),
-                List.of(tmp), host::log);
+        Sandbox sandbox = new Sandbox(tmp.resolve("kit-sandbox"), jobLimits(), List.of(tmp), host::log);
         ConformanceKit.Purifier purifier = new SandboxPurifier(sandbox, jar, d);
         host.log("verify: conformance kit (" + purifier.where() + ")");
         ConformanceKit kit = new ConformanceKit(defense, new Params(params), purifier, budget, ConformanceKit.strictNeeds(false));
@@ -205,7 +204,19 @@ final class Verification {
             try {
                 Sandbox.Purification p = sandbox.purification(jar, d, f.backdoored, f.splits.tuning(), f.splits.validation(), () -> f.clean,
                         seed, params);
-                return new ConformanceKit.Purified(p.model(), null, p.needsAsked(), Duration.ofNanos(Math.round(p.seconds() * 1e9)));
+                return new ConformanceKit.Purified(p.model(), null, Set.of(), Duration.ofNanos(Math.round(p.seconds() * 1e9)));
+            } catch (SandboxException e) {
+                return new ConformanceKit.Purified(null, e, Set.of(), Duration.ofNanos(System.nanoTime() - start));
+            }
+        }
+
+        @Override
+        public ConformanceKit.Purified purifyWithout(TckFixture f, long seed, Params params, Need withheld) {
+            long start = System.nanoTime();
+            try {
+                Sandbox.Purification p = sandbox.purification(jar, d, f.backdoored, f.splits.tuning(), f.splits.validation(), () -> f.clean,
+                        seed, params, Set.of(withheld));
+                return new ConformanceKit.Purified(p.model(), null, Set.of(), Duration.ofNanos(Math.round(p.seconds() * 1e9)));
             } catch (SandboxException e) {
                 return new ConformanceKit.Purified(null, e, Set.of(), Duration.ofNanos(System.nanoTime() - start));
             }
@@ -228,11 +239,23 @@ final class Verification {
     private record Matrix(List<Golden.Metric> metrics, Provenance provenance, String failure, double seconds) {
     }
 
+    /**
+     * The limits of every sandbox job verify starts, the kit's and the matrix's: killed a minute after the
+     * kit's time budget (the child JVM's start is part of the measured time), or sooner if the
+     * purifybench.sandbox.* properties say so. Without this the matrix's job had the 4-hour default
+     * and a hanging defense held CI for hours.
+     */
+    static SandboxLimits jobLimits() {
+        Duration wall = ConformanceKit.timeBudget(ConformanceKit.DEFAULT_TIME_BUDGET).plusSeconds(60);
+        SandboxLimits limits = SandboxLimits.fromSystemProperties();
+        return limits.wall().compareTo(wall) < 0 ? limits : limits.withWall(wall);
+    }
+
     private Matrix runMatrix(PluginRegistry registry, MatrixSpec spec, PluginDescriptor d, Path tmp) {
         host.log("verify: matrix " + MatrixRunner.runId(spec));
         long start = System.nanoTime();
         try {
-            MatrixRunner.Outcome o = new MatrixRunner(registry, host, tmp.resolve("work")).run(spec, true);
+            MatrixRunner.Outcome o = new MatrixRunner(registry, host, tmp.resolve("work")).sandboxLimits(jobLimits()).run(spec, true);
             List<Golden.Metric> metrics = new ArrayList<>();
             for (ResultRow r : o.document().getRows()) {
                 if (r.defense().equals("none") || r.defense().equals(d.id())) {

@@ -204,6 +204,7 @@ class SealedPluginsCliTest {
         assertNothingRanHere("run");
         assertEquals(1, r.code(), "the liar's unit fails: " + r.err());
         assertTrue(r.err().contains("sandbox: defense 'hostile' finished (ok)"), r.err());
+        assertTrue(r.err().contains("sandbox: wall limit per defense job 10 min (10x one training of cnn-small"), "printed before the jobs: " + r.err());
         assertTrue(r.err().contains("|liar|accuracy: descriptor mismatch"), r.err());
         assertTrue(r.err().contains("liar") && r.err().contains("descriptor mismatch")
                 && r.err().contains("descriptor() says version 2.0, plugin.properties says 1.0"), r.err());
@@ -223,6 +224,7 @@ class SealedPluginsCliTest {
                 hostile.toString(), "--write-golden", golden.toString(), "--quiet");
         assertNothingRanHere("verify");
         assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("verify: every sandbox job (the kit's and the matrix's) is killed after 180 s"), r.err());
         assertTrue(r.out().contains("CONFORMANCE KIT (purify in the sandbox"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.contains("descriptor agrees with the descriptor file") && l.contains("PASS")
                 && l.contains("descriptor() in the sandbox child says the same")), r.out());

@@ -106,7 +106,9 @@ public final class ConformanceKit {
      *
      * @param model   the returned model (null when purify failed)
      * @param failure why purify failed (null when it returned)
-     * @param asked   the needs the defense asked its context for
+     * @param asked   the needs the defense asked its context for, as this JVM recorded them; empty for an
+     *                isolated purifier, whose child could write any report (the kit observes its needs from
+     *                outside instead: {@link Purifier#purifyWithout})
      * @param time    wall time of the call (of the whole sandboxed job in the sandbox)
      */
     public record Purified(Model model, Throwable failure, Set<Need> asked, Duration time) {
@@ -124,6 +126,14 @@ public final class ConformanceKit {
         /** Whether the defense works on copies the harness never sees (then input mutation is impossible by construction). */
         default boolean isolated() {
             return false;
+        }
+
+        /**
+         * An isolated purify whose job holds neither {@code withheld}'s data nor offers it: whether it
+         * still succeeds is what the host can observe of a need's use without trusting the child.
+         */
+        default Purified purifyWithout(TckFixture fixture, long seed, Params params, Need withheld) {
+            throw new UnsupportedOperationException("only an isolated purifier withholds needs");
         }
     }
 
@@ -389,6 +399,45 @@ public final class ConformanceKit {
     }
 
     private Result declaredNeeds() {
+        return purifier.isolated() ? declaredNeedsObserved() : declaredNeedsRecorded();
+    }
+
+    /** The data needs a job can be given or not; the others are never offered to a sandboxed defense. */
+    private static final List<Need> DATA_NEEDS = List.of(Need.CLEAN_TUNING_DATA, Need.VALIDATION_DATA, Need.CLEAN_REFERENCE_MODEL);
+
+    /**
+     * Isolated (the sandbox): decided from what the host sees, never from a report the child writes. The
+     * job holds only the declared needs' data, so an undeclared need gets nothing; a declared need is
+     * used if the job fails once that data is withheld.
+     */
+    private Result declaredNeedsObserved() {
+        Runs r = runs();
+        Set<Need> declared = defense.descriptor().needs();
+        String childSays = descriptorMismatchInSandbox();
+        if (childSays != null) {
+            return fail(Check.DECLARED_NEEDS, "the defense's descriptor() in the sandbox disagrees with what its descriptor file declares: "
+                    + childSays);
+        }
+        if (r.a().failure() != null) {
+            return fail(Check.DECLARED_NEEDS, "purify failed " + purifier.where() + " with exactly its declared needs' data " + names(declared)
+                    + " (a need it does not declare gets nothing there): " + summary(r.a().failure()));
+        }
+        Set<Need> unused = EnumSet.noneOf(Need.class);
+        for (Need n : DATA_NEEDS) {
+            if (declared.contains(n) && purifier.purifyWithout(r.fixture(), SEED, params, n).failure() == null) {
+                unused.add(n);
+            }
+        }
+        if (!unused.isEmpty()) {
+            String text = "declares " + names(unused) + " but its sandbox job also succeeds with that data withheld (parameters " + params
+                    + "): drop it from descriptor() unless other parameters use it";
+            return strictNeeds ? fail(Check.DECLARED_NEEDS, text + " (strict needs)") : note(Check.DECLARED_NEEDS, text);
+        }
+        return pass(Check.DECLARED_NEEDS, "its sandbox job held only the declared needs' data " + names(declared)
+                + " and fails with each of them withheld (observed by the host, not reported by the child)");
+    }
+
+    private Result declaredNeedsRecorded() {
         Runs r = runs();
         Set<Need> declared = defense.descriptor().needs();
         Set<Need> asked = EnumSet.noneOf(Need.class);

@@ -66,6 +66,52 @@ class ConformanceKitTest {
         expect(kit(new KitFixtures.OverDeclared(), ConformanceKit.DEFAULT_TIME_BUDGET, true), Check.DECLARED_NEEDS, Status.FAIL, "(strict needs)");
     }
 
+    /**
+     * A stand-in for the sandbox: purify in this JVM, but like a child's, its report of the needs asked
+     * for is worthless (here: forged, claiming every need) and the kit must not read it; withholding a
+     * need builds the context without it, as the sandbox's job folder does.
+     */
+    private static ConformanceKit.Purifier isolated(Defense d) {
+        ConformanceKit.Purifier in = ConformanceKit.inProcess(d);
+        return new ConformanceKit.Purifier() {
+            @Override
+            public ConformanceKit.Purified purify(TckFixture f, long seed, Params params) {
+                ConformanceKit.Purified p = in.purify(f, seed, params);
+                return new ConformanceKit.Purified(p.model(), p.failure(), java.util.EnumSet.allOf(org.purifybench.spi.Need.class), p.time());
+            }
+
+            @Override
+            public ConformanceKit.Purified purifyWithout(TckFixture f, long seed, Params params, org.purifybench.spi.Need withheld) {
+                org.purifybench.spi.PluginDescriptor full = d.descriptor();
+                java.util.Set<org.purifybench.spi.Need> needs = java.util.EnumSet.copyOf(full.needs());
+                needs.remove(withheld);
+                org.purifybench.spi.PluginDescriptor less = new org.purifybench.spi.PluginDescriptor(full.kind(), full.id(), full.version(),
+                        full.description(), full.paper(), needs, full.spiVersion());
+                try {
+                    return new ConformanceKit.Purified(d.purify(f.defenseContext(less, seed, params)), null, java.util.Set.of(), Duration.ZERO);
+                } catch (RuntimeException e) {
+                    return new ConformanceKit.Purified(null, e, java.util.Set.of(), Duration.ZERO);
+                }
+            }
+
+            @Override
+            public boolean isolated() {
+                return true;
+            }
+        };
+    }
+
+    @Test
+    void inTheSandboxNeedsAreObservedByWithholdingThemNeverReadFromTheChildsReport() {
+        Defense honest = new KitFixtures.Honest();
+        expect(new ConformanceKit(honest, new Params(Map.of()), isolated(honest), ConformanceKit.DEFAULT_TIME_BUDGET, false),
+                Check.DECLARED_NEEDS, Status.PASS, "fails with each of them withheld (observed by the host, not reported by the child)");
+        Defense over = new KitFixtures.OverDeclared();
+        expect(new ConformanceKit(over, new Params(Map.of()), isolated(over), ConformanceKit.DEFAULT_TIME_BUDGET, false),
+                Check.DECLARED_NEEDS, Status.NOTE, "declares [VALIDATION_DATA, CLEAN_REFERENCE_MODEL] but its sandbox job also succeeds"
+                        + " with that data withheld");
+    }
+
     @Test
     void anUnseededDefenseIsNotDeterministic() {
         expect(kit(new KitFixtures.Unseeded()), Check.DETERMINISTIC, Status.FAIL, "two runs with seed 7 differ");

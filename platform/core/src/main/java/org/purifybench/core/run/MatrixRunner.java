@@ -6,11 +6,13 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.bytedeco.javacpp.Pointer;
@@ -73,6 +75,7 @@ public final class MatrixRunner {
     private final ThreadLocal<java.util.ArrayDeque<String>> phaseStack = ThreadLocal.withInitial(java.util.ArrayDeque::new);
     private final ThreadLocal<long[]> phaseStart = ThreadLocal.withInitial(() -> new long[1]);
     private Sandbox sandbox;
+    private SandboxLimits sandboxLimits;
     private final Object sandboxLock = new Object();
     private int parallelCells = 1;
 
@@ -118,6 +121,7 @@ public final class MatrixRunner {
 
     public Outcome run(MatrixSpec spec, Dataset dataset, boolean fresh) {
         resolvePlugins(spec);
+        chooseSandboxLimits(spec, dataset);
         List<String> failedUnits = java.util.Collections.synchronizedList(new ArrayList<>());
         long start = System.nanoTime();
         Path runDir = workDir.resolve("runs").resolve(runId(spec));
@@ -372,9 +376,38 @@ public final class MatrixRunner {
             if (spec.dataset().path() != null) {
                 hidden.add(Path.of(spec.dataset().path()));
             }
-            sandbox = new Sandbox(workDir.resolve("sandbox"), SandboxLimits.fromSystemProperties(), hidden, host::log);
+            sandbox = new Sandbox(workDir.resolve("sandbox"), sandboxLimits, hidden, host::log);
         }
         return sandbox;
+    }
+
+    /**
+     * The limits of this run's sandbox jobs: the caller's ({@link #sandboxLimits(SandboxLimits)}: verify
+     * gives its kit's budget), else the system properties with a wall limit that scales with the
+     * matrix (SandboxLimits.matrixWall), printed at the start so a user knows when a job will be killed.
+     */
+    private void chooseSandboxLimits(MatrixSpec spec, Dataset dataset) {
+        if (sandboxLimits != null || spec.defenses().stream().allMatch(ref -> registry.origin(registry.defense(ref.id()).descriptor()).builtIn())) {
+            return;
+        }
+        long images = limit(dataset.train(), spec.dataset().trainLimit()).size();
+        Duration wall = SandboxLimits.matrixWall(images, spec.training().epochs(), spec.model().arch());
+        sandboxLimits = SandboxLimits.fromSystemProperties(wall);
+        host.log(SandboxLimits.wallGiven()
+                ? "sandbox: wall limit per defense job " + human(sandboxLimits.wall()) + " (-Dpurifybench.sandbox.wall)"
+                : "sandbox: wall limit per defense job " + human(wall) + " (10x one training of " + spec.model().arch() + " on " + images
+                        + " images x " + spec.training().epochs() + " epochs at a pessimistic speed; -Dpurifybench.sandbox.wall=SECONDS"
+                        + " overrides it)");
+    }
+
+    private static String human(Duration d) {
+        return d.toMinutes() >= 120 ? String.format(Locale.ROOT, "%.1f h", d.toMinutes() / 60.0) : d.toMinutes() + " min";
+    }
+
+    /** Sandbox limits for every jar defense job of this runner (verify: the kit's time budget). */
+    public MatrixRunner sandboxLimits(SandboxLimits limits) {
+        this.sandboxLimits = limits;
+        return this;
     }
 
     /**

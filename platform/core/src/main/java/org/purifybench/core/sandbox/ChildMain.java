@@ -7,8 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.purifybench.core.host.DefaultHost;
 import org.purifybench.core.model.SdModel;
@@ -108,10 +106,8 @@ public final class ChildMain {
         SdModel clean = j.needs().contains(Need.CLEAN_REFERENCE_MODEL) ? Exchange.readModel(job.resolve(SandboxJob.CLEAN), j.spec()) : null;
         // The context offers what the parent honoured, whatever the plug-in's descriptor says here.
         PluginDescriptor honoured = new PluginDescriptor(Kind.DEFENSE, j.pluginId(), j.version(), "", "", j.needs(), SpiVersion.CURRENT);
-        // which needs it asks for is noted for the conformance kit (purifybench verify), also when purify fails
-        Set<Need> asked = ConcurrentHashMap.newKeySet();
-        DefenseContext context = Contexts.recording(Contexts.defense(honoured, new Contexts.DefenseInputs(backdoored, tuning, validation,
-                null, () -> clean), j.seed(), new Params(j.params()), new DefaultHost(false, System.err)), asked);
+        DefenseContext context = Contexts.defense(honoured, new Contexts.DefenseInputs(backdoored, tuning, validation,
+                null, () -> clean), j.seed(), new Params(j.params()), new DefaultHost(false, System.err));
         Thread thread = Thread.currentThread();
         thread.setContextClassLoader(defense.getClass().getClassLoader());
         Model result;
@@ -119,27 +115,12 @@ public final class ChildMain {
             result = defense.purify(context);
         } finally {
             thread.setContextClassLoader(ChildMain.class.getClassLoader());
-            writeNeedsAsked(out, asked);
         }
         if (!(result instanceof SdModel model)) {
             throw new JobProblem(EXIT_NOT_HOST_MODEL, "purify returned " + (result == null ? "null" : "a " + result.getClass().getName())
                     + ", not the context's model or a copy of it");
         }
         Exchange.writeModel(model, out.resolve(SandboxJob.OUTPUT));
-    }
-
-    private static void writeNeedsAsked(Path out, Set<Need> asked) {
-        StringBuilder sb = new StringBuilder();
-        for (Need n : Need.values()) {
-            if (asked.contains(n)) {
-                sb.append(n.name()).append('\n');
-            }
-        }
-        try {
-            Files.writeString(out.resolve(SandboxJob.NEEDS_ASKED), sb.toString(), StandardCharsets.UTF_8);
-        } catch (Throwable e) {
-            System.err.println("sandbox: cannot write the needs file: " + e);
-        }
     }
 
     private static final class JobProblem extends RuntimeException {

@@ -139,18 +139,26 @@ public final class Sandbox {
     }
 
     /**
-     * A sandboxed job's validated model with what was observed of it.
+     * A sandboxed job's validated model with what the host observed of it. (Nothing the child writes
+     * about itself is reported: a jar controls everything inside the child JVM.)
      *
-     * @param needsAsked the needs the defense asked its context for, as the child reported them (a
-     *                   report for the conformance kit: written inside the sandbox, so not evidence)
-     * @param seconds    the job's wall time, the child JVM's start included
+     * @param seconds the job's wall time, the child JVM's start included
      */
-    public record Purification(SdModel model, Set<Need> needsAsked, double seconds) {
+    public record Purification(SdModel model, double seconds) {
     }
 
-    /** {@link #purify}, also returning the needs the defense asked for and the job's wall time. */
+    /** {@link #purify}, also returning the job's wall time. */
     public Purification purification(Path jar, PluginDescriptor d, SdModel backdoored, LabeledImages tuning, LabeledImages validation,
                                      Supplier<? extends Model> clean, long seed, Params params) {
+        return purification(jar, d, backdoored, tuning, validation, clean, seed, params, Set.of());
+    }
+
+    /**
+     * {@link #purification}, with the job holding neither the data nor the offer of {@code withheld}
+     * (declared) needs: the conformance kit sees from outside whether a declared need is used.
+     */
+    public Purification purification(Path jar, PluginDescriptor d, SdModel backdoored, LabeledImages tuning, LabeledImages validation,
+                                     Supplier<? extends Model> clean, long seed, Params params, Set<Need> withheld) {
         requireSupported(d, jar);
         ModelSpec spec = backdoored.spec();
         Path job;
@@ -184,14 +192,14 @@ public final class Sandbox {
             Path in = Files.createDirectory(job.resolve("in"));
             Path root = Files.createDirectory(job.resolve("root"));
             Path result = Files.createDirectory(job.resolve("result"));
-            String sha = prepareInputs(in, jar, d, spec, backdoored, tuning, validation, clean, seed, params);
+            String sha = prepareInputs(in, jar, d, spec, backdoored, tuning, validation, clean, seed, params, withheld);
             log.accept("sandbox: running defense '" + d.id() + "' from " + jar + " (sha256 " + sha.substring(0, 12) + ") in a child JVM"
                     + " as uid " + uid.uid());
             Run run = launch(job, in, root, result, spec, uid.uid());
             SdModel model = outcome(run, result, jar, d, spec);
             double seconds = (System.nanoTime() - start) / 1e9;
             log.accept(String.format(Locale.ROOT, "sandbox: defense '%s' finished (%s) in %.1f s", d.id(), SandboxStatus.OK.label(), seconds));
-            return new Purification(model, needsAsked(result), seconds);
+            return new Purification(model, seconds);
         } catch (SandboxException e) {
             log.accept(String.format(Locale.ROOT, "sandbox: defense '%s' ended with status %s after %.1f s: %s", d.id(), e.status().label(),
                     (System.nanoTime() - start) / 1e9, firstLine(e.detail())));
@@ -206,13 +214,15 @@ public final class Sandbox {
     }
 
     private String prepareInputs(Path in, Path jar, PluginDescriptor d, ModelSpec spec, SdModel backdoored, LabeledImages tuning,
-                                 LabeledImages validation, Supplier<? extends Model> clean, long seed, Params params) throws IOException {
+                                 LabeledImages validation, Supplier<? extends Model> clean, long seed, Params params,
+                                 Set<Need> withheld) throws IOException {
         Path jarCopy = in.resolve("plugin.jar");
         Files.copy(jar, jarCopy, StandardCopyOption.COPY_ATTRIBUTES);
         Set<Need> needs = EnumSet.noneOf(Need.class);
         needs.addAll(d.needs());
         // a defense is never given what only evaluators get, whatever it declares
         needs.removeAll(List.of(Need.TEST_DATA, Need.RETUNING_POOL, Need.ORACLE_TRIGGER));
+        needs.removeAll(withheld);
         Exchange.writeModel(backdoored, in.resolve(SandboxJob.BACKDOORED));
         if (needs.contains(Need.CLEAN_TUNING_DATA)) {
             Exchange.writeImages(tuning, in.resolve(SandboxJob.TUNING));
@@ -247,7 +257,6 @@ public final class Sandbox {
         copyOut.put(SandboxJob.OUTPUT, Exchange.modelFileBytes(spec) + 1);
         copyOut.put(SandboxJob.ERROR, (long) MAX_ERROR_BYTES);
         copyOut.put("hs_err.log", (long) MAX_ERROR_BYTES);
-        copyOut.put(SandboxJob.NEEDS_ASKED, 1024L);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/bin:/bin");
         env.put("HOME", Confinement.OUT);
@@ -384,21 +393,6 @@ public final class Sandbox {
     }
 
     /** The needs the child says the defense asked for: names of {@link Need} only, anything else in the file is ignored. */
-    private static Set<Need> needsAsked(Path result) throws IOException {
-        Set<Need> asked = EnumSet.noneOf(Need.class);
-        String text = readCapped(result.resolve(SandboxJob.NEEDS_ASKED));
-        if (text != null) {
-            for (String word : text.split("\\s+")) {
-                for (Need n : Need.values()) {
-                    if (n.name().equals(word)) {
-                        asked.add(n);
-                    }
-                }
-            }
-        }
-        return Collections.unmodifiableSet(asked);
-    }
-
     private static String readCapped(Path f) throws IOException {
         if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
             return null;

@@ -29,8 +29,6 @@ public record SandboxJob(String pluginId, String version, String jar, String jar
     /** In the output folder: the purified model, and a short error text when the child fails. */
     public static final String OUTPUT = "purified.model";
     public static final String ERROR = "error.txt";
-    /** In the output folder: the needs the defense asked its context for, one name a line (a report, not trusted). */
-    public static final String NEEDS_ASKED = "needs-asked.txt";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

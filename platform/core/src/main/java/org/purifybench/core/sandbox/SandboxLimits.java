@@ -62,9 +62,14 @@ public record SandboxLimits(Duration wall, long cpuSeconds, long heapBytes, long
      * and {@code .tasks}.
      */
     public static SandboxLimits fromSystemProperties() {
+        return fromSystemProperties(DEFAULTS.wall());
+    }
+
+    /** As {@link #fromSystemProperties()}, with {@code defaultWall} where no wall limit is given. */
+    public static SandboxLimits fromSystemProperties(Duration defaultWall) {
         SandboxLimits d = DEFAULTS;
         try {
-            Duration wall = prop("wall") == null ? d.wall() : duration(prop("wall"));
+            Duration wall = prop("wall") == null ? defaultWall : duration(prop("wall"));
             return new SandboxLimits(wall,
                     prop("cpu-seconds") == null ? Math.max(d.cpuSeconds(), wall.toSeconds() * 8) : Long.parseLong(prop("cpu-seconds")),
                     bytes("heap", d.heapBytes()), bytes("direct", d.directBytes()), bytes("off-heap", d.offHeapBytes()),
@@ -74,6 +79,24 @@ public record SandboxLimits(Duration wall, long cpuSeconds, long heapBytes, long
             throw new UserException("invalid sandbox limit in the purifybench.sandbox.* system properties (" + e.getMessage() + ")",
                     "see docs/architecture.md, section Sandbox, for the properties and their units");
         }
+    }
+
+    /** Whether -Dpurifybench.sandbox.wall sets the wall limit (else a run derives it from its matrix). */
+    public static boolean wallGiven() {
+        return prop("wall") != null;
+    }
+
+    /**
+     * The default wall limit of one defense job in a matrix: ten times one training of the matrix's model
+     * on its training set at a pessimistic speed for 2 busy cores (cnn-small 100 images/s, other
+     * architectures 10; docs/performance.md measured 277 and 16-30), between 10 minutes and 24 hours.
+     * A defense costs a few trainings at most (PAM: 3 rounds of 30 epochs on 5% of the data), so a job
+     * past this is stuck, not slow; -Dpurifybench.sandbox.wall overrides it.
+     */
+    public static Duration matrixWall(long trainImages, int epochs, String architecture) {
+        double imagesPerSecond = "cnn-small".equals(architecture) ? 100 : 10;
+        long seconds = Math.round(10 * trainImages * (double) Math.max(1, epochs) / imagesPerSecond);
+        return Duration.ofSeconds(Math.max(600, Math.min(24 * 3600, seconds)));
     }
 
     private static String prop(String name) {

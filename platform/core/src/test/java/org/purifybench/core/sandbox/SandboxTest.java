@@ -98,8 +98,6 @@ class SandboxTest {
                 new Params(params));
         SdModel sandboxed = p.model();
         System.err.printf("sandboxed fine-tune: %.1f s%n", (System.nanoTime() - t) / 1e9);
-        // the child reports which needs the defense asked for (the conformance kit's "needs declared truthfully")
-        assertEquals(java.util.EnumSet.of(org.purifybench.spi.Need.CLEAN_TUNING_DATA, org.purifybench.spi.Need.VALIDATION_DATA), p.needsAsked());
         assertTrue(p.seconds() > 0);
         // the real class, loaded as the child loads it (here in the test JVM: the registry holds a stand-in that cannot purify)
         Defense real = org.purifybench.core.plugin.SandboxedLoading.defense(jar, "fine-tune", org.purifybench.core.plugin.JarLimits.DEFAULTS).defense();
@@ -112,6 +110,20 @@ class SandboxTest {
         inProcess.state().forEach((k, v) -> assertArrayEquals(v.dup().data().asFloat(), sandboxed.state().get(k).dup().data().asFloat(), k));
         assertTrue(log.stream().anyMatch(l -> l.contains("fine-tune: validation accuracy")), "the child's log reaches the parent");
         assertTrue(Files.notExists(work().resolve("sandbox")) || isEmpty(work().resolve("sandbox")), "the job folder is removed");
+    }
+
+    /**
+     * A withheld declared need is neither offered nor in the job folder: the job fails when the defense
+     * uses it. This is how the conformance kit sees a need's use without trusting a report of the child.
+     */
+    @Test
+    void aWithheldNeedIsNotOfferedSoADefenseThatUsesItFails() {
+        Defense d = registry.defense("fine-tune");
+        for (org.purifybench.spi.Need n : List.of(org.purifybench.spi.Need.CLEAN_TUNING_DATA, org.purifybench.spi.Need.VALIDATION_DATA)) {
+            SandboxException e = assertThrows(SandboxException.class, () -> sandbox(LIMITS, new ArrayList<>()).purification(jar,
+                    d.descriptor(), backdoored, tuning, validation, () -> null, 5, new Params(Map.of("epochs", 1)), java.util.Set.of(n)));
+            assertEquals(SandboxStatus.FAILED, e.status(), n + ": " + e.detail());
+        }
     }
 
     // ---- hostile defenses: each is contained, reported with its status, and leaves no trace ----
