@@ -231,5 +231,17 @@ class AdminTest {
         assertTrue(body(unknown).contains(setting), body(unknown));
         assertEquals(200, code(admin(HttpRequest.DELETE("/api/admin/defenses/ft/official"))));
         assertEquals(404, code(admin(HttpRequest.DELETE("/api/admin/defenses/ft/official"))));
+
+        // The same from the admin page: its settings table and form (with the CSRF token).
+        String[] t = adminPageToken();
+        String page = body(send(admin(HttpRequest.GET("/admin"))));
+        assertTrue(page.contains("id=\"admin-settings\"") && page.contains(setting), page);
+        MultipartBody form = MultipartBody.builder().addPart("setting", setting).addPart("_csrf", t[0]).build();
+        HttpResponse<String> marked = send(admin(HttpRequest.POST("/admin/defenses/ft/official", form)
+                .contentType(MediaType.MULTIPART_FORM_DATA_TYPE).cookie(Cookie.of("pb_csrf", t[1]))));
+        assertEquals(200, marked.code(), body(marked));
+        assertTrue(body(marked).contains("is now the official setting of ft"), body(marked));
+        board = ResultsDocuments.JSON.readTree(body(send(HttpRequest.GET("/api/leaderboard"))));
+        assertEquals("ft", board.get("standings").get(0).get("name").asText());
     }
 }

@@ -28,6 +28,7 @@ import org.purifybench.web.board.RunDetail;
 import org.purifybench.web.board.RunService;
 import org.purifybench.web.importing.ImportException;
 import org.purifybench.web.importing.ImportOutcome;
+import org.purifybench.web.importing.OfficialSettings;
 import org.purifybench.web.importing.ResultsImporter;
 import org.purifybench.web.importing.RunAdministration;
 import org.purifybench.web.store.RunRecord;
@@ -53,11 +54,13 @@ public class AdminPageController {
     private final ResultsImporter importer;
     private final RunAdministration admin;
     private final CsrfTokens csrf;
+    private final OfficialSettings officials;
     private final SubmissionService submissions;
     private final AdminRunPreview previews;
 
     AdminPageController(RunService runs, ResultsImporter importer, RunAdministration admin, CsrfTokens csrf,
-                        SubmissionService submissions, AdminRunPreview previews) {
+                        SubmissionService submissions, AdminRunPreview previews, OfficialSettings officials) {
+        this.officials = officials;
         this.submissions = submissions;
         this.previews = previews;
         this.runs = runs;
@@ -209,6 +212,33 @@ public class AdminPageController {
                 : render(HttpStatus.NOT_FOUND, null, "No run " + runId);
     }
 
+    /** Marks a setting (fingerprint) as the defense's official one: that entry is ranked, its other settings become variants. */
+    @Post(value = "/defenses/{defense}/official", consumes = MediaType.MULTIPART_FORM_DATA)
+    public HttpResponse<ModelAndView<Map<String, Object>>> markOfficial(@PathVariable String defense, @Nullable @Part("setting") String setting,
+                                                                        @Nullable @Part(CsrfTokens.FIELD) String token,
+                                                                        @Nullable @CookieValue(CsrfTokens.COOKIE) String cookie) {
+        if (!csrf.valid(cookie, token)) {
+            return csrfRefused();
+        }
+        try {
+            officials.mark(defense, setting == null ? "" : setting);
+            return render(HttpStatus.OK, "Setting " + setting + " is now the official setting of " + defense, null);
+        } catch (IllegalArgumentException e) {
+            return render(HttpStatus.NOT_FOUND, null, e.getMessage());
+        }
+    }
+
+    @Post(value = "/defenses/{defense}/official/clear", consumes = MediaType.MULTIPART_FORM_DATA)
+    public HttpResponse<ModelAndView<Map<String, Object>>> clearOfficial(@PathVariable String defense,
+                                                                         @Nullable @Part(CsrfTokens.FIELD) String token,
+                                                                         @Nullable @CookieValue(CsrfTokens.COOKIE) String cookie) {
+        if (!csrf.valid(cookie, token)) {
+            return csrfRefused();
+        }
+        return officials.clear(defense) ? render(HttpStatus.OK, defense + " has no official setting now", null)
+                : render(HttpStatus.NOT_FOUND, null, defense + " has no official setting");
+    }
+
     private HttpResponse<ModelAndView<Map<String, Object>>> csrfRefused() {
         return render(HttpStatus.FORBIDDEN, null, "Refused: the form's security token is missing or stale - reload the admin page and try again");
     }
@@ -230,6 +260,7 @@ public class AdminPageController {
         String token = csrf.newToken();
         Map<String, Object> m = new HashMap<>();
         m.put("runs", runs.all());
+        m.put("settings", officials.choices());
         m.put("submissions", submissions.all());
         m.put("submissionsEnabled", submissions.settings().enabled());
         m.put("csrf", token);

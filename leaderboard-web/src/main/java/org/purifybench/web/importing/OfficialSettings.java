@@ -29,6 +29,31 @@ public class OfficialSettings {
         this.versions = versions;
     }
 
+    /** One setting of a defense measured with several, for the admin page. */
+    public record Choice(String defense, String fingerprint, String params, boolean official) {
+        public String defensePath() {
+            return org.purifybench.web.board.Urls.segment(defense);
+        }
+    }
+
+    /** Every published setting of each defense that has more than one, the official one marked. */
+    public java.util.List<Choice> choices() {
+        java.util.Map<String, java.util.Map<String, DefenseSettings.Setting>> byDefense = new java.util.TreeMap<>();
+        for (RunRecord r : runs.findByStatusOrderByImportedAtDesc(RunRecord.PUBLISHED)) {
+            DefenseSettings.of(r.configJson()).forEach((defense, s) ->
+                    byDefense.computeIfAbsent(defense, k -> new java.util.TreeMap<>()).putIfAbsent(s.fingerprint(), s));
+        }
+        java.util.Map<String, String> marked = new java.util.HashMap<>();
+        officials.findAll().forEach(o -> marked.put(o.defense(), o.fingerprint()));
+        java.util.List<Choice> out = new java.util.ArrayList<>();
+        byDefense.forEach((defense, settings) -> {
+            if (settings.size() > 1) {
+                settings.forEach((fp, s) -> out.add(new Choice(defense, fp, s.paramsText(), fp.equals(marked.get(defense)))));
+            }
+        });
+        return out;
+    }
+
     /** The fingerprints a defense has in published runs. */
     public Set<String> publishedSettings(String defense) {
         Set<String> out = new TreeSet<>();
