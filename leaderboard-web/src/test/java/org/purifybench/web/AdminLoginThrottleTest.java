@@ -13,7 +13,6 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.http.client.annotation.Client;
-import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -50,13 +49,7 @@ class AdminLoginThrottleTest {
     }
 
     private HttpResponse<String> send(HttpRequest<?> request) {
-        try {
-            return http.toBlocking().exchange(request, String.class);
-        } catch (HttpClientResponseException e) {
-            @SuppressWarnings("unchecked")
-            HttpResponse<String> r = (HttpResponse<String>) (HttpResponse<?>) e.getResponse();
-            return r;
-        }
+        return Exchanges.send(http, request);
     }
 
     private int admin(String password) {

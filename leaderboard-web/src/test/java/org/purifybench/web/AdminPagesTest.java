@@ -10,7 +10,6 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.http.client.annotation.Client;
-import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import io.micronaut.http.client.multipart.MultipartBody;
 import io.micronaut.http.cookie.Cookie;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -44,13 +43,7 @@ class AdminPagesTest {
     }
 
     private HttpResponse<String> send(HttpRequest<?> request) {
-        try {
-            return http.toBlocking().exchange(request, String.class);
-        } catch (HttpClientResponseException e) {
-            @SuppressWarnings("unchecked")
-            HttpResponse<String> r = (HttpResponse<String>) (HttpResponse<?>) e.getResponse();
-            return r;
-        }
+        return Exchanges.send(http, request);
     }
 
     private static String body(HttpResponse<String> r) {

@@ -12,7 +12,6 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.http.client.annotation.Client;
-import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import io.micronaut.http.client.multipart.MultipartBody;
 import io.micronaut.http.cookie.Cookie;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -52,11 +51,7 @@ class AdminTest {
     }
 
     private HttpResponse<String> send(HttpRequest<?> request) {
-        try {
-            return http.toBlocking().exchange(request, String.class);
-        } catch (HttpClientResponseException e) {
-            return (HttpResponse<String>) (HttpResponse<?>) e.getResponse();
-        }
+        return Exchanges.send(http, request);
     }
 
     private String body(HttpResponse<?> r) {

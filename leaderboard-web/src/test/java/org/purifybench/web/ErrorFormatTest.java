@@ -18,7 +18,6 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.http.client.annotation.Client;
-import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import io.micronaut.http.client.multipart.MultipartBody;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
@@ -85,13 +84,7 @@ class ErrorFormatTest {
     }
 
     private HttpResponse<String> send(HttpRequest<?> request) {
-        try {
-            return http.toBlocking().exchange(request, String.class);
-        } catch (HttpClientResponseException e) {
-            @SuppressWarnings("unchecked")
-            HttpResponse<String> r = (HttpResponse<String>) (HttpResponse<?>) e.getResponse();
-            return r;
-        }
+        return Exchanges.send(http, request);
     }
 
     private static <T> MutableHttpRequest<T> admin(MutableHttpRequest<T> r) {

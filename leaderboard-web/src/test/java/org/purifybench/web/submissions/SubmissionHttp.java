@@ -8,13 +8,13 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.http.client.HttpClient;
-import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import io.micronaut.http.client.multipart.MultipartBody;
 import io.micronaut.http.cookie.Cookie;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.purifybench.web.Exchanges;
 
 /** The browser's side of submitting, for the tests: form token, upload, status page, admin forms. */
 final class SubmissionHttp {
@@ -28,13 +28,7 @@ final class SubmissionHttp {
     }
 
     HttpResponse<String> send(HttpRequest<?> request) {
-        try {
-            return http.toBlocking().exchange(request, String.class);
-        } catch (HttpClientResponseException e) {
-            @SuppressWarnings("unchecked")
-            HttpResponse<String> r = (HttpResponse<String>) (HttpResponse<?>) e.getResponse();
-            return r;
-        }
+        return Exchanges.send(http, request);
     }
 
     static String body(HttpResponse<String> r) {
