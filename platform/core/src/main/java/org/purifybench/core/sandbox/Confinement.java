@@ -98,6 +98,10 @@ final class Confinement {
                     p.destroyForcibly();
                     return "the probe of the sandbox tools did not finish in 30 s";
                 }
+                if (out.contains("failed to execute")) {
+                    // setpriv started, unshare (or setpriv itself) could not be executed
+                    return "cannot run unshare (" + out.replace('\n', ' ') + ")";
+                }
                 if (p.exitValue() != 0 || !out.contains("purifybench-sandbox-ok")) {
                     return "creating namespaces, mounting or dropping privileges failed (exit " + p.exitValue() + ": "
                             + out.replace('\n', ' ') + ")";
