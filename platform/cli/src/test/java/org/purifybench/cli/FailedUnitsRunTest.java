@@ -202,6 +202,30 @@ class FailedUnitsRunTest {
         assertFalse(Files.readString(runDir.resolve("journal.jsonl")).contains("explode"), "failed units are never journaled");
     }
 
+    @Test
+    void theReportCommandReadsVersion2FailuresAndVersion1Documents(@TempDir Path dir) throws Exception {
+        ResultsDocument doc = new ResultsDocument();
+        doc.setRunId("by-hand");
+        doc.setProfile("quick");
+        doc.setFailures(List.of(new FailedUnit("c1", "my-defense", null, FailedUnit.Status.TIMEOUT,
+                "defense 'my-defense' timed out in the sandbox: killed after 60 s", List.of("  [sandbox] epoch 1"))));
+        Path file = dir.resolve("run/results.json");
+        ResultsIO.write(doc, file);
+        assertEquals(0, PurifyBench.execute("--work-dir", dir.toString(), "report", file.toString()));
+        String report = Files.readString(dir.resolve("run/report.md"));
+        assertTrue(report.contains("| c1 | my-defense | all (the defense failed) | timeout | defense 'my-defense' timed out"), report);
+
+        // a results.json written before failures were recorded
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) ResultsIO.mapper().readTree(file.toFile());
+        tree.put("schemaVersion", 1);
+        tree.remove("failures");
+        ResultsIO.mapper().writeValue(file.toFile(), tree);
+        assertFalse(Files.readString(file).contains("failures"));
+        assertEquals(0, PurifyBench.execute("--work-dir", dir.toString(), "report", file.toString()));
+        assertTrue(Files.readString(dir.resolve("run/report.md")).contains("## Failed units\n\nnot recorded (this results file has"
+                + " schemaVersion 1"));
+    }
+
     private static RunOptions options() {
         RunOptions o = new RunOptions();
         o.quiet = true;
