@@ -161,7 +161,7 @@ class PagesTest {
         String page = get("/runs/run-failing");
         String section = page.substring(page.indexOf("<h2>Failed units</h2>"));
         assertTrue(section.contains("id=\"failures\""), section);
-        assertTrue(section.contains("<td>pam</td>") && section.contains("all (the defense failed)") && section.contains("invalid-output"),
+        assertTrue(section.contains("<td>pam</td>") && section.contains("(the defense failed)") && section.contains("invalid-output"),
                 section);
         assertTrue(section.contains("defense &#39;pam&#39; from pam.jar returned invalid output from the sandbox")
                 || section.contains("defense 'pam' from pam.jar returned invalid output from the sandbox"), section);

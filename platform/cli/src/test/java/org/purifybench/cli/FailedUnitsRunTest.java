@@ -170,7 +170,7 @@ class FailedUnitsRunTest {
         // the report lists them
         String report = Files.readString(runDir.resolve("report.md"));
         assertTrue(report.contains("## Failed units\n\n3 unit(s) produced no results"), report);
-        assertTrue(report.contains("| " + cell + " | explode | all (the defense failed) | error | defense 'explode' threw"),
+        assertTrue(report.contains("| " + cell + " | explode | (the defense failed) | error | defense 'explode' threw"),
                 report);
         assertTrue(Files.readString(runDir.resolve("report.html")).contains("Failed units"));
 
@@ -213,7 +213,7 @@ class FailedUnitsRunTest {
         ResultsIO.write(doc, file);
         assertEquals(0, PurifyBench.execute("--work-dir", dir.toString(), "report", file.toString()));
         String report = Files.readString(dir.resolve("run/report.md"));
-        assertTrue(report.contains("| c1 | my-defense | all (the defense failed) | timeout | defense 'my-defense' timed out"), report);
+        assertTrue(report.contains("| c1 | my-defense | (the defense failed) | timeout | defense 'my-defense' timed out"), report);
 
         // a results.json written before failures were recorded
         var tree = (com.fasterxml.jackson.databind.node.ObjectNode) ResultsIO.mapper().readTree(file.toFile());

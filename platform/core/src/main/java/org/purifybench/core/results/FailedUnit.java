@@ -10,7 +10,7 @@ import java.util.Locale;
  * A unit of the matrix (cell x defense x evaluator) that produced no results, as results.json's
  * {@code failures} records it: a reader of the file sees what is missing and why instead of a
  * table that silently has fewer rows. {@code evaluator} is null when the defense itself failed in
- * that cell: then none of its evaluators ran. The text is made safe for any reader here (no
+ * that cell: then none of its evaluators that had not finished in an earlier (resumed) run could run. The text is made safe for any reader here (no
  * control characters, bounded lengths), because it comes from plug-ins and their output.
  */
 public record FailedUnit(String cellId, String defense, String evaluator, Status status, String reason, List<String> logTail) {

@@ -248,7 +248,7 @@ public final class ReportWriter {
         sb.append("| Cell | Defense | Evaluator | Status | Reason |\n|---|---|---|---|---|\n");
         for (FailedUnit f : failed) {
             sb.append("| ").append(md(f.cellId())).append(" | ").append(md(f.defense())).append(" | ")
-                    .append(f.evaluator() == null ? "all (the defense failed)" : md(f.evaluator())).append(" | ")
+                    .append(f.evaluator() == null ? "(the defense failed)" : md(f.evaluator())).append(" | ")
                     .append(md(f.status().label())).append(" | ").append(md(f.reason())).append(" |\n");
         }
         sb.append('\n');

@@ -179,7 +179,7 @@ class ReportWriterTest {
         String md = ReportWriter.markdown(TestDocs.withFailures());
         assertTrue(md.contains("## Failed units\n\n2 unit(s) produced no results"), md);
         assertTrue(md.indexOf("## Failed units") < md.indexOf("## Results"), "before the tables whose cells they leave empty");
-        assertTrue(md.contains("| cifar10-resnet18-blended-0.1-s1 | fst | all (the defense failed) | invalid-output | defense 'fst' from"
+        assertTrue(md.contains("| cifar10-resnet18-blended-0.1-s1 | fst | (the defense failed) | invalid-output | defense 'fst' from"
                 + " fst-0.3.jar returned invalid output from the sandbox: a parameter is NaN - return finite values |"), md);
         assertTrue(md.contains("| cifar10-resnet18-blended-0.1-s2 | fst | ra | error | evaluator 'ra' threw"
                 + " java.lang.IllegalStateException: no \\| pipes \\*here\\* |"), md);
