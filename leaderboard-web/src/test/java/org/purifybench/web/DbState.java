@@ -12,7 +12,8 @@ import java.util.Map;
 @io.micronaut.transaction.annotation.Transactional
 public class DbState {
 
-    private static final List<String> TABLES = List.of("runs", "run_plugins", "run_cells", "result_rows", "result_curves");
+    private static final List<String> TABLES = List.of("runs", "run_plugins", "run_cells", "result_rows", "result_curves",
+            "run_failures");
 
     private final JdbcOperations jdbc;
 

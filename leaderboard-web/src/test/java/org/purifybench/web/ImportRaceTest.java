@@ -84,7 +84,8 @@ class ImportRaceTest {
             pool.shutdownNow();
         }
         assertTrue(lookups.met.get(), "the lookups of all " + CLIENTS + " imports met (the race took place)");
-        assertEquals(Map.of("runs", 1L, "run_plugins", 6L, "run_cells", 1L, "result_rows", 4L, "result_curves", 1L), db.counts());
+        assertEquals(Map.of("runs", 1L, "run_plugins", 6L, "run_cells", 1L, "result_rows", 4L, "result_curves", 1L,
+                "run_failures", 0L), db.counts());
     }
 
     private HttpResponse<String> post(String document) {

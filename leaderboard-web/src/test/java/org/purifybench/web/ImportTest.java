@@ -38,7 +38,9 @@ class ImportTest {
         assertTrue(first.created());
         assertEquals(8, first.rows());
         Map<String, Long> after = db.counts();
-        assertEquals(Map.of("runs", 1L, "run_plugins", 1L + 2 + 4, "run_cells", 1L, "result_rows", 8L, "result_curves", 2L), after);
+        assertEquals(1, doc.tree().get("schemaVersion").intValue(), "a document written before failures were recorded");
+        assertEquals(Map.of("runs", 1L, "run_plugins", 1L + 2 + 4, "run_cells", 1L, "result_rows", 8L, "result_curves", 2L,
+                "run_failures", 0L), after);
 
         ImportOutcome again = importer.importDocument(doc.bytes(), true);
         assertFalse(again.created());
@@ -85,7 +87,7 @@ class ImportTest {
         assertRefused(ImportException.Reason.SCHEMA, "results schema", bytes(missing));
 
         ObjectNode wrongVersion = small("r4").tree();
-        wrongVersion.put("schemaVersion", 2);
+        wrongVersion.put("schemaVersion", 3);
         assertRefused(ImportException.Reason.SCHEMA, "results schema", bytes(wrongVersion));
 
         ObjectNode unknownCell = small("r5").tree();
@@ -106,6 +108,42 @@ class ImportTest {
         byte[] huge = new byte[(int) importer.maxBytes() + 1];
         assertRefused(ImportException.Reason.TOO_LARGE, "limit", huge);
 
+        assertEquals(before, db.counts());
+    }
+
+    @Test
+    void aVersion2DocumentImportsItsFailedUnits() {
+        ResultsDocuments doc = small("r1").failure("pam", null, "badnet", 1, "timeout", "defense 'pam' timed out in the sandbox",
+                "sandbox: running defense 'pam'", "  [sandbox] epoch 3").failure("ft", "qra", "badnet", 0, "error",
+                "evaluator 'qra' threw java.lang.IllegalStateException: boom");
+        assertEquals(2, doc.tree().get("schemaVersion").intValue());
+        assertTrue(importer.importDocument(doc.bytes(), true).created());
+        assertEquals(2L, db.counts().get("run_failures"));
+        assertEquals(8L, db.counts().get("result_rows"), "the finished units' rows are imported as always");
+        assertFalse(importer.importDocument(doc.bytes(), true).created(), "idempotent");
+        assertEquals(2L, db.counts().get("run_failures"));
+    }
+
+    @Test
+    void failedUnitsThatContradictTheDocumentAreRefused() {
+        Map<String, Long> before = db.counts();
+        ObjectNode noList = small("f1").failure("pam", null, "badnet", 0, "failed", "r").tree();
+        noList.remove("failures");
+        assertRefused(ImportException.Reason.SCHEMA, "results schema", bytes(noList));
+        ObjectNode inVersion1 = small("f2").failure("pam", null, "badnet", 0, "failed", "r").tree();
+        inVersion1.put("schemaVersion", 1);
+        assertRefused(ImportException.Reason.SCHEMA, "results schema", bytes(inVersion1));
+        assertRefused(ImportException.Reason.SCHEMA, "results schema",
+                small("f3").failure("pam", null, "badnet", 0, "exploded", "r").bytes());
+        ObjectNode unknownCell = small("f4").failure("pam", null, "badnet", 0, "failed", "r").tree();
+        ((ObjectNode) unknownCell.get("failures").get(0)).put("cellId", "nowhere");
+        assertRefused(ImportException.Reason.SCHEMA, "not in the document's cells", bytes(unknownCell));
+        assertRefused(ImportException.Reason.SCHEMA, "a run records each failed unit once",
+                small("f5").failure("pam", null, "badnet", 0, "failed", "r").failure("pam", null, "badnet", 0, "timeout", "r").bytes());
+        assertRefused(ImportException.Reason.SCHEMA, "finished or failed, never both",
+                small("f6").failure("ft", "accuracy", "badnet", 0, "error", "r").bytes());
+        assertRefused(ImportException.Reason.SCHEMA, "control character",
+                small("f7").failure("pam", null, "badnet", 0, "failed", "r", "colour \u001b[31m").bytes());
         assertEquals(before, db.counts());
     }
 

@@ -153,6 +153,36 @@ class PagesTest {
     }
 
     @Test
+    void theRunPageAndTheApiShowFailedUnits() {
+        importer.importDocument(ResultsDocuments.run("run-failing").result("ft", "badnet", 0, 0.82, 0.924, 0.913)
+                .failure("pam", null, "badnet", 0, "invalid-output", "defense 'pam' from pam.jar returned invalid output from the sandbox",
+                        "sandbox: running defense 'pam'", "  [sandbox] <b>not bold</b>")
+                .failure("ft", "qra", "badnet", 0, "error", "evaluator 'qra' threw java.lang.IllegalStateException: boom").bytes(), true);
+        String page = get("/runs/run-failing");
+        String section = page.substring(page.indexOf("<h2>Failed units</h2>"));
+        assertTrue(section.contains("id=\"failures\""), section);
+        assertTrue(section.contains("<td>pam</td>") && section.contains("(the defense failed)") && section.contains("invalid-output"),
+                section);
+        assertTrue(section.contains("defense &#39;pam&#39; from pam.jar returned invalid output from the sandbox")
+                || section.contains("defense 'pam' from pam.jar returned invalid output from the sandbox"), section);
+        assertTrue(section.contains("sandbox: running defense") && section.contains("[sandbox] &lt;b&gt;not bold&lt;/b&gt;"),
+                "the log lines, escaped: " + section);
+        assertTrue(section.contains("<td>qra</td>") && section.contains("<td>error</td>"), section);
+        assertTrue(get("/runs/run-1").contains("<h2>Failed units</h2>\n  <p>None recorded.</p>"), "a document without failures");
+
+        JsonNode run = http.toBlocking().retrieve(HttpRequest.GET("/api/runs/run-failing"), JsonNode.class);
+        JsonNode failures = run.get("failures");
+        assertEquals(2, failures.size(), run.toString());
+        assertEquals("pam", failures.get(0).get("defense").asText());
+        assertTrue(failures.get(0).get("evaluator") == null || failures.get(0).get("evaluator").isNull(), failures.get(0).toString());
+        assertEquals("invalid-output", failures.get(0).get("status").asText());
+        assertEquals("  [sandbox] <b>not bold</b>", failures.get(0).get("logTail").get(1).asText());
+        assertEquals("qra", failures.get(1).get("evaluator").asText());
+        assertEquals("badnet", run.get("cells").get(0).get("attack").asText());
+        assertEquals(0, http.toBlocking().retrieve(HttpRequest.GET("/api/runs/run-1"), JsonNode.class).get("failures").size());
+    }
+
+    @Test
     void everyResponseForbidsScriptsAndFraming() {
         HttpResponse<String> r = http.toBlocking().exchange(HttpRequest.GET("/"), String.class);
         assertTrue(r.header("Content-Security-Policy").contains("script-src 'none'"));

@@ -33,6 +33,7 @@ public final class ResultsDocuments {
     private boolean lmcCurves = true;
     private final Map<String, Map<String, Object>> params = new LinkedHashMap<>();
     private final Map<String, String[]> pluginText = new LinkedHashMap<>();
+    private final List<String[]> failures = new ArrayList<>();
 
     private ResultsDocuments(String runId) {
         this.runId = runId;
@@ -66,6 +67,30 @@ public final class ResultsDocuments {
     /** The plug-in's description and paper, as a run writes them from its descriptor. */
     public ResultsDocuments describe(String plugin, String description, String paper) {
         pluginText.put(plugin, new String[] {description, paper});
+        return this;
+    }
+
+    /**
+     * Records a failed unit on the cell of {@code attack} and {@code seed} (evaluator null: the
+     * defense itself failed); a document with a failure is written as schemaVersion 2, as runs write
+     * them since failures are recorded; without any it is a schemaVersion 1 document.
+     */
+    public ResultsDocuments failure(String defense, String evaluator, String attack, long seed, String status, String reason,
+                                    String... logTail) {
+        if (!attacks.contains(attack)) {
+            attacks.add(attack);
+        }
+        if (!seeds.contains(seed)) {
+            seeds.add(seed);
+        }
+        String[] f = new String[5 + logTail.length];
+        f[0] = defense;
+        f[1] = evaluator;
+        f[2] = attack + "/" + rate + "/seed" + seed;
+        f[3] = status;
+        f[4] = reason;
+        System.arraycopy(logTail, 0, f, 5, logTail.length);
+        failures.add(f);
         return this;
     }
 
@@ -103,7 +128,7 @@ public final class ResultsDocuments {
     public ObjectNode tree() {
         ObjectNode d = JSON.createObjectNode();
         d.put("schema", "purifybench-results");
-        d.put("schemaVersion", 1);
+        d.put("schemaVersion", failures.isEmpty() ? 1 : 2);
         d.put("runId", runId);
         d.put("createdAt", "2026-11-26T12:00:00Z");
         d.put("profile", profile);
@@ -187,6 +212,21 @@ public final class ResultsDocuments {
                             y.add(Math.min(1.0, i / 4.0 * (0.5 + 0.1 * s)));
                         }
                     }
+                }
+            }
+        }
+        if (!failures.isEmpty()) {
+            ArrayNode list = d.putArray("failures");
+            for (String[] f : failures) {
+                ObjectNode n = list.addObject();
+                n.put("cellId", dataset + "/" + model + "/" + f[2]);
+                n.put("defense", f[0]);
+                n.put("evaluator", f[1]);
+                n.put("status", f[3]);
+                n.put("reason", f[4]);
+                ArrayNode log = n.putArray("logTail");
+                for (int i = 5; i < f.length; i++) {
+                    log.add(f[i]);
                 }
             }
         }

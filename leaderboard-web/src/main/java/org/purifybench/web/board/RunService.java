@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.purifybench.web.store.CellRepository;
 import org.purifybench.web.store.CurveRepository;
+import org.purifybench.web.store.FailureRepository;
 import org.purifybench.web.store.PluginRepository;
 import org.purifybench.web.store.RowRepository;
 import org.purifybench.web.store.RunRecord;
@@ -25,14 +26,16 @@ public class RunService {
     private final CurveRepository curves;
     private final PluginRepository plugins;
     private final CellRepository cells;
+    private final FailureRepository failures;
 
     public RunService(RunRepository runs, RowRepository rows, CurveRepository curves, PluginRepository plugins,
-                      CellRepository cells) {
+                      CellRepository cells, FailureRepository failures) {
         this.runs = runs;
         this.rows = rows;
         this.curves = curves;
         this.plugins = plugins;
         this.cells = cells;
+        this.failures = failures;
     }
 
     public List<RunSummary> published() {
@@ -55,7 +58,8 @@ public class RunService {
                 DefenseService.strings(r.approximationsJson()),
                 plugins.forRun(r.id()).stream().map(RunDetail.PluginView::of).toList(),
                 cells.findByRunPkOrderByCellIdAsc(r.id()).stream().map(RunDetail.CellView::of).toList(),
-                curves.countByRunPk(r.id()), r.documentSha256(), config(r.configJson())));
+                curves.countByRunPk(r.id()), r.documentSha256(), config(r.configJson()),
+                failures.findByRunPkOrderByIdAsc(r.id()).stream().map(f -> RunDetail.FailureView.of(f, strings(f.logTailJson()))).toList()));
     }
 
     private static Map<String, Object> config(String json) {
@@ -66,6 +70,14 @@ public class RunService {
             return JSON.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() { });
         } catch (Exception e) {
             throw new IllegalStateException("stored configuration is not a JSON object: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> strings(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<List<String>>() { });
+        } catch (Exception e) {
+            throw new IllegalStateException("stored log lines are not a JSON array of strings: " + e.getMessage(), e);
         }
     }
 

@@ -33,6 +33,7 @@ import java.util.stream.Collectors;
 import org.purifybench.web.importing.ImportException.Reason;
 import org.purifybench.web.store.CellRecord;
 import org.purifybench.web.store.CurveRecord;
+import org.purifybench.web.store.FailureRecord;
 import org.purifybench.web.store.PluginRecord;
 import org.purifybench.web.store.RowRecord;
 import org.purifybench.web.store.RunRecord;
@@ -43,7 +44,8 @@ import org.purifybench.web.store.RunRecord;
  * finite numbers ({@link PlainValues}), the platform's own JSON Schema (the very file core writes
  * against, copied into this jar at build time), then what a schema cannot say: rows and curves name
  * a declared cell and rows repeat its coordinates, no measurement, cell, curve or plug-in twice,
- * ids not blank, strings and integers fit their columns. Messages name the JSON path to fix.
+ * ids not blank, strings and integers fit their columns, failed units name a declared cell, are
+ * listed once and have no rows. Messages name the JSON path to fix.
  */
 @Singleton
 public final class ResultsDocumentParser {
@@ -246,7 +248,37 @@ public final class ResultsDocumentParser {
                     + cellId + "'", "a run writes each curve once");
             curves.add(curve);
         }
-        return new ParsedRun(run, plugins, cells, rows, curves);
+        return new ParsedRun(run, plugins, cells, rows, curves, failures(doc, cellAt, cells, measurementAt.keySet()));
+    }
+
+    /** The failed units (schemaVersion 2; a version 1 document has none recorded). */
+    private static List<FailureRecord> failures(JsonNode doc, Map<String, Integer> cellAt, List<CellRecord> cells,
+                                                Set<List<Object>> measured) {
+        Set<List<String>> measuredUnits = measured.stream().map(m -> List.of((String) m.get(0), (String) m.get(1), (String) m.get(2)))
+                .collect(Collectors.toSet());
+        List<FailureRecord> failures = new ArrayList<>();
+        Map<List<String>, Integer> failureAt = new HashMap<>();
+        JsonNode nodes = doc.path("failures");
+        for (int i = 0; i < nodes.size(); i++) {
+            JsonNode n = nodes.get(i);
+            JsonPath at = JsonPath.ROOT.field("failures").index(i);
+            String cellId = cells.get(declared(cellAt, id(n, "cellId", at, MAX_TEXT), "failure", at)).cellId();
+            String evaluator = n.get("evaluator").isNull() ? null : id(n, "evaluator", at);
+            FailureRecord f = new FailureRecord(null, null, cellId, id(n, "defense", at), evaluator, n.get("status").asText(),
+                    limited(n, "reason", at, MAX_DESCRIPTION), n.get("logTail").toString());
+            // "" is no id (ids are never blank), so it stands for "the defense itself"
+            List<String> unit = List.of(cellId, f.defense(), evaluator == null ? "" : evaluator);
+            once(failureAt, unit, i, "failures", "the failure of " + (evaluator == null ? "defense '" + f.defense() + "'"
+                    : "evaluator '" + evaluator + "' for defense '" + f.defense() + "'") + " on cell '" + cellId + "'",
+                    "a run records each failed unit once");
+            if (measuredUnits.contains(unit)) {
+                throw new ImportException(Reason.SCHEMA, at + " says evaluator '" + evaluator + "' failed for defense '" + f.defense()
+                        + "' on cell '" + cellId + "', but the document has rows of that unit - a run records a unit as finished or"
+                        + " failed, never both; import the results.json the run wrote, unedited");
+            }
+            failures.add(f);
+        }
+        return failures;
     }
 
     /** Refuses the second element of a list that has the same key as an earlier one. */

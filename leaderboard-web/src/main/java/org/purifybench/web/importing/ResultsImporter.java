@@ -16,6 +16,8 @@ import org.purifybench.web.store.CellRecord;
 import org.purifybench.web.store.CellRepository;
 import org.purifybench.web.store.CurveRecord;
 import org.purifybench.web.store.CurveRepository;
+import org.purifybench.web.store.FailureRecord;
+import org.purifybench.web.store.FailureRepository;
 import org.purifybench.web.store.PluginRecord;
 import org.purifybench.web.store.PluginRepository;
 import org.purifybench.web.store.RowRecord;
@@ -38,6 +40,7 @@ public class ResultsImporter {
     private final CellRepository cells;
     private final RowRepository rows;
     private final CurveRepository curves;
+    private final FailureRepository failures;
     private final BoardVersionRepository versions;
     private final long maxBytes;
     private final TransactionOperations<Connection> tx;
@@ -46,7 +49,7 @@ public class ResultsImporter {
     private static final Set<String> CONTENDED_STATES = Set.of("23505", "HYT00", "55P03", "40001", "40P01");
 
     public ResultsImporter(ResultsDocumentParser parser, RunRepository runs, PluginRepository plugins,
-                           CellRepository cells, RowRepository rows, CurveRepository curves,
+                           CellRepository cells, RowRepository rows, CurveRepository curves, FailureRepository failures,
                            BoardVersionRepository versions, TransactionOperations<Connection> tx,
                            @Value("${purifybench.import.max-bytes:16777216}") long maxBytes) {
         this.versions = versions;
@@ -56,6 +59,7 @@ public class ResultsImporter {
         this.cells = cells;
         this.rows = rows;
         this.curves = curves;
+        this.failures = failures;
         this.maxBytes = maxBytes;
         this.tx = tx;
     }
@@ -116,6 +120,8 @@ public class ResultsImporter {
                 r.poisonRate(), r.seed(), r.defense(), r.evaluator(), r.metric(), r.metricValue())));
         curves.saveAll(withRun(parsed.curves(), k -> new CurveRecord(null, pk, k.cellId(), k.defense(), k.evaluator(),
                 k.name(), k.xJson(), k.yJson())));
+        failures.saveAll(withRun(parsed.failures(), f -> new FailureRecord(null, pk, f.cellId(), f.defense(), f.evaluator(),
+                f.status(), f.reason(), f.logTailJson())));
         versions.bump();
         return new ImportOutcome(run.runId(), true, run.status(), parsed.rows().size(), parsed.curves().size(), "imported");
     }

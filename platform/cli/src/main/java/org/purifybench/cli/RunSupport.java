@@ -10,6 +10,7 @@ import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.core.results.ReportWriter;
 import org.purifybench.core.run.MatrixRunner;
 import org.purifybench.core.run.MatrixSpec;
+import org.purifybench.core.run.RunLog;
 
 /** What demo and run share: run a spec, write the report, print the tables. */
 final class RunSupport {
@@ -29,23 +30,58 @@ final class RunSupport {
         return dir;
     }
 
+    /**
+     * Runs {@code spec} and writes its report, also when units failed (then the run still ends with
+     * its error, a non-zero exit). What this prints and what the host logs also goes to the run
+     * folder's run.log, the error line included.
+     */
     static int runAndReport(MatrixSpec spec, PluginRegistry plugins, Path workDir, RunOptions options, PrintStream out) {
         checkWritable(workDir);
-        DefaultHost host = new DefaultHost(!options.quiet, System.err);
+        try (RunLog runLog = RunLog.open(MatrixRunner.runDir(workDir, spec), "run " + MatrixRunner.runId(spec)
+                + (options.fresh ? " --fresh" : "") + (options.parallelCells > 1 ? " --parallel-cells " + options.parallelCells : ""))) {
+            PrintStream console = runLog.tee(out);
+            try {
+                return runAndReport(spec, plugins, workDir, options, console, runLog.tee(System.err));
+            } catch (MatrixRunner.UnitsFailedException e) {
+                report(e.outcome(), console);
+                runLog.line("error: " + e.oneLine());
+                throw e;
+            } catch (UserException e) {
+                runLog.line("error: " + e.oneLine());
+                throw e;
+            } catch (RuntimeException | Error e) {
+                runLog.line("error: " + e);
+                for (StackTraceElement frame : e.getStackTrace()) {
+                    runLog.line("  at " + frame);
+                }
+                throw e;
+            } finally {
+                console.flush();
+            }
+        }
+    }
+
+    private static int runAndReport(MatrixSpec spec, PluginRegistry plugins, Path workDir, RunOptions options, PrintStream out,
+                                    PrintStream log) {
+        DefaultHost host = new DefaultHost(!options.quiet, log);
         MatrixRunner runner = new MatrixRunner(plugins, host, workDir).parallelCells(options.parallelCells);
         out.println("purifybench: running profile '" + spec.name() + "' (run " + MatrixRunner.runId(spec) + ")");
         if (options.parallelCells > 1) {
             out.println("  " + options.parallelCells + " cells at a time");
         }
         spec.approximationsOrEmpty().forEach(a -> out.println("  approximation: " + a));
-        MatrixRunner.Outcome o = runner.run(spec, options.fresh);
+        report(runner.run(spec, options.fresh), out);
+        return 0;
+    }
+
+    private static void report(MatrixRunner.Outcome o, PrintStream out) {
         List<Path> report = ReportWriter.write(o.document(), o.runDir());
         out.println();
         out.println(ReportWriter.markdown(o.document()));
         out.println("results: " + o.resultsFile());
         report.forEach(p -> out.println("report:  " + p));
-        out.printf("units computed: %d, reused from an earlier (interrupted) run: %d, wall time %.0f s%n",
-                o.unitsComputed(), o.unitsReused(), o.document().getProvenance().wallTimeSeconds());
-        return 0;
+        out.println("log:     " + o.runDir().resolve(RunLog.FILE));
+        out.printf("units computed: %d, reused from an earlier (interrupted) run: %d, failures recorded: %d, wall time %.0f s%n",
+                o.unitsComputed(), o.unitsReused(), o.document().getFailures().size(), o.document().getProvenance().wallTimeSeconds());
     }
 }

@@ -166,7 +166,7 @@ class MatrixRunnerTest {
         Path work2 = work.resolve("second");
         AtomicLong steps = new AtomicLong();
         Host crashing = new CrashAfter(DefaultHost.quiet(), "defense ep", steps);
-        assertThrows(IllegalStateException.class, () -> new MatrixRunner(PluginRegistry.fromClasspath(), crashing, work2).run(spec, DATA, false));
+        assertThrows(SimulatedKill.class, () -> new MatrixRunner(PluginRegistry.fromClasspath(), crashing, work2).run(spec, DATA, false));
         long cached = Files.list(work2.resolve("cache")).count();
         assertTrue(cached >= 3, "clean, backdoored and finished purified models survive the crash: " + cached);
         MatrixRunner.Outcome after = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work2).run(spec, DATA, false);
@@ -238,6 +238,16 @@ class MatrixRunnerTest {
         }
     }
 
+    /**
+     * A kill of the process: an Error, because the runner records a plug-in's exception as a failed unit
+     * and goes on, while an Error (as the JVM's own end) stops the run.
+     */
+    static final class SimulatedKill extends Error {
+        SimulatedKill(String message) {
+            super(message);
+        }
+    }
+
     /** A host whose progress bar throws during one phase: simulates a kill in the middle of training. */
     record CrashAfter(Host delegate, String phase, AtomicLong steps) implements Host {
         @Override
@@ -251,7 +261,7 @@ class MatrixRunnerTest {
                 @Override
                 public void step(long n) {
                     if (name.equals(phase) && steps.incrementAndGet() >= 1) {
-                        throw new IllegalStateException("simulated kill during " + phase);
+                        throw new SimulatedKill("simulated kill during " + phase);
                     }
                 }
 

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.jar.JarOutputStream;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterEach;
@@ -205,7 +206,7 @@ class SealedPluginsCliTest {
         assertEquals(1, r.code(), "the liar's unit fails: " + r.err());
         assertTrue(r.err().contains("sandbox: defense 'hostile' finished (ok)"), r.err());
         assertTrue(r.err().contains("sandbox: wall limit per defense job 10 min (10x one training of cnn-small"), "printed before the jobs: " + r.err());
-        assertTrue(r.err().contains("|liar|accuracy: descriptor mismatch"), r.err());
+        assertTrue(r.err().contains("|liar|* (descriptor-mismatch)"), r.err());
         assertTrue(r.err().contains("liar") && r.err().contains("descriptor mismatch")
                 && r.err().contains("descriptor() says version 2.0, plugin.properties says 1.0"), r.err());
         // the child ran the hostile class (and could not reach the harness's marker file)
@@ -214,6 +215,8 @@ class SealedPluginsCliTest {
         ResultsDocument doc = ResultsIO.read(results);
         assertEquals(3, doc.getRows().stream().filter(x -> x.defense().equals("hostile")).count(), "c-acc, asr, r-acc from the child's model");
         assertEquals(0, doc.getRows().stream().filter(x -> x.defense().equals("liar")).count());
+        assertEquals(List.of("liar descriptor-mismatch"), doc.getFailures().stream().map(f -> f.defense() + " " + f.status().label())
+                .toList(), "the liar's failure is on the record");
     }
 
     @Test

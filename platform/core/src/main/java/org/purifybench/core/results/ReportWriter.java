@@ -75,6 +75,7 @@ public final class ReportWriter {
         }
         provenance(sb, doc);
         approximations(sb, doc);
+        failures(sb, doc);
 
         List<Track> tracks = tracks(doc);
         sb.append("## Results\n\n");
@@ -222,6 +223,33 @@ public final class ReportWriter {
         }
         for (String s : a) {
             sb.append("- ").append(md(s)).append('\n');
+        }
+        sb.append('\n');
+    }
+
+    /**
+     * The units that produced no results, so a reader knows which table cells are missing and why.
+     * The log lines stay in results.json (and the whole log in the run folder's run.log): too long here.
+     */
+    static void failures(StringBuilder sb, ResultsDocument doc) {
+        sb.append("## Failed units\n\n");
+        if (!doc.failuresRecorded()) {
+            sb.append("not recorded (this results file has schemaVersion ").append(doc.getSchemaVersion())
+                    .append(", written before failed units were recorded)\n\n");
+            return;
+        }
+        List<FailedUnit> failed = doc.getFailures();
+        if (failed.isEmpty()) {
+            sb.append("none\n\n");
+            return;
+        }
+        sb.append(failed.size()).append(" unit(s) produced no results, so their values are missing (").append(MISSING)
+                .append(") below; each one's last log lines are in results.json (`failures`), the whole log in the run folder's run.log.\n\n");
+        sb.append("| Cell | Defense | Evaluator | Status | Reason |\n|---|---|---|---|---|\n");
+        for (FailedUnit f : failed) {
+            sb.append("| ").append(md(f.cellId())).append(" | ").append(md(f.defense())).append(" | ")
+                    .append(f.evaluator() == null ? "(the defense failed)" : md(f.evaluator())).append(" | ")
+                    .append(md(f.status().label())).append(" | ").append(md(f.reason())).append(" |\n");
         }
         sb.append('\n');
     }

@@ -16,15 +16,20 @@ import java.util.Objects;
  * says. Lists are never null, so consumers need no null checks.
  */
 @JsonPropertyOrder({"schema", "schemaVersion", "runId", "createdAt", "profile", "configHash", "config",
-        "provenance", "approximations", "plugins", "cells", "rows", "curves"})
+        "provenance", "approximations", "plugins", "cells", "rows", "curves", "failures"})
 // "schema" is a constant tag written for humans and tools that sniff files; ResultsIO checks it on
 // read, so the bean never needs to store it.
 @JsonIgnoreProperties(value = "schema", allowGetters = true)
 public final class ResultsDocument {
     /** The file-type tag stored in the top-level "schema" field. */
     public static final String SCHEMA_NAME = "purifybench-results";
-    /** Bumped only on breaking changes; additive ones keep it (docs/results-schema.md). */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * Bumped on breaking changes and on additions an older reader must not skip (docs/results-schema.md):
+     * 2 added {@code failures}, which a reader of version 1 would drop, showing an incomplete run as complete.
+     */
+    public static final int SCHEMA_VERSION = 2;
+    /** The oldest version still read: a version 1 document reads as one without failure records. */
+    public static final int OLDEST_READ_VERSION = 1;
 
     private int schemaVersion = SCHEMA_VERSION;
     private String runId;
@@ -38,6 +43,7 @@ public final class ResultsDocument {
     private List<CellInfo> cells = new ArrayList<>();
     private List<ResultRow> rows = new ArrayList<>();
     private List<Curve> curves = new ArrayList<>();
+    private List<FailedUnit> failures = new ArrayList<>();
 
     @JsonProperty("schema")
     public String getSchema() {
@@ -143,6 +149,20 @@ public final class ResultsDocument {
         this.curves = listOrEmpty(curves);
     }
 
+    /** Units that produced no results, with why; empty when all ran, and in documents of version 1 (not recorded then). */
+    public List<FailedUnit> getFailures() {
+        return failures;
+    }
+
+    public void setFailures(List<FailedUnit> failures) {
+        this.failures = listOrEmpty(failures);
+    }
+
+    /** False for documents of schemaVersion 1, written before failed units were recorded. */
+    public boolean failuresRecorded() {
+        return schemaVersion >= 2;
+    }
+
     private static <T> List<T> listOrEmpty(List<T> list) {
         return list == null ? new ArrayList<>() : new ArrayList<>(list);
     }
@@ -155,18 +175,18 @@ public final class ResultsDocument {
                 && Objects.equals(profile, d.profile) && Objects.equals(configHash, d.configHash)
                 && Objects.equals(config, d.config) && Objects.equals(provenance, d.provenance)
                 && approximations.equals(d.approximations) && plugins.equals(d.plugins)
-                && cells.equals(d.cells) && rows.equals(d.rows) && curves.equals(d.curves);
+                && cells.equals(d.cells) && rows.equals(d.rows) && curves.equals(d.curves) && failures.equals(d.failures);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(schemaVersion, runId, createdAt, profile, configHash, config, provenance,
-                approximations, plugins, cells, rows, curves);
+                approximations, plugins, cells, rows, curves, failures);
     }
 
     @Override
     public String toString() {
         return "ResultsDocument[runId=" + runId + ", profile=" + profile + ", cells=" + cells.size()
-                + ", rows=" + rows.size() + ", curves=" + curves.size() + "]";
+                + ", rows=" + rows.size() + ", curves=" + curves.size() + ", failures=" + failures.size() + "]";
     }
 }

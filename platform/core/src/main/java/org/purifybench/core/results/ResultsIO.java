@@ -43,6 +43,11 @@ public final class ResultsIO {
 
     /** Writes {@code doc} as pretty JSON; the file is replaced atomically, never left half-written. */
     public static void write(ResultsDocument doc, Path file) {
+        if (doc.getSchemaVersion() != ResultsDocument.SCHEMA_VERSION) {
+            // an older version's document read back would be written with fields its version does not have
+            throw new IllegalStateException("results are written in schemaVersion " + ResultsDocument.SCHEMA_VERSION
+                    + " only, not " + doc.getSchemaVersion());
+        }
         String json;
         try {
             json = MAPPER.writeValueAsString(doc) + System.lineSeparator();
@@ -90,12 +95,17 @@ public final class ResultsIO {
             throw new UserException("results file " + file + " has no integer \"schemaVersion\"",
                     "the file is damaged; re-run or restore it");
         }
-        if (version.intValue() != ResultsDocument.SCHEMA_VERSION) {
+        if (version.intValue() < ResultsDocument.OLDEST_READ_VERSION || version.intValue() > ResultsDocument.SCHEMA_VERSION) {
             throw new UserException("results file " + file + " has schemaVersion " + version.intValue()
-                    + ", but this PurifyBench reads only schemaVersion " + ResultsDocument.SCHEMA_VERSION,
+                    + ", but this PurifyBench reads only schemaVersion " + ResultsDocument.OLDEST_READ_VERSION + " to "
+                    + ResultsDocument.SCHEMA_VERSION,
                     version.intValue() > ResultsDocument.SCHEMA_VERSION
                             ? "use the PurifyBench version that wrote it, or a newer one"
                             : "re-run with this version, or read it with the version that wrote it");
+        }
+        if (version.intValue() < 2 && tree.has("failures")) {
+            throw new UserException("results file " + file + " has schemaVersion " + version.intValue() + " but a \"failures\" list,"
+                    + " which only schemaVersion 2 documents have", "the file is damaged or hand-edited; re-run or restore it");
         }
         try {
             return MAPPER.treeToValue(tree, ResultsDocument.class);

@@ -27,6 +27,7 @@ import org.purifybench.core.plugin.JarDefense;
 import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.core.results.CellInfo;
 import org.purifybench.core.results.Curve;
+import org.purifybench.core.results.FailedUnit;
 import org.purifybench.core.results.PluginInfo;
 import org.purifybench.core.results.Provenance;
 import org.purifybench.core.results.ResultRow;
@@ -57,9 +58,11 @@ import org.purifybench.spi.StepHook;
  * that a finished unit no longer needs, so a resumed run only does the missing work.
  *
  * <p>Defenses from plug-in jars run in the {@link Sandbox} (a confined child JVM per job); the
- * harness validates the model the child returns and computes every metric itself. When a sandboxed
- * defense fails, its units fail (logged with the status) and the rest of the matrix still runs; the
- * run then writes its results without those units and ends with an error naming them.
+ * harness validates the model the child returns and computes every metric itself. When a defense
+ * (sandboxed or built-in) or an evaluator fails, its units fail and the rest of the matrix still runs;
+ * the run then writes its results with those units in {@code failures} (status, reason, the log's last
+ * lines) and ends with a {@link UnitsFailedException}. Failed units are not journaled: the next run
+ * tries them again.
  */
 public final class MatrixRunner {
     /** The pseudo-evaluator under which a defense's own diagnostics are recorded. */
@@ -67,7 +70,9 @@ public final class MatrixRunner {
     /** The diagnostic trigger-inversion defenses report: the target label they inferred. */
     public static final String INVERTED_TARGET = "inverted-target";
     private final PluginRegistry registry;
+    /** The given host, with each line also kept for the unit that logged it. */
     private final Host host;
+    private final UnitFailures failures = new UnitFailures();
     private final Path workDir;
     private final Map<String, Double> phaseSeconds = new LinkedHashMap<>();
     private long peakOffHeap;
@@ -81,7 +86,7 @@ public final class MatrixRunner {
 
     public MatrixRunner(PluginRegistry registry, Host host, Path workDir) {
         this.registry = registry;
-        this.host = host;
+        this.host = failures.capturing(host);
         this.workDir = workDir;
     }
 
@@ -104,6 +109,28 @@ public final class MatrixRunner {
     public record Outcome(Path runDir, Path resultsFile, ResultsDocument document, int unitsComputed, int unitsReused) {
     }
 
+    /**
+     * The run finished, but some units failed: its results (with the failures) are written, and the
+     * outcome is here so the caller can still write the report.
+     */
+    public static final class UnitsFailedException extends UserException {
+        private final transient Outcome outcome;
+
+        UnitsFailedException(String problem, String fix, Outcome outcome) {
+            super(problem, fix);
+            this.outcome = outcome;
+        }
+
+        public Outcome outcome() {
+            return outcome;
+        }
+    }
+
+    /** The folder a run of {@code spec} keeps its journal, results, report and log in. */
+    public static Path runDir(Path workDir, MatrixSpec spec) {
+        return workDir.resolve("runs").resolve(runId(spec));
+    }
+
     public static String runId(MatrixSpec spec) {
         return spec.name() + "-" + configHash(spec).substring(0, 12);
     }
@@ -122,9 +149,9 @@ public final class MatrixRunner {
     public Outcome run(MatrixSpec spec, Dataset dataset, boolean fresh) {
         resolvePlugins(spec);
         chooseSandboxLimits(spec, dataset);
-        List<String> failedUnits = java.util.Collections.synchronizedList(new ArrayList<>());
+        failures.clear();
         long start = System.nanoTime();
-        Path runDir = workDir.resolve("runs").resolve(runId(spec));
+        Path runDir = runDir(workDir, spec);
         Path journalFile = runDir.resolve("journal.jsonl");
         try {
             Files.createDirectories(runDir);
@@ -145,7 +172,7 @@ public final class MatrixRunner {
         ModelSpec modelSpec = ModelSpec.of(spec.model().arch(), dataset.shape(), dataset.numClasses(),
                 spec.model().width() > 0 ? spec.model().width() : ModelSpec.defaultWidth(spec.model().arch()));
         List<CellInfo> cells = new ArrayList<>();
-        RunScope scope = new RunScope(spec, dataset, modelSpec, test, journal, cache, artefacts, failedUnits,
+        RunScope scope = new RunScope(spec, dataset, modelSpec, test, journal, cache, artefacts,
                 new java.util.concurrent.atomic.AtomicInteger());
         List<Runnable> cellTasks = new ArrayList<>();
         long[] memoBefore = memoCounts();
@@ -160,11 +187,11 @@ public final class MatrixRunner {
             cleanKey.put("splits", spec.splitConfig());
             cleanKey.put("seed", seed);
             cleanKey.put("trainingCode", CodeFingerprint.training());
-            Supplier<SdModel> clean = lazy(() -> timed("backdoor-training", () -> cache.getOrBuild(Hashing.ofJson(cleanKey), cleanKey, () -> {
+            Supplier<SdModel> clean = lazy(stage("the clean model (seed " + seed + ")", () -> timed("backdoor-training", () -> cache.getOrBuild(Hashing.ofJson(cleanKey), cleanKey, () -> {
                 SdModel m = SdModel.create(modelSpec, seed);
                 host.trainer().train(m, splits.attackerTrain(), spec.training().toConfig(), StepHook.PLAIN, seed, "clean model (seed " + seed + ")");
                 return m;
-            }).model()));
+            }).model())));
             for (double rate : spec.poisonRates()) {
                 for (MatrixSpec.PluginRef attackRef : spec.attacks()) {
                     if (!attackRef.runsAt(rate)) {
@@ -193,20 +220,42 @@ public final class MatrixRunner {
                     memoAfter[0] - memoBefore[0], memoAfter[1] - memoBefore[1]));
         }
         ResultsDocument doc = document(spec, journal, cells, (System.nanoTime() - start) / 1e9);
+        List<FailedUnit> failed = failures.all();
+        doc.setFailures(failed);
         Path resultsFile = runDir.resolve("results.json");
         ResultsIO.write(doc, resultsFile);
-        if (!failedUnits.isEmpty()) {
-            throw new UserException(failedUnits.size() + " evaluation unit(s) failed because a sandboxed defense failed (first: "
-                    + failedUnits.get(0) + "); " + resultsFile + " holds the " + journal.size() + " unit(s) that finished",
-                    "see the log for each defense's status and error, fix or leave out the defense, and run again: finished units are kept");
+        Outcome outcome = new Outcome(runDir, resultsFile, doc, scope.computed().get(), reused);
+        if (!failed.isEmpty()) {
+            FailedUnit first = failed.get(0);
+            throw new UnitsFailedException(failed.size() + " unit(s) of the matrix failed (first: " + first.cellId() + " defense '"
+                    + first.defense() + "' " + (first.evaluator() == null ? "(all evaluators)" : "evaluator '" + first.evaluator() + "'")
+                    + ", " + first.status().label() + "); " + resultsFile + " holds the " + journal.size()
+                    + " unit(s) that finished and each failure (status, reason, the log's last lines)",
+                    "see the report's \"Failed units\" and the run folder's " + RunLog.FILE + ", fix or leave out what failed,"
+                            + " and run again: finished units are kept", outcome);
         }
-        return new Outcome(runDir, resultsFile, doc, scope.computed().get(), reused);
+        return outcome;
+    }
+
+    /** Tags what a cell's units share, so a unit that fails for want of it says so (and the rest of the run goes on). */
+    private static <T> Supplier<T> stage(String what, Supplier<T> s) {
+        return () -> {
+            try {
+                return s.get();
+            } catch (UnitFailures.StageFailed | UnitFailures.DefenseFailed e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                throw new UnitFailures.StageFailed(what, e);
+            }
+        };
     }
 
     /** What every cell of one run shares. */
     private record RunScope(MatrixSpec spec, Dataset dataset, ModelSpec modelSpec, LabeledImages test, Journal journal,
-                            ModelCache cache, ArtefactCache artefacts, List<String> failedUnits,
-                            java.util.concurrent.atomic.AtomicInteger computed) {
+                            ModelCache cache, ArtefactCache artefacts, java.util.concurrent.atomic.AtomicInteger computed) {
     }
 
     /** One cell: a seed (its splits and clean model), a poison rate and an attack. */
@@ -235,16 +284,17 @@ public final class MatrixRunner {
         Supplier<SdModel> clean = cell.clean();
         Map<String, Object> bdKey = cell.bdKey();
         String cellId = cell.id();
-        Supplier<Backdoor> backdoor = lazy(() -> attack.prepare(Contexts.attack(attack.descriptor(), dataset.shape(),
+        Supplier<Backdoor> backdoor = lazy(stage("attack '" + attackRef.label() + "' (its trigger)", () -> attack.prepare(Contexts.attack(attack.descriptor(), dataset.shape(),
                 dataset.numClasses(), spec.targetLabel(), rate, seed, attackRef.toParams(), host,
-                splits.attackerTrain(), clean, run.artefacts().storeFor(bdKey))));
-        Supplier<SdModel> backdoored = lazy(() -> timed("backdoor-training", () -> cache.getOrBuild(cell.bdHash(), bdKey, () -> {
+                splits.attackerTrain(), clean, run.artefacts().storeFor(bdKey)))));
+        Supplier<SdModel> backdoored = lazy(stage("the backdoored model (attack '" + attackRef.label() + "', seed " + seed + ")",
+                () -> timed("backdoor-training", () -> cache.getOrBuild(cell.bdHash(), bdKey, () -> {
             PoisonedSet poisoned = backdoor.get().poison(splits.attackerTrain());
             SdModel m = SdModel.create(modelSpec, seed);
             host.trainer().train(m, poisoned.data(), spec.training().toConfig(), StepHook.PLAIN, seed,
                     attackRef.label() + " backdoor (seed " + seed + ")");
             return m;
-        }).model()));
+        }).model())));
         // One memo per evaluator configuration per cell, shared by all defenses (e.g. RA's control),
         // and one all evaluators of the cell share (e.g. QRA perturbations its transfer reuses).
         Map<String, Map<String, Object>> memo = new HashMap<>();
@@ -261,40 +311,51 @@ public final class MatrixRunner {
             pKey.put("defenseCode", defense instanceof JarDefense jd ? CodeFingerprint.ofPlugin(jd.jar(), jd.className())
                     : CodeFingerprint.ofPlugin(defense.getClass()));
             Path sandboxedJar = sandboxed(defense.descriptor());
-            SandboxException[] sandboxFailure = new SandboxException[1]; // one attempt per cell, however many ask
+            String defenseName = displayName(defenseRef, spec.defenses());
             String pHash = Hashing.ofJson(pKey);
-            purifiedHashes.put(displayName(defenseRef, spec.defenses()), pHash);
+            purifiedHashes.put(defenseName, pHash);
             // The build adds the defense's diagnostics; the entry keeps them, so a cached model still reports them.
             Map<String, Object> pDescription = new LinkedHashMap<>(pKey);
+            // lazy: one attempt per cell, however many units ask; a failure is thrown to each of them
             Supplier<SdModel> purified = lazy(() -> timed("defenses", () -> cache.getOrBuild(pHash, pDescription, () -> {
                 if (sandboxedJar != null) {
-                    if (sandboxFailure[0] == null) {
-                        try {
-                            SdModel input = backdoored.get();
-                            synchronized (sandboxLock) { // one child JVM at a time, whatever runs in parallel
-                                return sandbox(spec).purify(sandboxedJar, defense.descriptor(), input, splits.tuning(),
-                                        splits.validation(), clean, seed, defenseRef.toParams());
-                            }
-                        } catch (SandboxException e) {
-                            sandboxFailure[0] = e;
+                    SdModel input = backdoored.get();
+                    try {
+                        synchronized (sandboxLock) { // one child JVM at a time, whatever runs in parallel
+                            failures.sandboxJobStarts();
+                            return sandbox(spec).purify(sandboxedJar, defense.descriptor(), input, splits.tuning(),
+                                    splits.validation(), clean, seed, defenseRef.toParams());
                         }
+                    } catch (SandboxException e) {
+                        throw failures.sandboxed(defenseName, e);
                     }
-                    throw sandboxFailure[0];
                 }
                 Map<String, Double> diagnostics = new LinkedHashMap<>();
-                Model out = defense.purify(Contexts.defense(defense.descriptor(), new Contexts.DefenseInputs(
-                        backdoored.get(), splits.tuning(), splits.validation(), backdoor.get(), clean), seed,
-                        defenseRef.toParams(), host, diagnostics::put));
+                Contexts.DefenseInputs inputs = new Contexts.DefenseInputs(backdoored.get(), splits.tuning(), splits.validation(),
+                        backdoor.get(), clean);
+                SdModel sdm;
+                try {
+                    Model out = defense.purify(Contexts.defense(defense.descriptor(), inputs, seed, defenseRef.toParams(), host,
+                            diagnostics::put));
+                    if (!(out instanceof SdModel m) || !m.spec().equals(modelSpec)) {
+                        throw new UserException("defense '" + defenseRef.id() + "' returned a model of another architecture",
+                                "return the context's model (or a copy of it) after modifying its parameters");
+                    }
+                    sdm = m;
+                } catch (UnitFailures.StageFailed | UnitFailures.DefenseFailed e) {
+                    throw e; // what the defense asked for (the clean model, another defense's) failed, not the defense
+                } catch (RuntimeException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw e;
+                    }
+                    throw failures.builtIn(defenseName, e);
+                }
                 if (!diagnostics.isEmpty()) {
                     pDescription.put(DIAGNOSTICS, diagnostics);
                 }
-                if (!(out instanceof SdModel sdm) || !sdm.spec().equals(modelSpec)) {
-                    throw new UserException("defense '" + defenseRef.id() + "' returned a model of another architecture",
-                            "return the context's model (or a copy of it) after modifying its parameters");
-                }
                 return sdm;
             }).model()));
-            purifiedByName.put(displayName(defenseRef, spec.defenses()), purified);
+            purifiedByName.put(defenseName, purified);
         }
         for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
             String defenseName = displayName(defenseRef, spec.defenses());
@@ -305,21 +366,24 @@ public final class MatrixRunner {
                     continue;
                 }
                 Evaluator evaluator = registry.evaluator(evalRef.id());
+                String evalName = displayName(evalRef, spec.evaluators());
                 EvaluationResult r;
+                failures.unitStarts();
                 try {
                     r = timed("evaluators", () -> evaluator.evaluate(Contexts.evaluation(
                             new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), defenseName, purified.get(),
                                     backdoored.get(), clean.get(), backdoor.get(), test, splits.retuningPool(), purifiedByName),
                             seed, evalRef.toParams(), host,
                             new Contexts.Memos(memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()), cellMemo))));
-                } catch (SandboxException e) {
+                } catch (RuntimeException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw e;
+                    }
                     // not journaled: a later run tries the unit again
-                    run.failedUnits().add(unit + ": " + e.status().label());
-                    host.log("failed " + unit + " (" + e.status().label() + "): " + e.oneLine());
+                    failures.record(cellId, defenseName, evalName, e, host);
                     continue;
                 }
                 String attackName = displayName(attackRef, spec.attacks());
-                String evalName = displayName(evalRef, spec.evaluators());
                 List<ResultRow> rows = new ArrayList<>();
                 r.metrics().forEach((metric, value) -> rows.add(new ResultRow(cellId, dataset.name(), modelSpec.architecture(),
                         attackName, rate, seed, defenseName, evalName, metric, value)));
@@ -376,7 +440,7 @@ public final class MatrixRunner {
             if (spec.dataset().path() != null) {
                 hidden.add(Path.of(spec.dataset().path()));
             }
-            sandbox = new Sandbox(workDir.resolve("sandbox"), sandboxLimits, hidden, host::log);
+            sandbox = new Sandbox(workDir.resolve("sandbox"), sandboxLimits, hidden, failures.sandboxLog(host::log));
         }
         return sandbox;
     }
@@ -518,15 +582,29 @@ public final class MatrixRunner {
         peakOffHeap = Math.max(peakOffHeap, Pointer.physicalBytes());
     }
 
-    /** Memoising supplier: models are built at most once, and only if some unit needs them. */
+    /**
+     * Memoising supplier: models are built at most once, and only if some unit needs them. A failure
+     * is memoised too (rethrown to every later caller): what failed in a run is not tried again in it.
+     */
     static <T> Supplier<T> lazy(Supplier<T> s) {
         return new Supplier<>() {
             private T value;
+            private RuntimeException failure;
 
             @Override
             public synchronized T get() {
+                if (failure != null) {
+                    throw failure;
+                }
                 if (value == null) {
-                    value = s.get();
+                    try {
+                        value = s.get();
+                    } catch (RuntimeException e) {
+                        if (!Thread.currentThread().isInterrupted()) {
+                            failure = e;
+                        }
+                        throw e;
+                    }
                 }
                 return value;
             }

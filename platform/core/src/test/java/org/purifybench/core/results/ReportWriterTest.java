@@ -174,6 +174,23 @@ class ReportWriterTest {
     }
 
     @Test
+    void failedUnitsGetTheirSectionWithStatusAndReasonEscaped() {
+        assertTrue(ReportWriter.markdown(TestDocs.sample()).contains("## Failed units\n\nnone\n"));
+        String md = ReportWriter.markdown(TestDocs.withFailures());
+        assertTrue(md.contains("## Failed units\n\n2 unit(s) produced no results"), md);
+        assertTrue(md.indexOf("## Failed units") < md.indexOf("## Results"), "before the tables whose cells they leave empty");
+        assertTrue(md.contains("| cifar10-resnet18-blended-0.1-s1 | fst | (the defense failed) | invalid-output | defense 'fst' from"
+                + " fst-0.3.jar returned invalid output from the sandbox: a parameter is NaN - return finite values |"), md);
+        assertTrue(md.contains("| cifar10-resnet18-blended-0.1-s2 | fst | ra | error | evaluator 'ra' threw"
+                + " java.lang.IllegalStateException: no \\| pipes \\*here\\* |"), md);
+        assertTrue(ReportWriter.html(TestDocs.withFailures()).contains("<td>invalid-output</td>"));
+        ResultsDocument v1 = TestDocs.sample();
+        v1.setSchemaVersion(1);
+        assertTrue(ReportWriter.markdown(v1).contains("## Failed units\n\nnot recorded (this results file has schemaVersion 1"),
+                "a version 1 file cannot say that nothing failed");
+    }
+
+    @Test
     void superficialSafetyVerdicts() {
         String md = ReportWriter.markdown(TestDocs.sample());
         assertTrue(md.contains("| ep (oracle) | badnets | 5.00% | 80.00% | superficial |"), md);

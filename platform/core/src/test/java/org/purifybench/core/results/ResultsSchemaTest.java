@@ -100,9 +100,51 @@ class ResultsSchemaTest {
         ObjectNode json = (ObjectNode) produced(TestDocs.sample(), dir);
         json.put("schemaVersion", 99);
         assertFalse(schema.validate(json).isEmpty());
-        json.put("schemaVersion", 1);
+        json.put("schemaVersion", 2);
         json.put("schema", "other");
         assertFalse(schema.validate(json).isEmpty());
+    }
+
+    @Test
+    void version2DocumentWithFailuresValidatesAndNeedsItsFailuresList() throws Exception {
+        ObjectNode json = (ObjectNode) produced(TestDocs.withFailures(), dir);
+        assertEquals(2, json.get("schemaVersion").intValue());
+        assertEquals(2, json.get("failures").size());
+        assertEquals(Set.of(), schema.validate(json));
+        json.remove("failures");
+        Set<ValidationMessage> errors = schema.validate(json);
+        assertTrue(errors.toString().contains("failures"), "version 2 must record its failures (an empty list when none): " + errors);
+    }
+
+    @Test
+    void version1DocumentWithoutFailuresStillValidatesAndOneWithFailuresDoesNot() throws Exception {
+        ObjectNode json = (ObjectNode) produced(TestDocs.sample(), dir);
+        json.put("schemaVersion", 1);
+        json.remove("failures");
+        assertEquals(Set.of(), schema.validate(json), "documents written before version 2 stay valid");
+        json.set("failures", MAPPER.createArrayNode());
+        assertFalse(schema.validate(json).isEmpty(), "version 1 predates failure records");
+    }
+
+    @Test
+    void aFailureNeedsAKnownStatusAReasonAndBoundedLogLines() throws Exception {
+        ObjectNode json = (ObjectNode) produced(TestDocs.withFailures(), dir);
+        ObjectNode failure = (ObjectNode) json.get("failures").get(0);
+        failure.put("status", "exploded");
+        assertFalse(schema.validate(json).isEmpty());
+        failure.put("status", "timeout");
+        assertEquals(Set.of(), schema.validate(json));
+        failure.put("reason", "");
+        assertFalse(schema.validate(json).isEmpty());
+        failure.put("reason", "r");
+        ArrayNode lines = failure.putArray("logTail");
+        for (int i = 0; i < 41; i++) {
+            lines.add("line");
+        }
+        assertFalse(schema.validate(json).isEmpty(), "at most 40 lines");
+        failure.putArray("logTail");
+        failure.remove("evaluator");
+        assertFalse(schema.validate(json).isEmpty(), "evaluator is required (null when the defense failed)");
     }
 
     @Test

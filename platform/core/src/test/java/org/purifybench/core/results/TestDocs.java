@@ -82,6 +82,22 @@ final class TestDocs {
         return doc;
     }
 
+    /**
+     * {@link #sample()} with the failures a run records: fst failed in the sandbox on blended seed 1
+     * (so none of its evaluators ran), and the ra evaluator threw for fst on blended seed 2.
+     */
+    static ResultsDocument withFailures() {
+        ResultsDocument doc = sample();
+        doc.setFailures(List.of(
+                new FailedUnit("cifar10-resnet18-blended-0.1-s1", "fst", null, FailedUnit.Status.INVALID_OUTPUT,
+                        "defense 'fst' from fst-0.3.jar returned invalid output from the sandbox: a parameter is NaN - return finite values",
+                        List.of("sandbox: running defense 'fst'", "  [sandbox] epoch 1 loss NaN")),
+                new FailedUnit("cifar10-resnet18-blended-0.1-s2", "fst", "ra", FailedUnit.Status.ERROR,
+                        "evaluator 'ra' threw java.lang.IllegalStateException: no | pipes *here*",
+                        List.of("java.lang.IllegalStateException: no | pipes *here*", "  at Ra.evaluate(Ra.java:1)"))));
+        return doc;
+    }
+
     static Curve curve(String attack, long seed, String defense, String name, double[] x, double[] y) {
         return new Curve("cifar10-resnet18-" + attack + "-0.1-s" + seed, defense, "lmc", name, x, y);
     }

@@ -17,6 +17,7 @@ import org.purifybench.core.UserException;
 import org.purifybench.core.data.Dataset;
 import org.purifybench.core.data.SyntheticImages;
 import org.purifybench.core.plugin.PluginRegistry;
+import org.purifybench.core.results.FailedUnit;
 import org.purifybench.core.results.ResultsDocument;
 import org.purifybench.core.results.ResultsIO;
 import org.purifybench.core.run.MatrixRunner;
@@ -29,7 +30,7 @@ import org.purifybench.spi.Trainer;
 /**
  * A matrix with jar defenses: the benign ones run in the sandbox and their units are journaled (one
  * of them hostile as soon as it is loaded: its code never runs in the harness); the failing one fails
- * there, its unit is reported and left out, and the run still writes its results.
+ * there, its units are left out and recorded as its failure, and the run still writes its results.
  */
 class SandboxMatrixTest {
     static final String SPEC = """
@@ -63,14 +64,25 @@ class SandboxMatrixTest {
 
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         UserException e = assertThrows(UserException.class, () -> new MatrixRunner(registry, host(log), work).run(spec, data, false));
-        assertTrue(e.getMessage().startsWith("1 evaluation unit(s) failed because a sandboxed defense failed"), e.getMessage());
-        assertTrue(e.getMessage().contains("|exit-early|accuracy-probe: invalid output"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("1 unit(s) of the matrix failed (first: "), e.getMessage());
+        assertTrue(e.getMessage().contains("defense 'exit-early' (all evaluators), invalid-output"), e.getMessage());
         assertTrue(log.stream().anyMatch(l -> l.contains("defense 'fine-tune' finished (ok)")), String.join("\n", log));
         assertTrue(log.stream().anyMatch(l -> l.startsWith("failed ") && l.contains("exit-early") && l.contains(jar.toString())));
         Path runDir = work.resolve("runs").resolve(MatrixRunner.runId(spec));
         ResultsDocument doc = ResultsIO.read(runDir.resolve("results.json"));
         assertEquals(List.of("none", "fine-tune", "hostile"), doc.getRows().stream().map(r -> r.defense()).distinct().toList(),
                 "only the benign defenses' rows");
+        // the failure is on the record: status, reason and what the sandbox logged while the job ran
+        assertEquals(1, doc.getFailures().size(), doc.getFailures().toString());
+        FailedUnit failed = doc.getFailures().get(0);
+        assertEquals(doc.getCells().get(0).cellId(), failed.cellId());
+        assertEquals("exit-early", failed.defense());
+        assertEquals(null, failed.evaluator(), "the defense failed: none of its evaluators ran");
+        assertEquals(FailedUnit.Status.INVALID_OUTPUT, failed.status());
+        assertTrue(failed.reason().contains("defense 'exit-early' from " + jar), failed.reason());
+        assertTrue(failed.logTail().stream().anyMatch(l -> l.startsWith("sandbox: running defense 'exit-early'")), failed.logTail().toString());
+        assertFalse(failed.logTail().stream().anyMatch(l -> l.contains("'fine-tune'") || l.contains("'hostile'")),
+                "only the failed job's lines: " + failed.logTail());
         assertEquals(3, Files.readAllLines(runDir.resolve("journal.jsonl")).size());
         // the hostile defense's result was computed from the child's model, and none of its code ran in this JVM
         assertTrue(log.stream().anyMatch(l -> l.contains("defense 'hostile' finished (ok)")), String.join("\n", log));
