@@ -338,7 +338,7 @@ public final class ConformanceKit {
             if (file == null) {
                 return fail(Check.DESCRIPTOR_FILE, "no " + DescriptorFile.PATH + " in " + location
                         + " - add src/main/resources/" + DescriptorFile.PATH + " (spi-version, defense.ID.class, .version, .needs,"
-                        + " .description; docs/architecture.md)");
+                        + " .description; docs/writing-a-defense.md, \"The descriptor\")");
             }
             services = servicesIn(location);
             where = location.toString();
