@@ -18,9 +18,9 @@ import org.purifybench.tck.ConformanceKit.Status;
  * defenses run exactly this. {@code purify} runs in this JVM on the defense's class loaded as the
  * sandbox child loads it ({@link ConformanceKit#asInTheSandbox}): a new instance from the services
  * file, through a class loader that offers the JDK, the class's own jar or folder, the SPI and ND4J
- * only, so a library that is merely on the test class path fails here as it would in the sandbox. {@code purify} runs twice per class (seed {@value ConformanceKit#SEED})
- * on the {@link TckFixture}, a synthetic 12x12 dataset with a tiny backdoored cnn-small; every test
- * reads those two runs.
+ * only, so a library that is merely on the test class path fails here as it would in the sandbox.
+ * {@code purify} runs twice per class (seed {@value ConformanceKit#SEED}) on the {@link TckFixture},
+ * a synthetic 12x12 dataset with a tiny backdoored cnn-small; every test reads those two runs.
  *
  * <pre>
  * class MyDefenseConformanceTest extends DefenseConformance {
