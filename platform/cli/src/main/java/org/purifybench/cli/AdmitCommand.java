@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import org.purifybench.core.plugin.DescriptorFile;
 import org.purifybench.core.plugin.JarAdmission;
 import org.purifybench.core.plugin.JarDefense;
 import org.purifybench.core.plugin.JarLimits;
@@ -100,9 +101,9 @@ final class AdmitCommand implements Callable<Integer> {
                 n.put("kind", d.kind().name().toLowerCase(java.util.Locale.ROOT));
                 n.put("id", d.id());
                 n.put("version", d.version());
-                n.put("description", d.description());
+                n.put("description", DescriptorFile.shown(d.description()));
                 n.put("className", p instanceof JarDefense jd ? jd.className() : p.getClass().getName());
-                n.put("paper", d.paper());
+                n.put("paper", DescriptorFile.shown(d.paper()));
                 ArrayNode needs = n.putArray("needs");
                 new TreeSet<>(d.needs()).forEach(need -> needs.add(need.name())); // enum order: stable output
                 n.put("sha256", v.get("sha256").asText());
@@ -114,7 +115,7 @@ final class AdmitCommand implements Callable<Integer> {
         } else if (refusal == null) {
             out.println("ACCEPTED " + jar + " (sha256 " + v.get("sha256").asText() + ")");
             for (var n : v.get("plugins")) {
-                out.printf("  %-10s %-16s %-10s needs %s%n", n.get("kind").asText(), n.get("id").asText(), n.get("version").asText(),
+                out.printf("  %-10s %-16s %-10s needs %s%n", n.get("kind").asText(), n.get("id").asText(), DescriptorFile.shown(n.get("version").asText()),
                         n.get("needs"));
             }
         } else {

@@ -1,6 +1,7 @@
 package org.purifybench.cli;
 
 import java.util.concurrent.Callable;
+import org.purifybench.core.plugin.DescriptorFile;
 import org.purifybench.core.plugin.PluginJarException;
 import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.spi.Plugin;
@@ -21,8 +22,10 @@ final class ListCommand implements Callable<Integer> {
         System.out.printf("%-10s %-12s %-8s %-22s %s%n", "KIND", "ID", "VERSION", "SOURCE", "DESCRIPTION [needs]");
         for (Plugin p : r.all()) {
             PluginDescriptor d = p.descriptor();
-            System.out.printf("%-10s %-12s %-8s %-22s %s %s%n", d.kind().name().toLowerCase(), d.id(), d.version(),
-                    r.origin(d), d.description(), d.needs().isEmpty() ? "" : new java.util.TreeSet<>(d.needs()).toString()); // enum order: stable output
+            // a jar's version and description are its author's text: escaped and cut as admit shows them
+            System.out.printf("%-10s %-12s %-8s %-22s %s %s%n", d.kind().name().toLowerCase(), d.id(), DescriptorFile.shown(d.version()),
+                    r.origin(d), DescriptorFile.shown(d.description()),
+                    d.needs().isEmpty() ? "" : new java.util.TreeSet<>(d.needs()).toString()); // enum order: stable output
         }
         if (r.refused().isEmpty()) {
             return 0;

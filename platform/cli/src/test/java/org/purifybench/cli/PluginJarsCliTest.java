@@ -46,6 +46,11 @@ class PluginJarsCliTest {
 
     /** A defense jar whose plug-in id is {@code id} (in its descriptor() and its descriptor file). */
     static Path defenseJar(Path dir, String id) throws Exception {
+        return defenseJar(dir, id, "0.9", "returns the model unchanged");
+    }
+
+    /** A defense jar whose descriptor file gives this version and description (its class says 0.9 and another description). */
+    static Path defenseJar(Path dir, String id, String version, String description) throws Exception {
         var javac = ToolProvider.getSystemJavaCompiler();
         Assumptions.assumeTrue(javac != null, "needs a JDK (javax.tools)");
         Path src = Files.createDirectories(dir.resolve("src"));
@@ -72,10 +77,10 @@ class PluginJarsCliTest {
             put(j, "META-INF/purifybench/plugin.properties", """
                     spi-version = 1
                     defense.%1$s.class = org.example.shrug.Shrug
-                    defense.%1$s.version = 0.9
+                    defense.%1$s.version = %2$s
                     defense.%1$s.needs =
-                    defense.%1$s.description = returns the model unchanged
-                    """.formatted(id).getBytes(StandardCharsets.UTF_8));
+                    defense.%1$s.description = %3$s
+                    """.formatted(id, version, description).getBytes(StandardCharsets.UTF_8));
         }
         return jar;
     }
@@ -95,6 +100,29 @@ class PluginJarsCliTest {
         assertTrue(shrug.contains(jar.toString()), shrug);
         String badnet = r.out().lines().filter(l -> l.contains(" badnet ")).findFirst().orElseThrow();
         assertTrue(badnet.contains("built-in"), badnet);
+    }
+
+    @Test
+    void listEscapesAndCutsAJarsDescriptionAsAdmitDoes(@TempDir Path dir) throws Exception {
+        String esc = "\u001B";
+        String description = esc + "[2J" + esc + "]0;owned" + "\u0007 clears the screen \u202Eevil" + "x".repeat(20_000);
+        Path jar = defenseJar(dir, "loud", "0.9" + esc + "[31m", description);
+        Result r = run("list", "--plugin", jar.toString(), "--submissions", Files.createDirectories(dir.resolve("empty")).toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.out().contains(esc) || r.out().contains("\u0007") || r.out().contains("\u202E"), "no raw control or bidi character");
+        String loud = r.out().lines().filter(l -> l.contains(" loud ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+        assertTrue(loud.contains("\\u001B[2J\\u001B]0;owned\\u0007 clears the screen \\u202Eevilxxx"), loud);
+        assertTrue(loud.contains("0.9\\u001B[31m"), "the version too: " + loud);
+        String shown = org.purifybench.core.plugin.DescriptorFile.shown(description);
+        assertTrue(loud.contains(shown), loud);
+        assertTrue(shown.endsWith("x... (20,038 characters in all)"), shown);
+        assertTrue(loud.length() < 700, "cut to a line: " + loud.length() + " characters");
+
+        // admit --json shows the very same text (one function)
+        Result admit = run("admit", jar.toString(), "--json");
+        assertEquals(0, admit.code(), admit.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(admit.out());
+        assertEquals(shown, json.get("plugins").get(0).get("description").asText());
     }
 
     @Test

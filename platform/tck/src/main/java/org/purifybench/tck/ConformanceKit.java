@@ -27,6 +27,7 @@ import org.purifybench.core.plugin.JarAdmission;
 import org.purifybench.core.plugin.JarDefense;
 import org.purifybench.core.plugin.JarLimits;
 import org.purifybench.core.plugin.PluginJarException;
+import org.purifybench.core.plugin.SandboxedLoading;
 import org.purifybench.core.run.CodeFingerprint;
 import org.purifybench.core.run.Contexts;
 import org.purifybench.core.sandbox.SandboxException;
@@ -156,6 +157,46 @@ public final class ConformanceKit {
                 return new Purified(null, e, Set.copyOf(asked), Duration.ofNanos(System.nanoTime() - start));
             } finally {
                 thread.setContextClassLoader(previous);
+            }
+        };
+    }
+
+    /**
+     * Runs {@code defense}'s class in this JVM as the sandbox child loads it: for each call a fresh
+     * class loader over the jar or class folder the class came from, which offers the JDK, that
+     * location's own classes, the SPI and ND4J/JavaCPP and nothing else
+     * ({@link SandboxedLoading#confined}), and a new instance from the location's services file, as
+     * the child creates it. So a class that compiles and is on the test class path but that the
+     * sandbox does not offer (commons-lang3 through nd4j-api, say) fails here with the sandbox's
+     * message, not only later in {@code purifybench verify}. Then {@code purify} runs as in
+     * {@link #inProcess(Defense)}.
+     */
+    public static Purifier asInTheSandbox(Defense defense) {
+        Class<?> type = defense.getClass();
+        Path location = CodeFingerprint.locationOf(type);
+        return new Purifier() {
+            @Override
+            public Purified purify(TckFixture fixture, long seed, Params params) {
+                long start = System.nanoTime();
+                if (location == null) {
+                    return new Purified(null, new UserException("cannot tell which jar or class folder " + type.getName() + " was loaded from",
+                            "run the kit on a class compiled into a jar or class folder (target/classes)"), Set.of(), Duration.ZERO);
+                }
+                SandboxedLoading.Confined confined;
+                try {
+                    confined = SandboxedLoading.confined(location, type.getName());
+                } catch (PluginJarException e) {
+                    return new Purified(null, new UserException("loading " + type.getName() + " from " + location + " as the sandbox does: "
+                            + e.reason(), e.fix(), e), Set.of(), Duration.ofNanos(System.nanoTime() - start));
+                }
+                try (confined) {
+                    return inProcess(confined.defense()).purify(fixture, seed, params);
+                }
+            }
+
+            @Override
+            public String where() {
+                return "in this JVM, loaded as the sandbox loads it (the JDK, its own classes, the SPI and ND4J only)";
             }
         };
     }
@@ -307,7 +348,7 @@ public final class ConformanceKit {
             if (file == null) {
                 return fail(Check.DESCRIPTOR_FILE, "no " + DescriptorFile.PATH + " in " + location
                         + " - add src/main/resources/" + DescriptorFile.PATH + " (spi-version, defense.ID.class, .version, .needs,"
-                        + " .description; docs/architecture.md)");
+                        + " .description; docs/writing-a-defense.md, \"The descriptor\")");
             }
             services = servicesIn(location);
             where = location.toString();
@@ -638,7 +679,8 @@ public final class ConformanceKit {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String s = t instanceof UserException u ? u.oneLine() : t.toString();
+        SandboxedLoading.MissingClass missing = SandboxedLoading.missingClass(t);
+        String s = t instanceof UserException u ? u.oneLine() : missing != null ? missing.text() + " (" + t + ")" : t.toString();
         return root == t ? s : s + " (cause: " + root + ")";
     }
 

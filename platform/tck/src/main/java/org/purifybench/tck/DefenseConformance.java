@@ -15,9 +15,12 @@ import org.purifybench.tck.ConformanceKit.Status;
 /**
  * Conformance kit for defenses: extend it, return your defense (and quick params) and JUnit runs
  * every check of {@link ConformanceKit} (the same checks {@code purifybench verify} prints). Built-in
- * defenses run exactly this. {@code purify} runs twice per class (seed {@value ConformanceKit#SEED})
- * on the {@link TckFixture}, a synthetic 12x12 dataset with a tiny backdoored cnn-small; every test
- * reads those two runs.
+ * defenses run exactly this. {@code purify} runs in this JVM on the defense's class loaded as the
+ * sandbox child loads it ({@link ConformanceKit#asInTheSandbox}): a new instance from the services
+ * file, through a class loader that offers the JDK, the class's own jar or folder, the SPI and ND4J
+ * only, so a library that is merely on the test class path fails here as it would in the sandbox.
+ * {@code purify} runs twice per class (seed {@value ConformanceKit#SEED}) on the {@link TckFixture},
+ * a synthetic 12x12 dataset with a tiny backdoored cnn-small; every test reads those two runs.
  *
  * <pre>
  * class MyDefenseConformanceTest extends DefenseConformance {
@@ -63,7 +66,8 @@ public abstract class DefenseConformance {
     protected final synchronized ConformanceKit kit() {
         if (kit == null) {
             Defense d = defense();
-            kit = new ConformanceKit(d, fastParams(), ConformanceKit.inProcess(d), ConformanceKit.timeBudget(timeBudget()),
+            // purify runs on the class as the sandbox loads it, so what the sandbox does not offer fails here too
+            kit = new ConformanceKit(d, fastParams(), ConformanceKit.asInTheSandbox(d), ConformanceKit.timeBudget(timeBudget()),
                     ConformanceKit.strictNeeds(strictNeeds()));
         }
         return kit;

@@ -60,6 +60,40 @@ import org.purifybench.spi.SpiVersion;
 public record DescriptorFile(int spiVersion, List<Declared> plugins) {
     public static final String PATH = "META-INF/purifybench/plugin.properties";
     private static final Pattern KEY = Pattern.compile("(attack|defense|evaluator)\\.([^.]+)\\.(class|version|needs|description|paper)");
+    /** The most characters of a plug-in's description (or paper) that {@code list} and {@code admit} show. */
+    public static final int MAX_SHOWN = 400;
+
+    /**
+     * A plug-in's text as {@code list} and {@code admit} show it: a jar's author wrote it, so control
+     * characters (terminal escapes, line breaks) and invisible formatting characters (bidirectional
+     * overrides) are written as {@code \\uXXXX} and anything longer
+     * than {@link #MAX_SHOWN} characters is cut, saying how long it was. Null stays null.
+     */
+    public static String shown(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_SHOWN) + 40);
+        int[] points = text.codePoints().toArray();
+        for (int i = 0; i < Math.min(points.length, MAX_SHOWN); i++) {
+            if (Character.isISOControl(points[i]) || invisible(points[i])) {
+                sb.append(String.format(Locale.ROOT, "\\u%04X", points[i]));
+            } else {
+                sb.appendCodePoint(points[i]);
+            }
+        }
+        if (points.length > MAX_SHOWN) {
+            sb.append(String.format(Locale.ROOT, "... (%,d characters in all)", points.length));
+        }
+        return sb.toString();
+    }
+
+    /** Formatting and separator characters a terminal does not show as themselves (e.g. U+202E, which reverses the text after it). */
+    private static boolean invisible(int codePoint) {
+        int type = Character.getType(codePoint);
+        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+    }
+
     /** What a defense may never be given, whatever it declares. */
     private static final Set<Need> NEVER_FOR_DEFENSES = Set.of(Need.TEST_DATA, Need.RETUNING_POOL);
     private static final Pattern CLASS_NAME = Pattern.compile(

@@ -195,16 +195,9 @@ public final class PluginRegistry {
                     + parts[0].substring(parts[0].lastIndexOf('.') + 1),
                     "list each class in the services file of the SPI interface it implements, and declare that kind in " + DescriptorFile.PATH, e);
         }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof NoClassDefFoundError || t instanceof ClassNotFoundException) {
-                String missing = String.valueOf(t.getMessage()).replace('/', '.');
-                if (PlatformPackages.hidden(missing.split(" ")[0])) {
-                    return new PluginJarException(jar, "its code uses " + missing.split(" ")[0] + ", a platform class plug-ins cannot see",
-                            "plug-ins compile against purifybench-spi (and ND4J) only; the host's services come through the contexts", e);
-                }
-                return new PluginJarException(jar, "a class it needs is missing: " + missing,
-                        "shade the libraries the plug-in needs into its jar (the host offers only the SPI and ND4J)", e);
-            }
+        SandboxedLoading.MissingClass missing = SandboxedLoading.missingClass(e);
+        if (missing != null) {
+            return new PluginJarException(jar, missing.reason(), missing.fix(), e);
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {

@@ -72,7 +72,9 @@ public final class ChildMain {
             code = e.code;
         } catch (Throwable t) {
             boolean memory = causes(t).stream().anyMatch(c -> c instanceof OutOfMemoryError);
-            error(out, (memory ? "out of memory: " : "the defense threw: ") + stackTrace(t));
+            // a class the plug-in's loader does not offer: the same reason and fix as the conformance kit gives
+            SandboxedLoading.MissingClass missing = memory ? null : SandboxedLoading.missingClass(t);
+            error(out, (memory ? "out of memory: " : "the defense threw: ") + (missing == null ? "" : missing.text() + "\n") + stackTrace(t));
             code = memory ? EXIT_MEMORY : EXIT_FAILED;
         }
         finished.set(true);
