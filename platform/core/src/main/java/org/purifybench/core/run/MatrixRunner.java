@@ -659,7 +659,8 @@ public final class MatrixRunner {
         }
         boolean reference = d.id().equals("none") || d.id().equals("clean");
         plugins.add(new PluginInfo(d.kind().name().toLowerCase(), d.id(), d.version(), source, sha,
-                d.needs(Need.ORACLE_TRIGGER), reference, blankToNull(d.description()), blankToNull(d.paper())));
+                d.needs(Need.ORACLE_TRIGGER), reference, blankToNull(org.purifybench.core.plugin.DescriptorFile.shown(d.description())),
+                blankToNull(org.purifybench.core.plugin.DescriptorFile.shown(d.paper()))));
     }
 
     private static String blankToNull(String s) {
