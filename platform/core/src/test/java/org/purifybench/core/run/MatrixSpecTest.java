@@ -52,6 +52,23 @@ class MatrixSpecTest {
     }
 
     @Test
+    void nestedKeyTypoNamesTheKeyAndItsPath() {
+        String yaml = quickYaml().replace("trainLimit: 6000", "trainLimt: 6000");
+        UserException e = assertThrows(UserException.class, () -> parse(yaml));
+        assertTrue(e.getMessage().contains("'trainLimt'") && e.getMessage().contains("dataset"), e.getMessage());
+        assertTrue(e.getMessage().contains("trainLimit"), "the known keys, among them the right one: " + e.getMessage());
+        assertTrue(!e.getMessage().contains("DeserializationConfig"), e.getMessage());
+    }
+
+    @Test
+    void nestedMissingNumberNamesItsPath() {
+        String yaml = quickYaml().replace("batchSize: 64, ", "");
+        UserException e = assertThrows(UserException.class, () -> parse(yaml));
+        assertTrue(e.getMessage().contains("training.batchSize"), e.getMessage());
+        assertTrue(!e.getMessage().contains("DeserializationConfig"), e.getMessage());
+    }
+
+    @Test
     void semanticErrorsAreUserErrors() {
         assertThrows(UserException.class, () -> parse(quickYaml().replace("poisonRates: [0.05]", "poisonRates: [1.5]")));
         assertThrows(UserException.class, () -> parse(quickYaml().replace("  - {id: none}\n", "")));
