@@ -144,7 +144,7 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
     /**
      * Jackson builds a record before it reports unknown keys, so a misspelled key of a nested record
      * first shows up as its correctly spelled key having no value: name the misspelled one if there is
-     * one, else the key path that lacks a value.
+     * one, else the key path that lacks a value or has a value of the wrong type.
      */
     private static UserException missingValue(byte[] yaml, String where, MismatchedInputException e) throws IOException {
         List<JsonMappingException.Reference> path = e.getPath();
@@ -162,6 +162,11 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
             type = component.getType();
             node = node.path(r.getFieldName());
         }
+        String field = path.isEmpty() ? null : path.get(path.size() - 1).getFieldName();
+        if (field != null && node.isObject() && node.hasNonNull(field)) {
+            return new UserException(where + ": " + key + " has a value of the wrong type" + line + ": " + e.getOriginalMessage(),
+                    "see " + EXAMPLE + " for a complete example");
+        }
         if (type != null && type.isRecord() && node.isObject() && !path.isEmpty()) {
             Set<String> known = Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName)
                     .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
@@ -177,7 +182,7 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
                         + line + " (so " + key + " has no value)", "known keys here: " + known);
             }
         }
-        return new UserException(where + ": " + (key.isEmpty() ? "a value" : key) + " is missing or has the wrong type" + line,
+        return new UserException(where + ": " + (key.isEmpty() ? "a value" : key) + " is missing" + line,
                 "give it a value; see " + EXAMPLE + " for a complete example");
     }
 

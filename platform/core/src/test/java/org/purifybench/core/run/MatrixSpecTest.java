@@ -64,8 +64,15 @@ class MatrixSpecTest {
     void nestedMissingNumberNamesItsPath() {
         String yaml = quickYaml().replace("batchSize: 64, ", "");
         UserException e = assertThrows(UserException.class, () -> parse(yaml));
-        assertTrue(e.getMessage().contains("training.batchSize"), e.getMessage());
+        assertTrue(e.getMessage().contains("training.batchSize is missing"), e.getMessage());
         assertTrue(!e.getMessage().contains("DeserializationConfig"), e.getMessage());
+    }
+
+    @Test
+    void aWrongTypeIsNotBlamedOnAMisspelledNeighbour() {
+        String yaml = quickYaml().replace("epochs: 4, batchSize: 64", "epochs: four, batchSze: 64");
+        UserException e = assertThrows(UserException.class, () -> parse(yaml));
+        assertTrue(e.getMessage().contains("training.epochs has a value of the wrong type"), e.getMessage());
     }
 
     @Test
