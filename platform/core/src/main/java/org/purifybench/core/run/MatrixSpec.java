@@ -129,10 +129,7 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         } catch (MismatchedInputException e) {
             throw missingValue(yaml, where, e);
         } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            throw new UserException(where + " is not a valid matrix spec" + (loc == null ? "" : " (line " + loc.getLineNr()
-                    + ", column " + loc.getColumnNr() + ")") + ": " + e.getOriginalMessage(),
-                    "fix the YAML; see " + EXAMPLE + " for a complete example");
+            throw invalid(where, e);
         }
         if (spec == null) {
             throw new UserException(where + " is empty", "see " + EXAMPLE + " for a complete example");
@@ -151,7 +148,13 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         String key = keyPath(path);
         String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
         Class<?> type = MatrixSpec.class;
-        JsonNode node = YAML.readTree(yaml);
+        JsonNode node;
+        try {
+            node = YAML.readTree(yaml);
+        } catch (JsonProcessingException notYaml) {
+            // a syntax error later in the file: its line is the more useful one
+            return invalid(where, notYaml);
+        }
         for (JsonMappingException.Reference r : path.subList(0, Math.max(0, path.size() - 1))) {
             var component = r.getFieldName() == null || !type.isRecord() ? null
                     : Arrays.stream(type.getRecordComponents()).filter(c -> c.getName().equals(r.getFieldName())).findFirst().orElse(null);
@@ -184,6 +187,19 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         }
         return new UserException(where + ": " + (key.isEmpty() ? "a value" : key) + " is missing" + line,
                 "give it a value; see " + EXAMPLE + " for a complete example");
+    }
+
+    private static UserException invalid(String where, JsonProcessingException e) {
+        var loc = e.getLocation();
+        return new UserException(where + " is not a valid matrix spec" + (loc == null ? "" : " (line " + loc.getLineNr()
+                + ", column " + loc.getColumnNr() + ")") + ": " + oneLine(e.getOriginalMessage()),
+                "fix the YAML; see " + EXAMPLE + " for a complete example");
+    }
+
+    /** SnakeYAML's messages quote the source over several lines, with a caret line: errors are one line. */
+    private static String oneLine(String message) {
+        return message == null ? "" : message.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.equals("^"))
+                .collect(Collectors.joining(" "));
     }
 
     /** {@code training.batchSize}, {@code attacks[0].params}. */

@@ -45,6 +45,13 @@ class MatrixSpecTest {
     }
 
     @Test
+    void aSyntaxErrorAfterAWrongTypeIsASyntaxError() {
+        UserException e = assertThrows(UserException.class, () -> parse("name: [unclosed\n"));
+        assertTrue(e.getMessage().contains("is not a valid matrix spec") && e.getMessage().contains("line"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
+    @Test
     void unknownKeyIsNamed() {
         String yaml = quickYaml().replace("targetLabel: 0", "targetLabel: 0\ntargetLable: 1");
         UserException e = assertThrows(UserException.class, () -> parse(yaml));
