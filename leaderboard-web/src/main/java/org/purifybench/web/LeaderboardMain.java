@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
  * and {@code delete} change the database without a server (the launcher calls these as
  * {@code purifybench serve} and {@code purifybench leaderboard ...}).
  */
-@Command(name = "leaderboard", mixinStandardHelpOptions = true,
+// scope INHERIT gives every subcommand -h/--help
+@Command(name = "leaderboard", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         subcommands = {LeaderboardMain.Serve.class, LeaderboardMain.Import.class, LeaderboardMain.Publish.class,
                 LeaderboardMain.Delete.class},
         description = "The PurifyBench leaderboard website and its database.")
@@ -57,7 +58,8 @@ public final class LeaderboardMain {
                 + " /api/admin/runs/ID/publish, DELETE /api/admin/runs/ID; docs/leaderboard.md), or stop the server first";
     }
 
-    @Command(name = "serve", description = "Start the website (H2 file database by default) and import the given results first.")
+    @Command(name = "serve", description = {"Start the website (H2 file database by default) and import the given results first.",
+            "./purifybench serve runs the demo first if ./work/runs has none, and imports its results."})
     static final class Serve implements Callable<Integer> {
         @Option(names = "--port", description = "HTTP port (default 8080)") Integer port;
         @Option(names = "--import", paramLabel = "RESULTS_JSON", description = "results.json to import and publish at start")

@@ -54,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--memory-epochs", defaultValue = "0", paramLabel = "N",
             description = "Also train the first model N epochs (2,000 random images) and print resident memory after each:"
-                    + " native memory must stay bounded (issue 9 asks for 20). Default: ${DEFAULT-VALUE} (skip).")
+                    + " native memory must stay bounded (20 epochs show it). Default: ${DEFAULT-VALUE} (skip).")
     int memoryEpochs;
 
     @Override

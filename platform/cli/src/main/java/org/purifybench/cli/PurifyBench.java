@@ -7,11 +7,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code purifybench} command: demo, run, list, admit, verify, report, bench. */
-@Command(name = "purifybench", mixinStandardHelpOptions = true, versionProvider = PurifyBench.Version.class,
+/**
+ * The {@code purifybench} command: demo, run, list, admit, verify, report, bench; serve and
+ * leaderboard are listed here but started by the launcher script (the website is its own application).
+ */
+// scope INHERIT gives every subcommand -h/--help and -V/--version
+@Command(name = "purifybench", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = PurifyBench.Version.class,
         description = "Benchmark of backdoor defenses: is the purification real, or superficial?",
         subcommands = {DemoCommand.class, RunCommand.class, ListCommand.class, AdmitCommand.class, VerifyCommand.class, ReportCommand.class,
-                BenchCommand.class})
+                BenchCommand.class, PurifyBench.Serve.class, PurifyBench.Leaderboard.class})
 public final class PurifyBench {
 
     @Option(names = "--work-dir", description = "Folder for the model cache and runs (default: ${DEFAULT-VALUE}).",
@@ -44,6 +49,37 @@ public final class PurifyBench {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** Listed so that --help shows it; the ./purifybench launcher runs the website instead of this. */
+    @Command(name = "serve", description = "Start the leaderboard website with the demo's results (runs the demo first if"
+            + " ./work/runs has none); ./purifybench serve --help for its options.")
+    static final class Serve implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Unmatched
+        java.util.List<String> args;
+
+        @Override
+        public Integer call() {
+            throw launcherOnly("serve");
+        }
+    }
+
+    /** Listed so that --help shows it; the ./purifybench launcher runs the website's tool instead of this. */
+    @Command(name = "leaderboard", description = "The leaderboard's database without a server: import, publish, delete;"
+            + " ./purifybench leaderboard --help for more.")
+    static final class Leaderboard implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Unmatched
+        java.util.List<String> args;
+
+        @Override
+        public Integer call() {
+            throw launcherOnly("leaderboard");
+        }
+    }
+
+    private static UserException launcherOnly(String command) {
+        return new UserException(command + " belongs to the leaderboard website, a separate application",
+                "run it through the launcher at the repository root: ./purifybench " + command);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -18,7 +18,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--matrix", paramLabel = "FILE", description = "Matrix spec YAML file.")
     Path matrix;
 
-    @Option(names = "--profile", paramLabel = "NAME", description = "Built-in profile: quick, standard or rho-sweep.")
+    @Option(names = "--profile", paramLabel = "NAME", description = "Built-in profile: quick, standard, rates or rho-sweep.")
     String profile;
 
     @Option(names = "--seeds", split = ",", paramLabel = "SEED[,SEED...]",

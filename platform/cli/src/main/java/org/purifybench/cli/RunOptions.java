@@ -12,6 +12,6 @@ final class RunOptions {
 
     @Option(names = "--parallel-cells", paramLabel = "N", defaultValue = "1",
             description = "Run N cells (seed x poison rate x attack) at a time: the same numbers as one at a time,"
-                    + " sooner, with more memory (demo on 2 cores: 5:22 instead of 6:31, 5.8 instead of 4.1 GB; default: ${DEFAULT-VALUE}).")
+                    + " sooner, with more memory (measurements in docs/performance.md; default: ${DEFAULT-VALUE}).")
     int parallelCells = 1;
 }

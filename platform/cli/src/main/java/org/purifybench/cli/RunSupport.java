@@ -40,6 +40,7 @@ final class RunSupport {
         try (RunLog runLog = RunLog.open(MatrixRunner.runDir(workDir, spec), "run " + MatrixRunner.runId(spec)
                 + (options.fresh ? " --fresh" : "") + (options.parallelCells > 1 ? " --parallel-cells " + options.parallelCells : ""))) {
             PrintStream console = runLog.tee(out);
+            Thread notice = resumeNotice(MatrixRunner.runId(spec), System.err);
             try {
                 return runAndReport(spec, plugins, workDir, options, console, runLog.tee(System.err));
             } catch (MatrixRunner.UnitsFailedException e) {
@@ -56,9 +57,33 @@ final class RunSupport {
                 }
                 throw e;
             } finally {
+                dropResumeNotice(notice);
                 console.flush();
             }
         }
+    }
+
+    /** Ctrl-C or a kill during a run ends it without a word otherwise; the finished units are kept. */
+    static Thread resumeNotice(String runId, PrintStream err) {
+        Thread notice = new Thread(() -> {
+            err.println(interruptedMessage(runId));
+            err.flush();
+        }, "purifybench-resume-notice");
+        Runtime.getRuntime().addShutdownHook(notice);
+        return notice;
+    }
+
+    static void dropResumeNotice(Thread notice) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(notice);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is already exiting: the notice is running or has run
+        }
+    }
+
+    static String interruptedMessage(String runId) {
+        return "purifybench: run " + runId + " interrupted; its finished units are kept - run the same command again to resume it"
+                + " (--fresh starts over)";
     }
 
     private static int runAndReport(MatrixSpec spec, PluginRegistry plugins, Path workDir, RunOptions options, PrintStream out,

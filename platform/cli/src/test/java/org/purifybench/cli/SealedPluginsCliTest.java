@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.purifybench.cli.PluginJarsCliTest.Result;
 import org.purifybench.core.results.ResultsDocument;
 import org.purifybench.core.results.ResultsIO;
@@ -37,6 +38,7 @@ import org.purifybench.spi.PluginDescriptor;
  */
 class SealedPluginsCliTest {
     static final String PROPERTY = "purifybench.test.cli.hostile";
+    @TempDir
     static Path dir;
     static Path marker;
     static Path hostile;
@@ -47,7 +49,6 @@ class SealedPluginsCliTest {
     static void buildJars() throws Exception {
         var javac = ToolProvider.getSystemJavaCompiler();
         Assumptions.assumeTrue(javac != null, "needs a JDK (javax.tools)");
-        dir = Files.createTempDirectory("purifybench-sealed-cli");
         marker = dir.resolve("marker.txt");
         Path src = Files.createDirectories(dir.resolve("src"));
         Path classes = Files.createDirectories(dir.resolve("classes"));

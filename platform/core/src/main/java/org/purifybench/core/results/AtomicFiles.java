@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.UUID;
 
 /**
  * Writes a file so that readers see either the old content or the new one, never a prefix: a
@@ -31,8 +32,10 @@ final class AtomicFiles {
         try {
             Files.createDirectories(dir);
             // Same folder as the target: a rename is only atomic within one file system.
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            // Not createTempFile: its 0600 would make results unreadable to others while the journal beside
+            // them follows the umask (0644 usually); a file opened plainly gets the umask's permissions too.
+            tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {
                     ch.write(buf);

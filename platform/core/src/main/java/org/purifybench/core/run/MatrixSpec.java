@@ -3,18 +3,24 @@ package org.purifybench.core.run;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.purifybench.core.UserException;
 import org.purifybench.core.data.SplitConfig;
 import org.purifybench.spi.Params;
@@ -76,6 +82,9 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         }
     }
 
+    /** Where a user finds a complete spec: the source of the quick profile, shipped in the repository. */
+    static final String EXAMPLE = "platform/core/src/main/resources/profiles/quick.yaml";
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -85,7 +94,7 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         try (InputStream in = Files.newInputStream(file)) {
             return parse(in, file.toString());
         } catch (NoSuchFileException e) {
-            throw new UserException("matrix file " + file + " does not exist", "pass an existing YAML file, e.g. --matrix profiles/quick.yaml");
+            throw new UserException("matrix file " + file + " does not exist", "pass an existing YAML file (" + EXAMPLE + " is a complete example) or a built-in profile: --profile quick");
         } catch (IOException e) {
             throw new UserException("cannot read matrix file " + file + ": " + e.getMessage(), "check the path and its permissions");
         }
@@ -109,23 +118,101 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
     }
 
     static MatrixSpec parse(InputStream in, String where) throws IOException {
+        byte[] yaml = in.readAllBytes();
         MatrixSpec spec;
         try {
-            spec = YAML.readValue(in, MatrixSpec.class);
+            spec = YAML.readValue(yaml, MatrixSpec.class);
         } catch (UnrecognizedPropertyException e) {
-            throw new UserException(where + ": unknown key '" + e.getPropertyName() + "' at line "
-                    + e.getLocation().getLineNr(), "known keys here: " + e.getKnownPropertyIds());
+            String parent = keyPath(e.getPath().subList(0, e.getPath().size() - 1));
+            throw new UserException(where + ": unknown key '" + e.getPropertyName() + "'" + (parent.isEmpty() ? "" : " in " + parent)
+                    + " at line " + e.getLocation().getLineNr(), "known keys here: " + e.getKnownPropertyIds());
+        } catch (MismatchedInputException e) {
+            throw missingValue(yaml, where, e);
         } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            throw new UserException(where + " is not a valid matrix spec" + (loc == null ? "" : " (line " + loc.getLineNr()
-                    + ", column " + loc.getColumnNr() + ")") + ": " + e.getOriginalMessage(),
-                    "fix the YAML; see profiles/quick.yaml for a complete example");
+            throw invalid(where, e);
         }
         if (spec == null) {
-            throw new UserException(where + " is empty", "see profiles/quick.yaml for a complete example");
+            throw new UserException(where + " is empty", "see " + EXAMPLE + " for a complete example");
         }
         spec.validate(where);
         return spec;
+    }
+
+    /**
+     * Jackson builds a record before it reports unknown keys, so a misspelled key of a nested record
+     * first shows up as its correctly spelled key having no value: name the misspelled one if there is
+     * one, else the key path that lacks a value or has a value of the wrong type.
+     */
+    private static UserException missingValue(byte[] yaml, String where, MismatchedInputException e) throws IOException {
+        List<JsonMappingException.Reference> path = e.getPath();
+        String key = keyPath(path);
+        String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+        Class<?> type = MatrixSpec.class;
+        JsonNode node;
+        try {
+            node = YAML.readTree(yaml);
+        } catch (JsonProcessingException notYaml) {
+            // a syntax error later in the file: its line is the more useful one
+            return invalid(where, notYaml);
+        }
+        for (JsonMappingException.Reference r : path.subList(0, Math.max(0, path.size() - 1))) {
+            var component = r.getFieldName() == null || !type.isRecord() ? null
+                    : Arrays.stream(type.getRecordComponents()).filter(c -> c.getName().equals(r.getFieldName())).findFirst().orElse(null);
+            if (component == null) {
+                type = null;
+                break;
+            }
+            type = component.getType();
+            node = node.path(r.getFieldName());
+        }
+        String field = path.isEmpty() ? null : path.get(path.size() - 1).getFieldName();
+        if (field != null && node.isObject() && node.hasNonNull(field)) {
+            return new UserException(where + ": " + key + " has a value of the wrong type" + line + ": " + e.getOriginalMessage(),
+                    "see " + EXAMPLE + " for a complete example");
+        }
+        if (type != null && type.isRecord() && node.isObject() && !path.isEmpty()) {
+            Set<String> known = Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName)
+                    .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+            List<String> unknown = new java.util.ArrayList<>();
+            node.fieldNames().forEachRemaining(f -> {
+                if (!known.contains(f)) {
+                    unknown.add(f);
+                }
+            });
+            if (!unknown.isEmpty()) {
+                String parent = keyPath(path.subList(0, path.size() - 1));
+                return new UserException(where + ": unknown key '" + unknown.get(0) + "'" + (parent.isEmpty() ? "" : " in " + parent)
+                        + line + " (so " + key + " has no value)", "known keys here: " + known);
+            }
+        }
+        return new UserException(where + ": " + (key.isEmpty() ? "a value" : key) + " is missing" + line,
+                "give it a value; see " + EXAMPLE + " for a complete example");
+    }
+
+    private static UserException invalid(String where, JsonProcessingException e) {
+        var loc = e.getLocation();
+        return new UserException(where + " is not a valid matrix spec" + (loc == null ? "" : " (line " + loc.getLineNr()
+                + ", column " + loc.getColumnNr() + ")") + ": " + oneLine(e.getOriginalMessage()),
+                "fix the YAML; see " + EXAMPLE + " for a complete example");
+    }
+
+    /** SnakeYAML's messages quote the source over several lines, with a caret line: errors are one line. */
+    private static String oneLine(String message) {
+        return message == null ? "" : message.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.equals("^"))
+                .collect(Collectors.joining(" "));
+    }
+
+    /** {@code training.batchSize}, {@code attacks[0].params}. */
+    private static String keyPath(List<JsonMappingException.Reference> path) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : path) {
+            if (r.getFieldName() != null) {
+                b.append(b.isEmpty() ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
     }
 
     private void validate(String where) {
@@ -166,7 +253,7 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
 
     private static void require(boolean ok, String where, String what) {
         if (!ok) {
-            throw new UserException(where + ": " + what, "see profiles/quick.yaml for a complete example");
+            throw new UserException(where + ": " + what, "see " + EXAMPLE + " for a complete example");
         }
     }
 

@@ -37,7 +37,12 @@ final class TestJars {
 
     private static Path hostileMarker() {
         try {
-            return Files.createTempDirectory("purifybench-hostile").resolve("marker.txt").toAbsolutePath();
+            Path dir = Files.createTempDirectory("purifybench-hostile");
+            // shared by several test classes, so removed when the JVM ends (marker first: the folder must be empty)
+            dir.toFile().deleteOnExit();
+            Path marker = dir.resolve("marker.txt").toAbsolutePath();
+            marker.toFile().deleteOnExit();
+            return marker;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -32,6 +32,20 @@ class ResultsIOTest {
     }
 
     @Test
+    void resultsGetTheSamePermissionsAsTheJournalBesideThem() throws IOException {
+        Path journal = Files.writeString(dir.resolve("journal.jsonl"), "{}\n"); // as the journal is opened: umask applies
+        Path file = dir.resolve("results.json");
+        ResultsIO.write(TestDocs.sample(), file);
+        assertEquals(Files.getPosixFilePermissions(journal), Files.getPosixFilePermissions(file));
+        ResultsIO.write(TestDocs.sample(), file);
+        assertEquals(Files.getPosixFilePermissions(journal), Files.getPosixFilePermissions(file), "after a rewrite too");
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(List.of("journal.jsonl", "results.json"), left.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no temporary file left");
+        }
+    }
+
+    @Test
     void equalityIsNotTrivial() {
         ResultsDocument other = TestDocs.sample();
         other.getRows().set(0, TestDocs.row("badnets", 1, "none", "accuracy", "c-acc", 0.5));

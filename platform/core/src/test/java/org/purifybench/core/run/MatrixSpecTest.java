@@ -45,10 +45,41 @@ class MatrixSpecTest {
     }
 
     @Test
+    void aSyntaxErrorAfterAWrongTypeIsASyntaxError() {
+        UserException e = assertThrows(UserException.class, () -> parse("name: [unclosed\n"));
+        assertTrue(e.getMessage().contains("is not a valid matrix spec") && e.getMessage().contains("line"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
+    @Test
     void unknownKeyIsNamed() {
         String yaml = quickYaml().replace("targetLabel: 0", "targetLabel: 0\ntargetLable: 1");
         UserException e = assertThrows(UserException.class, () -> parse(yaml));
         assertTrue(e.getMessage().contains("targetLable"), e.getMessage());
+    }
+
+    @Test
+    void nestedKeyTypoNamesTheKeyAndItsPath() {
+        String yaml = quickYaml().replace("trainLimit: 6000", "trainLimt: 6000");
+        UserException e = assertThrows(UserException.class, () -> parse(yaml));
+        assertTrue(e.getMessage().contains("'trainLimt'") && e.getMessage().contains("dataset"), e.getMessage());
+        assertTrue(e.getMessage().contains("trainLimit"), "the known keys, among them the right one: " + e.getMessage());
+        assertTrue(!e.getMessage().contains("DeserializationConfig"), e.getMessage());
+    }
+
+    @Test
+    void nestedMissingNumberNamesItsPath() {
+        String yaml = quickYaml().replace("batchSize: 64, ", "");
+        UserException e = assertThrows(UserException.class, () -> parse(yaml));
+        assertTrue(e.getMessage().contains("training.batchSize is missing"), e.getMessage());
+        assertTrue(!e.getMessage().contains("DeserializationConfig"), e.getMessage());
+    }
+
+    @Test
+    void aWrongTypeIsNotBlamedOnAMisspelledNeighbour() {
+        String yaml = quickYaml().replace("epochs: 4, batchSize: 64", "epochs: four, batchSze: 64");
+        UserException e = assertThrows(UserException.class, () -> parse(yaml));
+        assertTrue(e.getMessage().contains("training.epochs has a value of the wrong type"), e.getMessage());
     }
 
     @Test

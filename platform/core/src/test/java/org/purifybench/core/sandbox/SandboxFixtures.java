@@ -307,7 +307,11 @@ final class SandboxFixtures {
 
     static {
         try {
-            HOSTILE_MARKER = Files.createTempDirectory("purifybench-sbx-hostile").resolve("marker.txt").toAbsolutePath();
+            Path dir = Files.createTempDirectory("purifybench-sbx-hostile");
+            // shared by several test classes, so removed when the JVM ends (marker first: the folder must be empty)
+            dir.toFile().deleteOnExit();
+            HOSTILE_MARKER = dir.resolve("marker.txt").toAbsolutePath();
+            HOSTILE_MARKER.toFile().deleteOnExit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
