@@ -52,7 +52,9 @@ class SandboxOrphanTest {
     void theSandboxDiesWithItsHarness(String signal) throws Exception {
         Path jobs = dir.resolve("jobs-" + signal);
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process harness = new ProcessBuilder(javaBin, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        // env --default-signal: a build started in the background (cmd &) runs with SIGINT ignored, which the
+        // harness JVM would inherit and keep; the test needs the disposition a user's harness has.
+        Process harness = new ProcessBuilder("env", "--default-signal=INT,TERM", javaBin, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 SandboxHarnessMain.class.getName(), jar.toString(), jobs.toString()).redirectErrorStream(true).start();
         List<String> out = Collections.synchronizedList(new ArrayList<>());
         Thread reader = new Thread(() -> {
@@ -78,7 +80,7 @@ class SandboxOrphanTest {
             }
             assertTrue(uid >= 0 && !pidsOf(uid).isEmpty(), "the confined JVM never started: " + String.join("\n", out));
             new ProcessBuilder("kill", "-" + signal, String.valueOf(harness.pid())).start().waitFor();
-            assertTrue(harness.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the harness did not end on SIG" + signal);
+            assertTrue(harness.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the harness did not end on SIG" + signal);
             List<Long> left = List.of();
             long gone = System.nanoTime() + 30_000_000_000L;
             while (System.nanoTime() < gone) {
