@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +26,7 @@ import org.purifybench.core.sandbox.Sandbox;
 import org.purifybench.core.sandbox.SandboxException;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.cli.PluginJarsCliTest.Result;
 
 /**
  * The third-party chain, from the template project's sources: {@code submissions/example-defense}
@@ -46,23 +44,9 @@ class ExampleDefenseChainTest {
     static Path submissions;
     static Path jar;
 
-    private record Result(int code, String out, String err) {
-    }
-
+    /** The CLI in this JVM with its output captured (PluginJarsCliTest.run). */
     private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = PurifyBench.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        return PluginJarsCliTest.run(args);
     }
 
     @BeforeAll
