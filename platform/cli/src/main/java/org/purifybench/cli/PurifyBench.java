@@ -54,26 +54,34 @@ public final class PurifyBench {
     /** Listed so that --help shows it; the ./purifybench launcher runs the website instead of this. */
     @Command(name = "serve", description = "Start the leaderboard website with the demo's results (runs the demo first if"
             + " ./work/runs has none); ./purifybench serve --help for its options.")
-    static final class Serve implements java.util.concurrent.Callable<Integer> {
-        @CommandLine.Unmatched
-        java.util.List<String> args;
-
-        @Override
-        public Integer call() {
-            throw launcherOnly("serve");
+    static final class Serve extends LauncherOnly {
+        Serve() {
+            super("serve");
         }
     }
 
     /** Listed so that --help shows it; the ./purifybench launcher runs the website's tool instead of this. */
     @Command(name = "leaderboard", description = "The leaderboard's database without a server: import, publish, delete;"
             + " ./purifybench leaderboard --help for more.")
-    static final class Leaderboard implements java.util.concurrent.Callable<Integer> {
+    static final class Leaderboard extends LauncherOnly {
+        Leaderboard() {
+            super("leaderboard");
+        }
+    }
+
+    /** A command the launcher handles itself (it starts the website's own tool); this JVM only lists it. */
+    abstract static class LauncherOnly implements java.util.concurrent.Callable<Integer> {
+        private final String command;
         @CommandLine.Unmatched
         java.util.List<String> args;
 
+        LauncherOnly(String command) {
+            this.command = command;
+        }
+
         @Override
         public Integer call() {
-            throw launcherOnly("leaderboard");
+            throw launcherOnly(command);
         }
     }
 
