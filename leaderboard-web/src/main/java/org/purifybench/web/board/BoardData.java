@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 import org.purifybench.web.store.OfficialSetting;
 import org.purifybench.web.store.OfficialSettingRepository;
 import org.purifybench.web.store.RowRepository;
@@ -31,6 +30,23 @@ public class BoardData {
     /** The measurements of the chosen profile, and every profile the track has. */
     public record Measurements(List<Measured> measured, List<String> profiles, Map<Entry, List<String>> runsByEntry,
                                Map<Entry, Map<String, Object>> paramsByEntry) {
+
+        /** The same measurements narrowed to one setting (fingerprint), without reading the database again. */
+        public Measurements only(String setting) {
+            Map<Entry, List<String>> runs = new TreeMap<>(java.util.Comparator.comparing(Entry::defense).thenComparing(Entry::setting));
+            runsByEntry.forEach((e, r) -> {
+                if (e.setting().equals(setting)) {
+                    runs.put(e, r);
+                }
+            });
+            Map<Entry, Map<String, Object>> params = new HashMap<>();
+            paramsByEntry.forEach((e, p) -> {
+                if (e.setting().equals(setting)) {
+                    params.put(e, p);
+                }
+            });
+            return new Measurements(measured.stream().filter(m -> m.entry().setting().equals(setting)).toList(), profiles, runs, params);
+        }
     }
 
     private final RowRepository rows;
@@ -44,12 +60,11 @@ public class BoardData {
     }
 
     public Measurements track(Track track, @Nullable String profile, List<String> evaluators) {
-        return group(rows.trackRunMetrics(track.dataset(), track.model(), track.poisonRate(), evaluators), profile, e -> true);
+        return group(rows.trackRunMetrics(track.dataset(), track.model(), track.poisonRate(), evaluators), profile);
     }
 
-    public Measurements defense(Track track, @Nullable String profile, String defense, @Nullable String setting) {
-        return group(rows.defenseRunMetrics(track.dataset(), track.model(), track.poisonRate(), defense), profile,
-                e -> setting == null || e.setting().equals(setting));
+    public Measurements defense(Track track, @Nullable String profile, String defense) {
+        return group(rows.defenseRunMetrics(track.dataset(), track.model(), track.poisonRate(), defense), profile);
     }
 
     /** Defense -> the fingerprint an admin marked official. */
@@ -68,7 +83,7 @@ public class BoardData {
         return out;
     }
 
-    private Measurements group(List<RunMetric> metrics, @Nullable String profile, Predicate<Entry> keep) {
+    private Measurements group(List<RunMetric> metrics, @Nullable String profile) {
         Map<Long, RunRecord> published = publishedRuns();
         Map<Long, Map<String, DefenseSettings.Setting>> settingsByRun = new HashMap<>();
         List<String> profiles = metrics.stream().map(m -> published.get(m.runPk())).filter(r -> r != null)
@@ -85,9 +100,6 @@ public class BoardData {
             DefenseSettings.Setting s = DefenseSettings.lookup(
                     settingsByRun.computeIfAbsent(m.runPk(), k -> DefenseSettings.of(run.configJson())), m.defense());
             Entry entry = new Entry(m.defense(), s.fingerprint());
-            if (!keep.test(entry)) {
-                continue;
-            }
             if (s.params() != null) {
                 paramsByEntry.putIfAbsent(entry, s.params());
             }

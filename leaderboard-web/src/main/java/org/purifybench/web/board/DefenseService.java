@@ -53,7 +53,7 @@ public class DefenseService {
     }
 
     private Optional<DefenseDetail> compute(Track track, String defense, @Nullable String profile, @Nullable String setting) {
-        BoardData.Measurements everySetting = data.defense(track, profile, defense, null);
+        BoardData.Measurements everySetting = data.defense(track, profile, defense);
         if (everySetting.measured().isEmpty()) {
             return Optional.empty();
         }
@@ -67,7 +67,7 @@ public class DefenseService {
             throw new BadQueryException("defense '" + defense + "' has no setting '" + shown + "' in track " + track.label()
                     + " - settings here: " + String.join(", ", settings.stream().map(DefenseDetail.SettingView::fingerprint).toList()));
         }
-        BoardData.Measurements measurements = shown == null ? everySetting : data.defense(track, profile, defense, shown);
+        BoardData.Measurements measurements = shown == null ? everySetting : everySetting.only(shown);
         List<BoardData.Measured> means = measurements.measured();
         List<AttackRow> attackRows = new ArrayList<>();
         Map<String, List<BoardData.Measured>> byAttack = new TreeMap<>();
