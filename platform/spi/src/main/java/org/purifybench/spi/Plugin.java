@@ -2,5 +2,8 @@ package org.purifybench.spi;
 
 /** Common super-interface of attacks, defenses and evaluators. Implementations need a public no-arg constructor. */
 public interface Plugin {
-    PluginDescriptor descriptor();
+    /** By default read from the class's {@link PurifyBenchPlugin} annotation. */
+    default PluginDescriptor descriptor() {
+        return PluginDescriptor.of(getClass());
+    }
 }
