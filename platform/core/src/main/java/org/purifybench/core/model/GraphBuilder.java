@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Builds layers from SameDiff primitives, working around ND4J M2.1's gaps (design.md section 5):
+ * Builds layers from SameDiff primitives, working around ND4J M2.1's gaps (docs/engine-notes.md):
  * BatchNorm is written from primitive ops (sd.nn.batchNorm is not differentiable), convolution
  * weights stay in the default YXIO layout (OIYX breaks backprop). Parameters are initialised from
  * a {@link SplittableRandom} so a seed gives the same weights on any machine.
@@ -109,7 +109,7 @@ final class GraphBuilder {
         SDVariable runVar = sd.constant(n + "_rvar", rv);
         // One pass over x for the statistics (var = E[x^2] - E[x]^2, clamped at 0 against rounding)
         // and the output as x * scale + shift: 5 full-size ops instead of 7 for (x - mean) * scale
-        // + beta, measured 11-20% faster per training step on cnn-small (BatchNormFormulaTest holds
+        // + beta, which is faster (docs/performance.md, graph-level choices; BatchNormFormulaTest holds
         // the outputs and gradients equal to the centred formula's).
         SDVariable batchMean = x.mean(n + "_bmean", true, 0, 2, 3);
         SDVariable batchVar = sd.nn().relu(x.mul(x).mean(true, 0, 2, 3).sub(batchMean.mul(batchMean)), 0)
@@ -119,8 +119,8 @@ final class GraphBuilder {
         SDVariable var = batchVar.mul(trainFlag).add(runVar.mul(evalFlag));
         SDVariable scale = gamma.mul(sd.math().rsqrt(var.add(BN_EPS)));
         SDVariable shift = beta.sub(mean.mul(scale));
-        // M2.1's multiply_bp is ~15x slower with a broadcast operand than with equal shapes
-        // (measured: 215 vs 16 ms per step on cnn-small), so the per-channel scale is first
+        // M2.1's multiply_bp is far slower with a broadcast operand than with equal shapes
+        // (docs/performance.md, graph-level choices), so the per-channel scale is first
         // broadcast by an addition, whose backward is a fast reduction.
         SDVariable scaleFull = sd.zerosLike(x).add(scale);
         batchNorms.add(new BnLayer(n + "_rmean", n + "_rvar", n + "_bmean", n + "_bvar", n + "_gamma", n + "_beta",

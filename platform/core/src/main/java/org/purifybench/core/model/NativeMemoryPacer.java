@@ -8,9 +8,8 @@ import org.bytedeco.javacpp.Pointer;
  * collection. Why: ND4J's native arrays are freed only when their Java wrappers are collected, and
  * a SameDiff training step leaves ~260 MB of them behind (cnn-small w32, 32x32x3, batch 64) while
  * allocating almost nothing on the Java heap, so no collection comes until JavaCPP's
- * maxphysicalbytes is hit: resident memory rose to 8 GB on a small CNN, and the kernel spent 4x
- * more system time handing out fresh pages (measured: sys 8.4 s vs 2.3 s over 40 steps). A
- * collection per step keeps it at 1.6 GB but costs user time (+25%).
+ * maxphysicalbytes is hit, and the kernel spends its time handing out fresh pages; a collection
+ * per step costs user time instead (figures: docs/performance.md, graph-level choices).
  *
  * <p>The ceiling is the resident size at the first call plus {@code headroom}, never re-based:
  * the allocator keeps freed pages, so resident memory does not drop after a collection (a

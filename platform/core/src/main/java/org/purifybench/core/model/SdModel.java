@@ -20,8 +20,8 @@ import org.purifybench.spi.ImageShape;
 import org.purifybench.spi.Model;
 
 /**
- * A classifier held as one SameDiff graph (design.md section 5: 10x faster than
- * MultiLayerNetwork here). Training/evaluation mode is a placeholder, so one graph serves both;
+ * A classifier held as one SameDiff graph (10x faster than MultiLayerNetwork here:
+ * docs/engine-notes.md). Training/evaluation mode is a placeholder, so one graph serves both;
  * cross-entropy is written from logSoftmax because sd.loss ignores upstream gradients in M2.1.
  * The loss also carries {@code sum(logits * a) + sum(features * b)} with placeholders a, b (zero
  * in training): M2.1 builds one backward graph per SameDiff instance, and this term turns that one

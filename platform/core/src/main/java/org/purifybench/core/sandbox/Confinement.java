@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Linux confinement of one child JVM, as a shell script run by
- * {@code unshare --net --pid --fork --kill-child --mount-proc --mount --ipc --uts} (design.md
- * section 8). Inside the new namespaces, still root, the script builds the child's file system on
+ * {@code unshare --net --pid --fork --kill-child --mount-proc --mount --ipc --uts} (docs/engine-notes.md,
+ * sandbox tools). Inside the new namespaces, still root, the script builds the child's file system on
  * an empty tmpfs: {@code /usr} and {@code /etc} read-only (nosuid, nodev), the JDK, the class path
  * entries and JavaCPP's native cache read-only at their own paths, the job's input folder read-only
  * at {@code /job}, an empty {@code /dev} with null, zero, random and urandom, a {@code /proc} of the
