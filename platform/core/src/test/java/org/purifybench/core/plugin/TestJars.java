@@ -37,7 +37,7 @@ final class TestJars {
 
     private static Path hostileMarker() {
         try {
-            Path dir = Files.createTempDirectory("purifybench-hostile");
+            Path dir = Files.createTempDirectory(TestScratch.dir(), "hostile");
             // shared by several test classes, so removed when the JVM ends (marker first: the folder must be empty)
             dir.toFile().deleteOnExit();
             Path marker = dir.resolve("marker.txt").toAbsolutePath();

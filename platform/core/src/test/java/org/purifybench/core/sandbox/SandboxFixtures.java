@@ -307,7 +307,7 @@ final class SandboxFixtures {
 
     static {
         try {
-            Path dir = Files.createTempDirectory("purifybench-sbx-hostile");
+            Path dir = Files.createTempDirectory(org.purifybench.core.plugin.TestScratch.dir(), "sbx-hostile");
             // shared by several test classes, so removed when the JVM ends (marker first: the folder must be empty)
             dir.toFile().deleteOnExit();
             HOSTILE_MARKER = dir.resolve("marker.txt").toAbsolutePath();
