@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,5 +79,29 @@ class LauncherTest {
         assertTrue(a.indexOf("-Xmx3g") >= 0 && a.indexOf("-Xmx3g") < a.indexOf("-Xmx6g"), "the user's -Xmx must come last: " + a);
         assertTrue(a.contains("-Dfoo=bar"), a.toString());
         assertEquals("list", a.get(a.size() - 1));
+    }
+
+    @Test
+    void nativeMemoryCapsGrowWithParallelCells(@TempDir Path dir) throws Exception {
+        long memTotalGb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(x -> x.startsWith("MemTotal:"))
+                .mapToLong(x -> Long.parseLong(x.replaceAll("[^0-9]", ""))).findFirst().orElse(0) / (1024 * 1024);
+        Assumptions.assumeTrue(memTotalGb * 0.9 >= 16, "needs a machine with at least 18 GB");
+        Path root = fakeInstall(dir);
+        assertEquals(List.of("-Dorg.bytedeco.javacpp.maxbytes=6G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=8G"),
+                caps(launch(root, Map.of(), "run", "--profile", "quick")));
+        assertEquals(List.of("-Dorg.bytedeco.javacpp.maxbytes=10G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G"),
+                caps(launch(root, Map.of(), "run", "--profile", "quick", "--parallel-cells", "2")));
+        assertEquals(List.of("-Dorg.bytedeco.javacpp.maxbytes=10G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G"),
+                caps(launch(root, Map.of(), "demo", "--parallel-cells=2")));
+        List<String> many = caps(launch(root, Map.of(), "run", "--parallel-cells", "64"));
+        long physical = Long.parseLong(many.get(1).replaceAll("[^0-9]", ""));
+        assertTrue(physical < memTotalGb && physical >= 12, "capped below the machine's memory: " + many);
+        assertEquals(List.of("-Dorg.bytedeco.javacpp.maxbytes=6G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=8G"),
+                caps(launch(root, Map.of(), "run", "--parallel-cells", "two")), "a bad value is left to the CLI to report");
+    }
+
+    private static List<String> caps(Launch l) {
+        assertEquals(0, l.code(), l.err());
+        return l.javaArgs().stream().filter(a -> a.startsWith("-Dorg.bytedeco.javacpp.max")).toList();
     }
 }
