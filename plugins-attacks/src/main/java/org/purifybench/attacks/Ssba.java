@@ -18,6 +18,7 @@ import org.purifybench.spi.Params;
 import org.purifybench.spi.Phase;
 import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.Progress;
+import org.purifybench.toolkit.Shuffle;
 
 /**
  * SSBA (Li et al., ICCV 2021): an invisible, sample-specific trigger. A StegaStamp-style
@@ -136,7 +137,7 @@ public final class Ssba implements Attack {
             LabeledImages data = ctx.trainingData();
             int held = Math.max(1, Math.min(1000, data.size() / 10));
             int train = Math.min(settings.trainImages(), data.size() - held);
-            int[] order = permutation(data.size(), new Random(master.nextLong()));
+            int[] order = Shuffle.permutation(data.size(), new Random(master.nextLong()));
             INDArray heldOut = data.subset(Arrays.copyOfRange(order, 0, held)).images().castTo(DataType.FLOAT);
             INDArray images = data.subset(Arrays.copyOfRange(order, held, held + train)).images().castTo(DataType.FLOAT);
             SplittableRandom trainRandom = master.split();
@@ -156,21 +157,6 @@ public final class Ssba implements Attack {
             ctx.host().log("ssba: " + summary());
         }
 
-        /** Fisher-Yates with java.util.Random, whose sequence is fixed by its specification. */
-        private static int[] permutation(int n, Random random) {
-            int[] p = new int[n];
-            for (int i = 0; i < n; i++) {
-                p[i] = i;
-            }
-            for (int i = n - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = p[i];
-                p[i] = p[j];
-                p[j] = t;
-            }
-            return p;
-        }
-
         private void train(AttackContext ctx, INDArray images, SplittableRandom random) {
             int n = (int) images.size(0);
             int b = Math.min(settings.batch(), n);
@@ -181,7 +167,7 @@ public final class Ssba implements Attack {
             try (Progress progress = ctx.host().progress("ssba encoder", total)) {
                 double bce = Double.NaN;
                 for (int epoch = 0; epoch < settings.epochs(); epoch++) {
-                    int[] order = permutation(n, shuffle);
+                    int[] order = Shuffle.permutation(n, shuffle);
                     for (int step = 0; step < steps; step++) {
                         int[] idx = Arrays.copyOfRange(order, step * b, (step + 1) * b);
                         INDArray x = Nd4j.pullRows(flat, 1, idx).reshape(b, images.size(1), images.size(2), images.size(3));

@@ -1,11 +1,8 @@
 package org.purifybench.attacks;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -19,6 +16,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.purifybench.spi.ImageShape;
+import org.purifybench.toolkit.Graphs;
+import org.purifybench.toolkit.NetBuilder;
 
 /**
  * A StegaStamp-style encoder/decoder pair (Tancik et al., CVPR 2020, the encoder SSBA uses), small
@@ -42,7 +41,7 @@ import org.purifybench.spi.ImageShape;
  * textures; texture 0 weights all pixels equally. lambda is fed per step, so the caller can ramp it.
  * The last term keeps E where tanh still has a slope ({@link #SATURATION}).
  *
- * <p>Parameters are initialised from a {@link SplittableRandom} and the caller feeds batches in a
+ * <p>Parameters are initialised from one seeded stream ({@link NetBuilder}) and the caller feeds batches in a
  * seeded order, so a seed gives identical weights on one machine and thread count (measured: the
  * same seed gives bit-identical weights; results differ slightly between OMP_NUM_THREADS 1 and 2).
  */
@@ -72,7 +71,7 @@ final class StegaEncoder {
     /** Images per forward pass outside training (bounds memory, not results). */
     private static final int BATCH = 256;
     private final SameDiff sd = SameDiff.create();
-    private final Map<String, INDArray> params = new LinkedHashMap<>();
+    private final Map<String, INDArray> params;
     private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
     private final ImageShape shape;
     private final int bits;
@@ -95,7 +94,7 @@ final class StegaEncoder {
         this.shape = shape;
         this.bits = bits;
         this.bound = bound;
-        SplittableRandom random = new SplittableRandom(seed);
+        NetBuilder net = new NetBuilder(sd, seed);
         long c = shape.channels();
         long h = shape.height();
         long w = shape.width();
@@ -103,21 +102,22 @@ final class StegaEncoder {
         SDVariable s = sd.placeHolder(SECRETS, DataType.FLOAT, -1, bits);
 
         // Encoder: the bits in {-1, 1} -> a full-resolution map, next to the image.
-        SDVariable secretMap = dense(s.mul(2).sub(1), bits, SECRET_CHANNELS * h * w, "e_secret", random)
+        SDVariable secretMap = net.dense(s.mul(2).sub(1), bits, SECRET_CHANNELS * h * w, "e_secret")
                 .reshape(-1, SECRET_CHANNELS, h, w);
         SDVariable e = sd.concat(1, x, secretMap);
         long in = c + SECRET_CHANNELS;
         for (int i = 1; i <= ENCODER_LAYERS; i++) {
-            e = sd.nn().relu(conv(e, in, width, 1, "e" + i, random, Math.sqrt(2.0 / (9 * in))), 0);
+            e = sd.nn().relu(net.conv3x3(e, in, width, 1, "e" + i, Math.sqrt(2.0 / (9 * in))), 0);
             in = width;
         }
-        e = conv(e, width, c, 1, "e_out", random, Math.sqrt(1.0 / (9 * width)));
+        e = net.conv3x3(e, width, c, 1, "e_out", Math.sqrt(1.0 / (9 * width)));
         SDVariable pre = e;
         SDVariable r = sd.math().tanh(e).mul(bound).rename(RESIDUAL);
         SDVariable encoded = sd.math().clipByValue(x.add(r), 0.0, 1.0).rename(ENCODED);
 
         // Decoder, applied to the encoder's output (training) and to a placeholder of its own (decode()).
-        Decoder decoder = new Decoder(c, h, w, decoderWidth, hidden, random);
+        Decoder decoder = new Decoder(c, h, w, decoderWidth, hidden, net);
+        params = net.params();
         SDVariable z = decoder.logits(encoded).rename(LOGITS);
         decoder.logits(sd.placeHolder(TO_DECODE, DataType.FLOAT, -1, c, h, w)).rename(DECODED);
 
@@ -139,13 +139,7 @@ final class StegaEncoder {
         SDVariable over = sd.nn().relu(sd.math().abs(pre).sub(SATURATION), 0);
         bce.add(visibility.mul(weight)).add(over.mul(over).mean()).rename(LOSS);
         sd.setLossVariables(LOSS);
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(OutputStream.nullOutputStream())); // M2.1 prints one line per op here
-        try {
-            sd.createGradFunction();
-        } finally {
-            System.setOut(original);
-        }
+        Graphs.compileGradients(sd);
         Adam adam = new Adam(learningRate);
         params.forEach((name, p) -> updaters.put(name, adam.instantiate(Nd4j.zeros(DataType.FLOAT, 1, adam.stateSize(p.length())), true)));
     }
@@ -157,20 +151,20 @@ final class StegaEncoder {
         private final int[] strides = {2, 2};
         private final long features;
 
-        Decoder(long c, long h, long w, int width, int hidden, SplittableRandom random) {
+        Decoder(long c, long h, long w, int width, int hidden, NetBuilder net) {
             long[] in = {c, width};
             long[] out = {width, 2L * width};
             for (int i = 0; i < 2; i++) {
-                conv[2 * i] = param("d" + (i + 1) + "_W", normal(random, Math.sqrt(2.0 / (9 * in[i])), 3, 3, in[i], out[i]));
-                conv[2 * i + 1] = param("d" + (i + 1) + "_b", Nd4j.zeros(DataType.FLOAT, out[i]));
+                conv[2 * i] = net.param("d" + (i + 1) + "_W", net.normal(Math.sqrt(2.0 / (9 * in[i])), 3, 3, in[i], out[i]));
+                conv[2 * i + 1] = net.param("d" + (i + 1) + "_b", Nd4j.zeros(DataType.FLOAT, out[i]));
             }
             features = 2L * width * half(half(h)) * half(half(w));
             double b1 = 1 / Math.sqrt(features);
-            fc[0] = param("d_hidden_W", uniform(random, b1, features, hidden));
-            fc[1] = param("d_hidden_b", uniform(random, b1, 1, hidden));
+            fc[0] = net.param("d_hidden_W", net.uniform(b1, features, hidden));
+            fc[1] = net.param("d_hidden_b", net.uniform(b1, 1, hidden));
             double b2 = 1 / Math.sqrt(hidden);
-            fc[2] = param("d_out_W", uniform(random, b2, hidden, bits));
-            fc[3] = param("d_out_b", uniform(random, b2, 1, bits));
+            fc[2] = net.param("d_out_W", net.uniform(b2, hidden, bits));
+            fc[3] = net.param("d_out_b", net.uniform(b2, 1, bits));
         }
 
         SDVariable logits(SDVariable x) {
@@ -188,49 +182,6 @@ final class StegaEncoder {
     /** Output size of a 3x3 convolution with stride 2 and padding 1. */
     private static long half(long n) {
         return (n - 1) / 2 + 1;
-    }
-
-    private SDVariable conv(SDVariable x, long in, long out, int stride, String name, SplittableRandom random, double std) {
-        SDVariable wt = param(name + "_W", normal(random, std, 3, 3, in, out));
-        SDVariable b = param(name + "_b", Nd4j.zeros(DataType.FLOAT, out));
-        Conv2DConfig cfg = Conv2DConfig.builder().kH(3).kW(3).sH(stride).sW(stride).pH(1).pW(1).dataFormat("NCHW").build();
-        return sd.cnn().conv2d(x, wt, b, cfg);
-    }
-
-    /** PyTorch's nn.Linear initialisation, U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
-    private SDVariable dense(SDVariable x, long in, long out, String name, SplittableRandom random) {
-        double b = 1 / Math.sqrt(in);
-        SDVariable wt = param(name + "_W", uniform(random, b, in, out));
-        SDVariable bias = param(name + "_b", uniform(random, b, 1, out));
-        return x.mmul(wt).add(bias);
-    }
-
-    private SDVariable param(String name, INDArray value) {
-        SDVariable v = sd.var(name, value);
-        params.put(name, v.getArr());
-        return v;
-    }
-
-    private static INDArray uniform(SplittableRandom random, double bound, long rows, long cols) {
-        float[] v = new float[Math.toIntExact(rows * cols)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) ((2 * random.nextDouble() - 1) * bound);
-        }
-        return Nd4j.create(v, new long[] {rows, cols}, 'c');
-    }
-
-    private static INDArray normal(SplittableRandom random, double std, long... shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        float[] v = new float[Math.toIntExact(n)];
-        for (int i = 0; i < v.length; i++) {
-            double u1 = random.nextDouble();
-            double u2 = random.nextDouble();
-            v[i] = (float) (std * Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2));
-        }
-        return Nd4j.create(v, shape, 'c');
     }
 
     int bits() {

@@ -16,6 +16,8 @@ import org.purifybench.spi.Params;
 import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.Progress;
 import org.purifybench.spi.Trainer;
+import org.purifybench.toolkit.Seeds;
+import org.purifybench.toolkit.Shuffle;
 
 /**
  * ANP (Wu and Wang, NeurIPS 2021): backdoor neurons are the ones whose adversarial perturbation
@@ -102,7 +104,7 @@ public final class Anp implements Defense {
     /** ANP's mask optimisation (the reference's mask_train), batches drawn by a seeded shuffle. */
     static void learnMasks(DefenseContext ctx, Model model, LabeledImages tuning, NeuronMasks masks, Settings s) {
         Trainer trainer = ctx.host().trainer();
-        SplittableRandom noiseRandom = new SplittableRandom(ctx.seed() ^ 0x414e50L);
+        SplittableRandom noiseRandom = new SplittableRandom(Seeds.derive(ctx.seed(), "anp-noise"));
         SplittableRandom shuffle = new SplittableRandom(ctx.seed());
         int batch = Math.min(s.batch(), tuning.size());
         List<INDArray> velocity = new ArrayList<>();
@@ -112,7 +114,7 @@ public final class Anp implements Defense {
         try (Progress progress = ctx.host().progress("defense anp masks", s.iterations())) {
             for (int it = 0; it < s.iterations(); it++) {
                 if (pos + batch > order.length) {
-                    order = TriggerInversion.permutation(tuning.size(), shuffle);
+                    order = Shuffle.permutation(tuning.size(), shuffle);
                     pos = 0;
                 }
                 LabeledImages b = tuning.subset(java.util.Arrays.copyOfRange(order, pos, pos + batch));

@@ -9,6 +9,7 @@ import org.purifybench.spi.Need;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.TrainConfig;
+import org.purifybench.toolkit.Seeds;
 
 /**
  * BTI-DBF (U) (Xu et al., ICLR 2024), the unlearning variant, with the defaults of the authors'
@@ -46,7 +47,7 @@ public final class BtiDbf implements Defense {
         TriggerInversion.Result inversion = Pam.firstInversion(ctx);
         Pam.reportInversion(ctx, inversion);
         for (int round = 0; round < rounds; round++) {
-            long seed = ctx.seed() + round;
+            long seed = Seeds.derive(ctx.seed(), "round", round);
             if (round > 0) {
                 inversion = TriggerInversion.run(model, tuning, p, seed, ctx.host(), round == 1 ? inversion.withOwnGenerator() : inversion);
             }

@@ -17,6 +17,7 @@ import org.purifybench.spi.Phase;
 import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.StepHook;
 import org.purifybench.spi.TrainConfig;
+import org.purifybench.toolkit.Seeds;
 
 /**
  * Exact purification (EP, the paper's oracle): fine-tune on the tuning set where a share of the
@@ -55,7 +56,7 @@ public final class ExactPurification implements Defense {
         for (int i : tuning.indicesNotLabeled(trigger.targetLabel())) {
             candidates.add(i);
         }
-        Collections.shuffle(candidates, new Random(seed ^ 0x5eed));
+        Collections.shuffle(candidates, new Random(Seeds.derive(seed, "ep-relabelled-triggers")));
         int count = Math.min(candidates.size(), (int) Math.round(share * tuning.size()));
         INDArray images = tuning.images().dup();
         for (int k = 0; k < count; k++) {

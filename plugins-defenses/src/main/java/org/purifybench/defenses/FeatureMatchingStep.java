@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.purifybench.spi.StepContext;
 import org.purifybench.spi.StepHook;
+import org.purifybench.toolkit.OneHot;
 
 /**
  * BTI-DBF (U)'s unlearning loss as in the authors' code (stable_backdoor_purification,
@@ -31,7 +32,7 @@ final class FeatureMatchingStep implements StepHook {
         INDArray clean = step.images();
         INDArray mixed = mixer.mix(clean, step.iteration());
         int classes = step.model().numClasses();
-        INDArray targets = TriggerInversion.oneHot(step.labels(), classes);
+        INDArray targets = OneHot.of(step.labels(), classes);
         if (weight == 0) {
             return step.gradient(mixed, targets);
         }

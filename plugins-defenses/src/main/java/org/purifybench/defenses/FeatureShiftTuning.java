@@ -15,6 +15,7 @@ import org.purifybench.spi.Params;
 import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.StepContext;
 import org.purifybench.spi.StepHook;
+import org.purifybench.toolkit.Seeds;
 
 /**
  * FST (Min et al., NeurIPS 2023): re-initialise the linear head, then fine-tune everything with
@@ -71,7 +72,7 @@ public final class FeatureShiftTuning implements Defense {
     static void reinitialise(Model model, List<String> head, long seed) {
         INDArray w = model.parameters().get(head.get(0));
         double bound = 1 / Math.sqrt(w.size(0));
-        Random random = new Random(seed ^ 0xF57L);
+        Random random = new Random(Seeds.derive(seed, "fst-head"));
         for (String name : head) {
             INDArray p = model.parameters().get(name);
             double[] v = new double[(int) p.length()];

@@ -4,12 +4,11 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.purifybench.spi.DefenseContext;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Params;
@@ -18,30 +17,18 @@ import org.purifybench.spi.Params;
  * Shares one trigger inversion between defenses that would compute exactly the same one: PAM and
  * BTI-SAM on the same backdoored model, tuning data, inversion parameters and seed (and the five
  * PAM runs of a rho sweep). The inversion is deterministic, so sharing changes no number, only the
- * time. Keyed by a SHA-256 of the model's weights and BN statistics, the data and the parameters;
- * the few most recent results are kept. Callers must not train the shared generator further.
+ * time. Keyed by a SHA-256 of the model's weights and BN statistics, the data and the parameters,
+ * and kept in the cell's memo ({@link DefenseContext#cellMemo}): computed outside any lock, so
+ * cells running in parallel do not wait for each other, and dropped with the cell. Callers must
+ * not train the shared generator further.
  */
 final class InversionMemo {
-    private static final int CAPACITY = 4;
-    private static final Map<String, TriggerInversion.Result> RECENT = new LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, TriggerInversion.Result> eldest) {
-            return size() > CAPACITY;
-        }
-    };
-
     private InversionMemo() {
     }
 
-    static synchronized TriggerInversion.Result get(Model model, LabeledImages data, Params p, long seed,
-                                                    Supplier<TriggerInversion.Result> compute) {
-        String key = key(model, data, p, seed);
-        TriggerInversion.Result r = RECENT.get(key);
-        if (r == null) {
-            r = compute.get();
-            RECENT.put(key, r);
-        }
-        return r;
+    static TriggerInversion.Result get(DefenseContext ctx, Model model, LabeledImages data, Params p, long seed,
+                                       Supplier<TriggerInversion.Result> compute) {
+        return ctx.cellMemo("bti-inversion:" + key(model, data, p, seed), compute);
     }
 
     static String key(Model model, LabeledImages data, Params p, long seed) {

@@ -10,6 +10,7 @@ import org.purifybench.spi.Need;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.TrainConfig;
+import org.purifybench.toolkit.Seeds;
 
 /**
  * Path-Aware Minimization (Min et al., NeurIPS 2024, Algorithm 1) on clean + BTI-reversed batches
@@ -61,7 +62,7 @@ public final class Pam implements Defense {
         Model backdoored = ctx.backdooredModel();
         LabeledImages tuning = ctx.requireTuningData();
         Params p = ctx.params();
-        return InversionMemo.get(backdoored, tuning, p, ctx.seed(),
+        return InversionMemo.get(ctx, backdoored, tuning, p, ctx.seed(),
                 () -> TriggerInversion.run(backdoored, tuning, p, ctx.seed(), ctx.host(), null));
     }
 
@@ -80,7 +81,7 @@ public final class Pam implements Defense {
         double share = p.getDouble("reversed-share", 0.2);
         TriggerInversion.Result inversion = first;
         for (int round = 0; round < rounds; round++) {
-            long seed = ctx.seed() + round;
+            long seed = Seeds.derive(ctx.seed(), "round", round);
             if (round > 0) {
                 inversion = TriggerInversion.run(model, tuning, p, seed, ctx.host(), round == 1 ? inversion.withOwnGenerator() : inversion);
                 ctx.host().log(String.format("%s round %d: re-inverted against the current model, %.1f%% of generated images classified as target %d",

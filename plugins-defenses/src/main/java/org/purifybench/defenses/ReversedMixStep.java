@@ -6,6 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.purifybench.spi.StepContext;
 import org.purifybench.spi.StepHook;
+import org.purifybench.toolkit.Seeds;
+import org.purifybench.toolkit.Shuffle;
 
 /**
  * Replaces a share of each clean batch with trigger-inverted images G(x) under their TRUE labels
@@ -33,7 +35,7 @@ final class ReversedMixStep implements StepHook {
     INDArray mix(INDArray images, long iteration) {
         int n = (int) images.size(0);
         int k = Math.max(1, (int) Math.round(share * n));
-        int[] rows = java.util.Arrays.copyOf(TriggerInversion.permutation(n, new SplittableRandom(seed * 1_000_003L + iteration)), k);
+        int[] rows = java.util.Arrays.copyOf(Shuffle.permutation(n, new SplittableRandom(Seeds.derive(seed, "reversed-rows", iteration))), k);
         long[] idx = TriggerInversion.toLong(rows);
         INDArray mixed = images.dup();
         INDArray generated = generator.apply(images.get(NDArrayIndex.indices(idx))).castTo(images.dataType());

@@ -1,19 +1,17 @@
 package org.purifybench.defenses;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.purifybench.spi.ImageShape;
+import org.purifybench.toolkit.Graphs;
+import org.purifybench.toolkit.NetBuilder;
 
 /**
  * The trigger generator of BTI-DBF: G(x) = clip(x + s * tanh(conv-net(x) + P), 0, 1), a small
@@ -29,7 +27,7 @@ final class TriggerGenerator {
     private static final int HIDDEN = 16;
 
     private final SameDiff sd = SameDiff.create();
-    private final Map<String, INDArray> params = new LinkedHashMap<>();
+    private final Map<String, INDArray> params;
     private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
     private final Map<String, INDArray> updaterState = new LinkedHashMap<>();
     private final ImageShape shape;
@@ -44,14 +42,15 @@ final class TriggerGenerator {
         this.shape = shape;
         this.normBound = normBound;
         this.learningRate = learningRate;
-        SplittableRandom random = new SplittableRandom(seed);
+        NetBuilder net = new NetBuilder(sd, seed);
         long c = shape.channels();
         SDVariable x = sd.placeHolder(IN, DataType.FLOAT, -1, c, shape.height(), shape.width());
-        SDVariable h = sd.nn().relu(conv(x, c, HIDDEN, "g1", random, Math.sqrt(2.0 / (9 * c))), 0);
-        h = sd.nn().relu(conv(h, HIDDEN, HIDDEN, "g2", random, Math.sqrt(2.0 / (9 * HIDDEN))), 0);
-        SDVariable o = conv(h, HIDDEN, c, "g3", random, 0.01);
+        SDVariable h = sd.nn().relu(net.conv3x3(x, c, HIDDEN, 1, "g1", Math.sqrt(2.0 / (9 * c))), 0);
+        h = sd.nn().relu(net.conv3x3(h, HIDDEN, HIDDEN, 1, "g2", Math.sqrt(2.0 / (9 * HIDDEN))), 0);
+        SDVariable o = net.conv3x3(h, HIDDEN, c, 1, "g3", 0.01);
         // The pattern starts random: at G(x) = x the feature-separation loss has zero gradient.
-        SDVariable pattern = param("pattern", normal(random, 0.5, 1, c, shape.height(), shape.width()));
+        SDVariable pattern = net.param("pattern", net.normal(0.5, 1, c, shape.height(), shape.width()));
+        params = net.params();
         SDVariable r = sd.math().tanh(o.add(pattern));
         SDVariable mse = r.mul(r).mean(true, 1, 2, 3);
         SDVariable scale = sd.math().sqrt(sd.math().max(mse, sd.constant(Nd4j.scalar(DataType.FLOAT, normBound))).rdiv(normBound));
@@ -59,13 +58,7 @@ final class TriggerGenerator {
         SDVariable up = sd.placeHolder(UPSTREAM, DataType.FLOAT, -1, c, shape.height(), shape.width());
         g.mul(up).sum().rename("vjp");
         sd.setLossVariables("vjp");
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(OutputStream.nullOutputStream())); // M2.1 prints one line per op here
-        try {
-            sd.createGradFunction();
-        } finally {
-            System.setOut(original);
-        }
+        Graphs.compileGradients(sd);
         Adam adam = new Adam(learningRate);
         params.forEach((name, p) -> {
             INDArray state = Nd4j.zeros(DataType.FLOAT, 1, adam.stateSize(p.length()));
@@ -84,33 +77,6 @@ final class TriggerGenerator {
         updaterState.forEach((name, s) -> c.updaterState.get(name).assign(s));
         c.iteration = iteration;
         return c;
-    }
-
-    private SDVariable conv(SDVariable x, long in, long out, String name, SplittableRandom random, double std) {
-        SDVariable w = param(name + "_W", normal(random, std, 3, 3, in, out));
-        SDVariable b = param(name + "_b", Nd4j.zeros(DataType.FLOAT, out));
-        Conv2DConfig cfg = Conv2DConfig.builder().kH(3).kW(3).sH(1).sW(1).pH(1).pW(1).dataFormat("NCHW").build();
-        return sd.cnn().conv2d(x, w, b, cfg);
-    }
-
-    private SDVariable param(String name, INDArray value) {
-        SDVariable v = sd.var(name, value);
-        params.put(name, v.getArr());
-        return v;
-    }
-
-    private static INDArray normal(SplittableRandom random, double std, long... shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        float[] v = new float[(int) n];
-        for (int i = 0; i < v.length; i++) {
-            double u1 = random.nextDouble();
-            double u2 = random.nextDouble();
-            v[i] = (float) (std * Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2));
-        }
-        return Nd4j.create(v, shape, 'c');
     }
 
     double normBound() {

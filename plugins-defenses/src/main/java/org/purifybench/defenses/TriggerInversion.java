@@ -14,6 +14,9 @@ import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.Progress;
+import org.purifybench.toolkit.OneHot;
+import org.purifybench.toolkit.Seeds;
+import org.purifybench.toolkit.Shuffle;
 
 /**
  * Backdoor trigger inversion by decoupling benign features (BTI-DBF, Xu et al., ICLR 2024), on
@@ -59,7 +62,7 @@ final class TriggerInversion {
         if (target < 0) {
             target = mostPredicted(model, g, clean);
             host.log("trigger inversion: inferred target label " + target);
-            trainGenerator(model, clean, g, mask, target, p.getInt("refine-epochs", 2), seed + 1, host, "trigger inversion (target " + target + ")");
+            trainGenerator(model, clean, g, mask, target, p.getInt("refine-epochs", 2), Seeds.derive(seed, "bti-refine"), host, "trigger inversion (target " + target + ")");
         }
         double share = share(model.predict(g.apply(clean.images())), target);
         return new Result(g, target, share);
@@ -72,7 +75,7 @@ final class TriggerInversion {
         INDArray b = model.parameters().get(head.get(1)).castTo(DataType.FLOAT).reshape(1, -1);
         INDArray z = model.features(clean.images()).castTo(DataType.FLOAT);
         long d = z.size(1);
-        INDArray oneHot = oneHot(clean.labels(), clean.numClasses());
+        INDArray oneHot = OneHot.of(clean.labels(), clean.numClasses());
         SplittableRandom random = new SplittableRandom(seed);
         float[] init = new float[(int) d];
         for (int i = 0; i < init.length; i++) {
@@ -84,7 +87,7 @@ final class TriggerInversion {
         int n = clean.size();
         int iteration = 0;
         for (int epoch = 0; epoch < epochs; epoch++) {
-            int[] order = permutation(n, random);
+            int[] order = Shuffle.permutation(n, random);
             for (int from = 0; from < n; from += BATCH) {
                 int[] idx = java.util.Arrays.copyOfRange(order, from, Math.min(n, from + BATCH));
                 INDArray zb = z.getRows(idx);
@@ -106,13 +109,13 @@ final class TriggerInversion {
     private static void trainGenerator(Model model, LabeledImages clean, TriggerGenerator g, INDArray mask, int target,
                                        int epochs, long seed, Host host, String phase) {
         int n = clean.size();
-        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        SplittableRandom random = new SplittableRandom(Seeds.derive(seed, "bti-generator-batches"));
         INDArray keep = mask.mul(mask).muli(2 * BENIGN_WEIGHT);
         INDArray move = mask.rsub(1);
         move.muli(move).muli(-2);
         try (Progress progress = host.progress(phase, (long) epochs * ((n + BATCH - 1) / BATCH))) {
             for (int epoch = 0; epoch < epochs; epoch++) {
-                int[] order = permutation(n, random);
+                int[] order = Shuffle.permutation(n, random);
                 for (int from = 0; from < n; from += BATCH) {
                     int[] idx = java.util.Arrays.copyOfRange(order, from, Math.min(n, from + BATCH));
                     INDArray x = clean.images().get(NDArrayIndex.indices(toLong(idx))).castTo(DataType.FLOAT);
@@ -151,28 +154,6 @@ final class TriggerInversion {
     private static double share(int[] predictions, int label) {
         long hits = java.util.Arrays.stream(predictions).filter(c -> c == label).count();
         return predictions.length == 0 ? 0 : (double) hits / predictions.length;
-    }
-
-    static INDArray oneHot(int[] labels, int classes) {
-        INDArray y = Nd4j.zeros(DataType.FLOAT, labels.length, classes);
-        for (int i = 0; i < labels.length; i++) {
-            y.putScalar(i, labels[i], 1f);
-        }
-        return y;
-    }
-
-    static int[] permutation(int n, SplittableRandom random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     static long[] toLong(int[] idx) {

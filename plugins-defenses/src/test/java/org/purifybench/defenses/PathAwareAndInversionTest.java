@@ -115,7 +115,8 @@ class PathAwareAndInversionTest {
         TckFixture f = TckFixture.get();
         Params p = new Params(Map.of("mask-epochs", 1, "generator-epochs", 1, "refine-epochs", 1));
         int[] computed = {0};
-        java.util.function.Function<SdModel, TriggerInversion.Result> invert = m -> InversionMemo.get(m, f.splits.tuning(), p, 1, () -> {
+        var cell = f.defenseContext(new Pam().descriptor(), 1, p); // its cellMemo stands for the cell's
+        java.util.function.Function<SdModel, TriggerInversion.Result> invert = m -> InversionMemo.get(cell, m, f.splits.tuning(), p, 1, () -> {
             computed[0]++;
             return TriggerInversion.run(m, f.splits.tuning(), p, 1, f.host, null);
         });

@@ -1,15 +1,14 @@
 package org.purifybench.evaluators;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.purifybench.toolkit.Graphs;
+import org.purifybench.toolkit.NetBuilder;
 
 /**
  * QRA's perturbation generator (paper appendix B.2): an MLP on the flattened image, three hidden
@@ -30,7 +29,7 @@ final class PerturbationGenerator {
     private static final String OUT = "delta";
 
     private final SameDiff sd = SameDiff.create();
-    private final Map<String, INDArray> params = new LinkedHashMap<>();
+    private final Map<String, INDArray> params;
     private final Map<String, INDArray> velocity = new LinkedHashMap<>();
     private final long[] imageShape;
     private final double eps;
@@ -46,48 +45,16 @@ final class PerturbationGenerator {
         this.imageShape = imageShape.clone();
         this.eps = eps;
         long d = imageShape[0] * imageShape[1] * imageShape[2];
-        SplittableRandom random = new SplittableRandom(seed);
+        NetBuilder net = new NetBuilder(sd, seed); // dense layers as PyTorch's nn.Linear initialises them, as the reference code gets them
         SDVariable x = sd.placeHolder(IN, DataType.FLOAT, -1, d);
-        SDVariable h = x;
-        long in = d;
-        for (int layer = 1; layer <= 3; layer++) {
-            h = sd.nn().relu(dense(h, in, hidden, "h" + layer, random), 0);
-            in = hidden;
-        }
-        SDVariable delta = sd.math().tanh(dense(h, in, d, "out", random)).mul(eps).rename(OUT);
+        SDVariable h = net.reluMlp(x, d, 3, hidden, "h");
+        SDVariable delta = sd.math().tanh(net.dense(h, hidden, d, "out")).mul(eps).rename(OUT);
+        params = net.params();
+        params.forEach((name, value) -> velocity.put(name, Nd4j.zeros(value.dataType(), value.shape())));
         SDVariable up = sd.placeHolder(UPSTREAM, DataType.FLOAT, -1, d);
         delta.mul(up).sum().rename("vjp");
         sd.setLossVariables("vjp");
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(OutputStream.nullOutputStream())); // M2.1 prints one line per op here
-        try {
-            sd.createGradFunction();
-        } finally {
-            System.setOut(original);
-        }
-    }
-
-    /** PyTorch's nn.Linear initialisation, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as the reference code gets it. */
-    private SDVariable dense(SDVariable x, long in, long out, String name, SplittableRandom random) {
-        double bound = 1 / Math.sqrt(in);
-        SDVariable w = param(name + "_W", uniform(random, bound, in, out));
-        SDVariable b = param(name + "_b", uniform(random, bound, 1, out));
-        return x.mmul(w).add(b);
-    }
-
-    private SDVariable param(String name, INDArray value) {
-        SDVariable v = sd.var(name, value);
-        params.put(name, v.getArr());
-        velocity.put(name, Nd4j.zeros(value.dataType(), value.shape()));
-        return v;
-    }
-
-    private static INDArray uniform(SplittableRandom random, double bound, long rows, long cols) {
-        float[] v = new float[Math.toIntExact(rows * cols)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) ((2 * random.nextDouble() - 1) * bound);
-        }
-        return Nd4j.create(v, new long[] {rows, cols}, 'c');
+        Graphs.compileGradients(sd);
     }
 
     double eps() {

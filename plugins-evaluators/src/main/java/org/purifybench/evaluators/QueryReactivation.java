@@ -16,6 +16,7 @@ import org.purifybench.spi.Model;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.Phase;
 import org.purifybench.spi.Progress;
+import org.purifybench.toolkit.Shuffle;
 
 /**
  * The Query-based Reactivation Attack (paper section 3.3): a generator learns sample-specific
@@ -164,7 +165,7 @@ final class QueryReactivation {
         double[] lossPerEpoch = new double[s.epochs()];
         try (Progress progress = ctx.host().progress("QRA generator vs " + defense, (long) s.epochs() * batches)) {
             for (int epoch = 0; epoch < s.epochs(); epoch++) {
-                int[] perm = Indices.permutation(n, order);
+                int[] perm = Shuffle.permutation(n, order);
                 double loss = 0;
                 for (int b = 0; b < batches; b++) {
                     int[] idx = Arrays.copyOfRange(perm, b * s.batchSize(), Math.min(n, (b + 1) * s.batchSize()));
@@ -212,7 +213,7 @@ final class QueryReactivation {
         if (nonTarget.length == 0) {
             throw new IllegalArgumentException("qra: the retuning pool has no image outside the target class");
         }
-        int[] order = Indices.shuffled(nonTarget, new Random(seed));
+        int[] order = Shuffle.shuffled(nonTarget, new Random(seed));
         int[] cleanIdx = new int[clean];
         int[] poisonedIdx = new int[poisoned];
         for (int i = 0; i < clean; i++) {

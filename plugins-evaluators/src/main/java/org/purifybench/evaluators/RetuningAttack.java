@@ -18,6 +18,7 @@ import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.StepHook;
 import org.purifybench.spi.TrainConfig;
 import org.purifybench.spi.Trainer;
+import org.purifybench.toolkit.Shuffle;
 
 /**
  * The Retuning Attack (paper section 3.2): fine-tune the purified model for a few epochs on ~1000
@@ -44,7 +45,7 @@ public final class RetuningAttack implements Evaluator {
         if (size > pool.size()) {
             throw new IllegalArgumentException("RA wants " + size + " samples, the retuning pool has " + pool.size());
         }
-        int[] chosen = java.util.Arrays.copyOf(Indices.permutation(pool.size(), new Random(seed)), size);
+        int[] chosen = java.util.Arrays.copyOf(Shuffle.permutation(pool.size(), new Random(seed)), size);
         LabeledImages set = pool.subset(chosen);
         int[] labels = set.labels();
         INDArray images = set.images().dup();

@@ -1,6 +1,7 @@
 package org.purifybench.spi;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What a defense gets. There is deliberately no test data here, and no way to reach it: a
@@ -46,5 +47,17 @@ public interface DefenseContext {
      * lower-case words joined by hyphens. The default host keeps them; others may ignore them.
      */
     default void diagnostic(String name, double value) {
+    }
+
+    /**
+     * Computes a value once per cell (dataset, model, attack, rate, seed) and hands it to every
+     * defense of the cell that asks with the same key, e.g. a trigger inversion two defenses run
+     * identically. Put everything the value depends on (model, data, parameters, seed) into the key,
+     * and do not change the value: others get the same object. Safe to call from several threads;
+     * a computation that throws is not kept. The default (a host without the memo, such as the
+     * sandbox's child) computes every time.
+     */
+    default <T> T cellMemo(String key, Supplier<T> compute) {
+        return compute.get();
     }
 }

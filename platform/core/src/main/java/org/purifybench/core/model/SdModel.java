@@ -1,7 +1,5 @@
 package org.purifybench.core.model;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -18,6 +16,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.purifybench.spi.BatchNormLayer;
 import org.purifybench.spi.ImageShape;
 import org.purifybench.spi.Model;
+import org.purifybench.toolkit.Graphs;
 
 /**
  * A classifier held as one SameDiff graph (10x faster than MultiLayerNetwork here:
@@ -229,19 +228,13 @@ public final class SdModel implements Model {
     /**
      * Builds the backward graph once, including the input gradient (M2.1 only differentiates
      * w.r.t. a placeholder if asked before the first gradient call). Building prints one line per
-     * op to System.out, which would drown the CLI's output: it is muted here.
+     * op to System.out, which would drown the CLI's output: it is muted (for this thread) here.
      */
     private synchronized void ensureGradFunction() {
         if (gradFunction) {
             return;
         }
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-        try {
-            sd.createGradFunction(INPUT);
-        } finally {
-            System.setOut(original);
-        }
+        Graphs.compileGradients(sd, INPUT);
         gradFunction = true;
     }
 

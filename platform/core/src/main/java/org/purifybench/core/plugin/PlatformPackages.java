@@ -5,17 +5,19 @@ import java.util.Optional;
 
 /**
  * Which packages belong to the platform: a plug-in jar may hold no class in them, and the class
- * loader of a plug-in jar sees only the SPI and the libraries the SPI's signatures expose (ND4J,
- * and JavaCPP under it) from the host; the JDK comes from the platform class loader.
+ * loader of a plug-in jar sees only the SPI, the plug-in toolkit and the libraries the SPI's
+ * signatures expose (ND4J, and JavaCPP under it) from the host; the JDK comes from the platform
+ * class loader.
  */
 final class PlatformPackages {
-    /** Host packages a plug-in links against (the SPI and what its signatures expose), as binary-name prefixes. */
-    static final List<String> EXPOSED = List.of("org.purifybench.spi.", "org.nd4j.", "org.bytedeco.");
+    /** Host packages a plug-in links against (the SPI, the toolkit and what their signatures expose), as binary-name prefixes. */
+    static final List<String> EXPOSED = List.of("org.purifybench.spi.", "org.purifybench.toolkit.", "org.nd4j.", "org.bytedeco.");
 
     /** Platform packages, as jar-entry prefixes, with the fix for a jar that holds classes in them. */
     private static final List<String[]> PLATFORM = List.of(
             new String[] {"org/purifybench/spi/", "compile against purifybench-spi with <scope>provided</scope> instead of bundling it"},
-            new String[] {"org/purifybench/core/", "plug-ins compile against purifybench-spi only; do not bundle the core"},
+            new String[] {"org/purifybench/toolkit/", "the host provides the plug-in toolkit: declare purifybench-toolkit with <scope>provided</scope> instead of bundling it"},
+            new String[] {"org/purifybench/core/", "plug-ins compile against purifybench-spi (and purifybench-toolkit) only; do not bundle the core"},
             new String[] {"org/purifybench/tck/", "keep the conformance kit in test scope"},
             new String[] {"org/purifybench/cli/", "do not bundle the command line"},
             new String[] {"org/nd4j/", "the host provides ND4J: declare nd4j-api with <scope>provided</scope> instead of shading it"},

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 
 /**
  * The class loader of one admitted plug-in jar. Its parent is the JDK's platform class loader,
- * so a plug-in sees the JDK and its own jar; from the host it sees only the SPI and the libraries
- * the SPI's signatures expose ({@link PlatformPackages#EXPOSED}: ND4J, JavaCPP), which are
+ * so a plug-in sees the JDK and its own jar; from the host it sees only the SPI, the plug-in toolkit
+ * and the libraries their signatures expose ({@link PlatformPackages#EXPOSED}: ND4J, JavaCPP), which are
  * the host's own classes (an {@code INDArray} is the same type on both sides). The core, the
  * host's libraries (Jackson, picocli, ...) and other plug-ins are invisible to it, so a plug-in
  * cannot link against them by accident and may bundle its own versions of such libraries.
@@ -25,7 +25,7 @@ public final class PluginClassLoader extends URLClassLoader {
     private final ClassLoader host;
     private final Path jar;
 
-    /** @param host the loader that holds the SPI and ND4J (the core's own) */
+    /** @param host the loader that holds the SPI, the toolkit and ND4J (the core's own) */
     PluginClassLoader(Path jar, ClassLoader host) {
         super("plugin:" + jar.getFileName(), new URL[] {url(jar)}, ClassLoader.getPlatformClassLoader());
         this.host = host;
@@ -53,7 +53,7 @@ public final class PluginClassLoader extends URLClassLoader {
                 if (PlatformPackages.exposed(name)) {
                     c = host.loadClass(name);
                 } else if (PlatformPackages.hidden(name)) {
-                    throw new ClassNotFoundException(name + " (platform class, not visible to plug-ins: they compile against purifybench-spi only)");
+                    throw new ClassNotFoundException(name + " (platform class, not visible to plug-ins: they compile against purifybench-spi and purifybench-toolkit only)");
                 } else {
                     c = super.loadClass(name, false); // the JDK (platform loader), then this jar
                 }

@@ -41,12 +41,17 @@ public final class CodeFingerprint {
     private CodeFingerprint() {
     }
 
-    /** Fingerprint of the core's training code and of the SPI (without the evaluator-only types). */
+    /**
+     * Fingerprint of the core's training code, of the SPI (without the evaluator-only types) and of
+     * the plug-in toolkit (shuffles, seeds, graph builders: plug-ins train with them, but they lie
+     * outside a plug-in's jar, so {@link #ofPlugin} does not see them).
+     */
     public static String training() {
         return MEMO.computeIfAbsent("training", k -> {
             String core = of(locationOf(CodeFingerprint.class), TRAINING_PACKAGES, List.of());
             String spi = of(locationOf(org.purifybench.spi.Model.class), List.of(""), EVALUATION_ONLY_SPI);
-            return Hashing.sha256((core + spi).getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
+            String toolkit = of(locationOf(org.purifybench.toolkit.Seeds.class), List.of(""), List.of());
+            return Hashing.sha256((core + spi + toolkit).getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
         });
     }
 

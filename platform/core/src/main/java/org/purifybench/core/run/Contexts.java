@@ -17,6 +17,7 @@ import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.toolkit.KeyedMemo;
 
 /**
  * Builds the contexts plug-ins receive. Each hands out only what the plug-in declared, and
@@ -101,8 +102,20 @@ public final class Contexts {
     /** As above; the defense's {@link DefenseContext#diagnostic diagnostics} go to {@code diagnostics}. */
     public static DefenseContext defense(PluginDescriptor d, DefenseInputs in, long seed, Params params, Host host,
                                          java.util.function.BiConsumer<String, Double> diagnostics) {
+        return defense(d, in, seed, params, host, diagnostics, new KeyedMemo<>());
+    }
+
+    /** As above; {@link DefenseContext#cellMemo} answers from {@code cellMemo}, which the cell's defenses share. */
+    public static DefenseContext defense(PluginDescriptor d, DefenseInputs in, long seed, Params params, Host host,
+                                         java.util.function.BiConsumer<String, Double> diagnostics, KeyedMemo<String, Object> cellMemo) {
         Model privateCopy = in.backdoored().copy();
         return new DefenseContext() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <T> T cellMemo(String key, Supplier<T> compute) {
+                return (T) cellMemo.get(key, compute);
+            }
+
             @Override
             public void diagnostic(String name, double value) {
                 if (name == null || !name.matches("[a-z0-9]+(-[a-z0-9]+)*")) {
@@ -213,6 +226,11 @@ public final class Contexts {
             @Override
             public Host host() {
                 return inner.host();
+            }
+
+            @Override
+            public <T> T cellMemo(String key, Supplier<T> compute) {
+                return inner.cellMemo(key, compute);
             }
         };
     }

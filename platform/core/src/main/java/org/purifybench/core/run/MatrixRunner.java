@@ -50,6 +50,7 @@ import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.PoisonedSet;
 import org.purifybench.spi.SpiVersion;
 import org.purifybench.spi.StepHook;
+import org.purifybench.toolkit.KeyedMemo;
 
 /**
  * Runs a matrix: for each seed, poison rate and attack (a cell) it trains or loads the clean and
@@ -299,6 +300,7 @@ public final class MatrixRunner {
         // and one all evaluators of the cell share (e.g. QRA perturbations its transfer reuses).
         Map<String, Map<String, Object>> memo = new HashMap<>();
         Map<String, Object> cellMemo = new HashMap<>();
+        KeyedMemo<String, Object> defenseMemo = new KeyedMemo<>(); // DefenseContext.cellMemo: shared by the cell's defenses
         // Every defense's model, purified lazily: an evaluator may ask for another defense's model.
         Map<String, Supplier<? extends Model>> purifiedByName = new LinkedHashMap<>();
         Map<String, String> purifiedHashes = new HashMap<>();
@@ -336,7 +338,7 @@ public final class MatrixRunner {
                 SdModel sdm;
                 try {
                     Model out = defense.purify(Contexts.defense(defense.descriptor(), inputs, seed, defenseRef.toParams(), host,
-                            diagnostics::put));
+                            diagnostics::put, defenseMemo));
                     if (!(out instanceof SdModel m) || !m.spec().equals(modelSpec)) {
                         throw new UserException("defense '" + defenseRef.id() + "' returned a model of another architecture",
                                 "return the context's model (or a copy of it) after modifying its parameters");

@@ -480,7 +480,8 @@ public final class Sandbox {
                 }
             }
         }
-        for (Class<?> c : List.of(org.purifybench.spi.Defense.class, org.nd4j.linalg.factory.Nd4j.class, org.bytedeco.javacpp.Loader.class)) {
+        for (Class<?> c : List.of(org.purifybench.spi.Defense.class, org.purifybench.toolkit.Seeds.class,
+                org.nd4j.linalg.factory.Nd4j.class, org.bytedeco.javacpp.Loader.class)) {
             Path l = CodeFingerprint.locationOf(c);
             if (l != null) {
                 out.add(l.toAbsolutePath().normalize());

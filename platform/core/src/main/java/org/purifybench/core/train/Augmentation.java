@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.purifybench.spi.TrainConfig;
+import org.purifybench.toolkit.Seeds;
 
 /**
  * Training-time augmentation of a batch (NCHW). {@code crop-flip} is torchvision's
@@ -33,7 +34,7 @@ abstract class Augmentation {
         private final SplittableRandom random;
 
         CropFlip(long seed) {
-            random = new SplittableRandom(seed ^ 0xA06E_47A7_10L);
+            random = new SplittableRandom(Seeds.derive(seed, "augmentation"));
         }
 
         @Override

@@ -1,13 +1,12 @@
 package org.purifybench.core.train;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.purifybench.core.run.Hashing;
 import org.purifybench.spi.Model;
+import org.purifybench.toolkit.KeyedMemo;
 
 /**
  * Predictions keyed by the content of the model (parameters and BN statistics) and of the images.
@@ -17,14 +16,11 @@ import org.purifybench.spi.Model;
  * interpolation, recalibration) or new images simply miss; hashing costs ~1% of a forward pass.
  */
 final class PredictionMemo {
-    private final int capacity;
-    private final Map<String, int[]> entries;
-    private long hits;
-    private long misses;
+    /** Per-key futures: two cells predicting different things do not wait for each other. */
+    private final KeyedMemo<String, int[]> entries;
 
     PredictionMemo(int capacity) {
-        this.capacity = capacity;
-        this.entries = new LinkedHashMap<>(16, 0.75f, true);
+        this.entries = new KeyedMemo<>(capacity);
     }
 
     static String key(Model model, INDArray images) {
@@ -33,26 +29,16 @@ final class PredictionMemo {
         return model.architecture() + "|" + Hashing.ofArrays(arrays) + "|" + Hashing.ofArrays(List.of(images));
     }
 
-    synchronized int[] get(String key, Supplier<int[]> compute) {
-        int[] cached = entries.get(key);
-        if (cached != null) {
-            hits++;
-            return cached.clone();
-        }
-        misses++;
-        int[] value = compute.get();
-        entries.put(key, value.clone());
-        if (entries.size() > capacity) {
-            entries.remove(entries.keySet().iterator().next());
-        }
-        return value;
+    /** A copy of the memoised predictions, so a caller that changes its array changes no one else's. */
+    int[] get(String key, Supplier<int[]> compute) {
+        return entries.get(key, () -> compute.get().clone()).clone();
     }
 
-    synchronized long hits() {
-        return hits;
+    long hits() {
+        return entries.hits();
     }
 
-    synchronized long misses() {
-        return misses;
+    long misses() {
+        return entries.misses();
     }
 }

@@ -15,6 +15,8 @@ import org.purifybench.spi.StepContext;
 import org.purifybench.spi.StepHook;
 import org.purifybench.spi.TrainConfig;
 import org.purifybench.spi.Trainer;
+import org.purifybench.toolkit.OneHot;
+import org.purifybench.toolkit.Shuffle;
 
 /**
  * The host's training engine: mini-batch SGD with momentum/Nesterov (or Adam), weight decay, an LR
@@ -54,7 +56,7 @@ public final class SgdTrainer implements Trainer {
         long iteration = 0;
         try (Progress progress = host.progress(phase, total)) {
             for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
-                int[] order = permutation(n, shuffle);
+                int[] order = Shuffle.permutation(n, shuffle);
                 double lossSum = 0;
                 int lossCount = 0;
                 for (int b = 0; b < perEpoch; b++) {
@@ -82,32 +84,10 @@ public final class SgdTrainer implements Trainer {
         }
     }
 
-    static int[] permutation(int n, Random random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
-    static INDArray oneHot(int[] labels, int classes, DataType type) {
-        INDArray y = Nd4j.zeros(type, labels.length, classes);
-        for (int i = 0; i < labels.length; i++) {
-            y.putScalar(i, labels[i], 1.0);
-        }
-        return y;
-    }
-
     @Override
     public Map<String, INDArray> gradient(Model model, INDArray images, int[] labels) {
         SdModel m = sd(model);
-        return m.step(images, oneHot(labels, m.numClasses(), m.dataType())).gradients();
+        return m.step(images, OneHot.of(labels, m.numClasses(), m.dataType())).gradients();
     }
 
     @Override
@@ -207,7 +187,7 @@ public final class SgdTrainer implements Trainer {
 
         @Override
         public Map<String, INDArray> gradient(INDArray x, int[] y) {
-            return gradient(x, oneHot(y, model.numClasses(), model.dataType()), null);
+            return gradient(x, OneHot.of(y, model.numClasses(), model.dataType()), null);
         }
 
         @Override

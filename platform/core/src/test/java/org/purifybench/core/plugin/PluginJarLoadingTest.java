@@ -133,6 +133,8 @@ class PluginJarLoadingTest {
         // the SPI and ND4J are the host's own classes, so plug-in objects are host types
         assertSame(Defense.class, Class.forName(Defense.class.getName(), false, loader));
         assertSame(org.nd4j.linalg.api.ndarray.INDArray.class, Class.forName("org.nd4j.linalg.api.ndarray.INDArray", false, loader));
+        // the plug-in toolkit is offered like the SPI: the host's one copy (one JVM-wide stdout lock)
+        assertSame(org.purifybench.toolkit.MutedStdout.class, Class.forName("org.purifybench.toolkit.MutedStdout", false, loader));
         Defense other = SandboxedLoading.defense(b, "other-defense", JarLimits.DEFAULTS).defense();
         assertNotSame(loader, other.getClass().getClassLoader());
         assertThrows(ClassNotFoundException.class, () -> Class.forName(TestJars.className("OtherDefense"), false, loader));
@@ -156,10 +158,14 @@ class PluginJarLoadingTest {
         Path bomb = TestJars.plugin("Tripwire").entry("zeros.bin", new byte[8 << 20]).write(dir.resolve("bomb.jar"));
         Path shaded = TestJars.plugin("Tripwire").entry("org/purifybench/spi/Defense.class", TestJars.classBytes("Tripwire"))
                 .write(dir.resolve("shaded.jar"));
-        PluginRegistry r = load(bomb, shaded);
-        assertEquals(List.of(bomb, shaded), r.refused().stream().map(PluginJarException::jar).toList());
+        Path toolkit = TestJars.plugin("Tripwire").entry("org/purifybench/toolkit/Seeds.class", TestJars.classBytes("Tripwire"))
+                .write(dir.resolve("toolkit.jar"));
+        PluginRegistry r = load(bomb, shaded, toolkit);
+        assertEquals(List.of(bomb, shaded, toolkit), r.refused().stream().map(PluginJarException::jar).toList());
         assertTrue(r.refused().get(0).reason().contains("zip bomb"), r.refused().get(0).reason());
         assertTrue(r.refused().get(1).reason().contains("shaded platform classes"), r.refused().get(1).reason());
+        assertTrue(r.refused().get(2).reason().contains("org.purifybench.toolkit.*"), r.refused().get(2).reason());
+        assertTrue(r.refused().get(2).fix().contains("purifybench-toolkit"), r.refused().get(2).fix());
         assertNull(System.getProperty(TestJars.TRIPWIRE_PROPERTY));
     }
 

@@ -14,6 +14,7 @@ import org.purifybench.spi.ImageShape;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.toolkit.KeyedMemo;
 
 class ContextsTest {
     private static final PluginDescriptor D = PluginDescriptor.of(Kind.DEFENSE, "probe", "1.0.0", "probe", "none");
@@ -34,5 +35,22 @@ class ContextsTest {
         // Without a sink (the short form) diagnostics are accepted and dropped.
         Contexts.defense(D, new Contexts.DefenseInputs(m, null, null, null, () -> null), 1, Params.empty(), DefaultHost.quiet())
                 .diagnostic("rho", 0.5);
+    }
+
+    @Test
+    void defensesOfACellShareItsMemoAndOtherCellsDoNot() {
+        SdModel m = SdModel.create(ModelSpec.of(ModelSpec.CNN_SMALL, new ImageShape(1, 8, 8), 3, 2), 1);
+        var inputs = new Contexts.DefenseInputs(m, null, null, null, () -> null);
+        KeyedMemo<String, Object> cell = new KeyedMemo<>();
+        int[] computed = {0};
+        java.util.function.Supplier<Object> compute = () -> "inversion " + ++computed[0];
+        DefenseContext pam = Contexts.defense(D, inputs, 1, Params.empty(), DefaultHost.quiet(), (n, v) -> { }, cell);
+        DefenseContext btiSam = Contexts.recording(Contexts.defense(D, inputs, 1, Params.empty(), DefaultHost.quiet(), (n, v) -> { }, cell),
+                java.util.concurrent.ConcurrentHashMap.newKeySet());
+        assertEquals("inversion 1", pam.cellMemo("k", compute));
+        assertEquals("inversion 1", btiSam.cellMemo("k", compute), "same cell, same key: shared (through the recording wrapper too)");
+        DefenseContext otherCell = Contexts.defense(D, inputs, 1, Params.empty(), DefaultHost.quiet(), (n, v) -> { }, new KeyedMemo<>());
+        assertEquals("inversion 2", otherCell.cellMemo("k", compute));
+        assertEquals(2, computed[0]);
     }
 }

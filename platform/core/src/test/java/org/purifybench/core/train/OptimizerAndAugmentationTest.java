@@ -134,7 +134,7 @@ class OptimizerAndAugmentationTest {
             @Override
             public Map<String, INDArray> gradient(StepContext step) {
                 Map<String, INDArray> hard = step.gradient();
-                INDArray oneHot = SgdTrainer.oneHot(step.labels(), 4, DataType.FLOAT);
+                INDArray oneHot = org.purifybench.toolkit.OneHot.of(step.labels(), 4, DataType.FLOAT);
                 Map<String, INDArray> soft = step.gradient(step.images(), oneHot);
                 hard.forEach((k, g) -> assertTrue(g.equalsWithEps(soft.get(k), 1e-6), "one-hot targets = labels: " + k));
                 // CE + <phi, W> = CE's gradient + <phi, W>'s (zero targets) by linearity
