@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
+import org.purifybench.core.UserException;
 import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.Role;
@@ -78,6 +79,16 @@ public record MatrixPlan(List<CellPlan> cells) {
     /** Every unit of the matrix, in run order ({@link CellPlan.Unit#index} is its place here). */
     public List<CellPlan.Unit> units() {
         return cells.stream().flatMap(c -> c.units().stream()).toList();
+    }
+
+    /** The unit numbered {@code index}; a number outside the matrix fails naming the range. */
+    public CellPlan.Unit unit(int index) {
+        List<CellPlan.Unit> all = units();
+        if (index < 0 || index >= all.size()) {
+            throw new UserException("unit " + index + " is not in the matrix: its units are numbered 0 to " + (all.size() - 1),
+                    "choose a unit number from 0 to " + (all.size() - 1));
+        }
+        return all.get(index);
     }
 
     /** The units the journal does not hold yet. */

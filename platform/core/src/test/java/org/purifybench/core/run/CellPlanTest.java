@@ -53,6 +53,10 @@ class CellPlanTest {
         assertEquals(cell + "|oracle|uses-oracle", resumed.units().get(3).journalKey());
         assertEquals("3\tdone\t" + cell + "\toracle\tuses-oracle", resumed.listing().get(3));
         assertEquals("5\tmissing\t" + cell + "\texplode\tuses-oracle\tneeds oracle", resumed.listing().get(5));
+        assertEquals(resumed.units().get(7), resumed.unit(7));
+        org.purifybench.core.UserException e = org.junit.jupiter.api.Assertions.assertThrows(org.purifybench.core.UserException.class,
+                () -> resumed.unit(12));
+        assertTrue(e.getMessage().contains("unit 12 is not in the matrix: its units are numbered 0 to 11"), e.getMessage());
     }
 
     @Test
