@@ -393,6 +393,4 @@ public final class MatrixRunner {
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }
-
-
 }
