@@ -1,61 +1,44 @@
 package org.purifybench.core.run;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
-import org.bytedeco.javacpp.Pointer;
-import org.nd4j.linalg.factory.Nd4j;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
 import org.purifybench.core.UserException;
 import org.purifybench.core.data.Dataset;
 import org.purifybench.core.data.Datasets;
-import org.purifybench.core.data.Splits;
 import org.purifybench.core.model.ModelSpec;
-import org.purifybench.core.model.SdModel;
-import org.purifybench.core.plugin.JarDefense;
 import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.core.results.CellInfo;
-import org.purifybench.core.results.Curve;
 import org.purifybench.core.results.FailedUnit;
+import org.purifybench.core.results.Curve;
 import org.purifybench.core.results.PluginInfo;
-import org.purifybench.core.results.Provenance;
 import org.purifybench.core.results.ResultRow;
 import org.purifybench.core.results.ResultsDocument;
 import org.purifybench.core.results.ResultsIO;
 import org.purifybench.core.sandbox.Sandbox;
-import org.purifybench.core.sandbox.SandboxException;
 import org.purifybench.core.sandbox.SandboxLimits;
 import org.purifybench.core.train.SgdTrainer;
 import org.purifybench.spi.Attack;
-import org.purifybench.spi.Backdoor;
 import org.purifybench.spi.Defense;
-import org.purifybench.spi.EvaluationResult;
-import org.purifybench.spi.Evaluator;
 import org.purifybench.spi.Host;
 import org.purifybench.spi.LabeledImages;
-import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
 import org.purifybench.spi.PluginDescriptor;
-import org.purifybench.spi.PoisonedSet;
-import org.purifybench.spi.SpiVersion;
-import org.purifybench.spi.StepHook;
-import org.purifybench.toolkit.KeyedMemo;
 
 /**
- * Runs a matrix: for each seed, poison rate and attack (a cell) it trains or loads the clean and
- * backdoored models, applies every defense and every evaluator, and journals each finished
- * (cell, defense, evaluator) unit. Models come from the {@link ModelCache}; nothing is trained
+ * Runs a matrix as a plan ({@link MatrixPlan}): the journal says which (cell, defense, evaluator) units
+ * are missing, and each cell ({@link CellRun}) prepares its attack, trains or loads the backdoored and
+ * clean models, purifies the defenses its missing units need and evaluates those units, journaling
+ * each as it finishes. Models come from the {@link ModelCache} ({@link CacheKeys}); nothing is made
  * that a finished unit no longer needs, so a resumed run only does the missing work.
  *
  * <p>Defenses from plug-in jars run in the {@link Sandbox} (a confined child JVM per job); the
@@ -75,11 +58,7 @@ public final class MatrixRunner {
     private final Host host;
     private final UnitFailures failures = new UnitFailures();
     private final Path workDir;
-    private final Map<String, Double> phaseSeconds = new LinkedHashMap<>();
-    private long peakOffHeap;
-    /** Per worker thread: cells may run in parallel, and each nests its own phases. */
-    private final ThreadLocal<java.util.ArrayDeque<String>> phaseStack = ThreadLocal.withInitial(java.util.ArrayDeque::new);
-    private final ThreadLocal<long[]> phaseStart = ThreadLocal.withInitial(() -> new long[1]);
+    private final HardwareInfo hardware = new HardwareInfo();
     private Sandbox sandbox;
     private SandboxLimits sandboxLimits;
     private final Object sandboxLock = new Object();
@@ -148,6 +127,34 @@ public final class MatrixRunner {
     }
 
     public Outcome run(MatrixSpec spec, Dataset dataset, boolean fresh) {
+        return execute(spec, dataset, fresh, null);
+    }
+
+    /**
+     * The plan of {@code spec} as this runner's work folder stands: every unit numbered, and whether its
+     * run's journal holds it. Reads the journal; trains nothing.
+     */
+    public MatrixPlan plan(MatrixSpec spec, Dataset dataset) {
+        resolvePlugins(spec);
+        Journal journal = new Journal(runDir(workDir, spec).resolve("journal.jsonl"), () -> { });
+        return plan(spec, dataset, journal);
+    }
+
+    /**
+     * Runs only the units {@code selected} (by {@link CellPlan.Unit#index}) that are not done yet, with the
+     * models they need (trained, purified or loaded from this work folder's cache), and writes the
+     * run's results as the journal then stands. The seam for running a matrix's units one at a time.
+     */
+    public Outcome runUnits(MatrixSpec spec, Dataset dataset, IntPredicate selected) {
+        return execute(spec, dataset, false, selected);
+    }
+
+    private MatrixPlan plan(MatrixSpec spec, Dataset dataset, Journal journal) {
+        return MatrixPlan.of(spec, registry, dataset.name(), spec.model().arch(), journal::isDone);
+    }
+
+    /** Runs the plan's missing units, all of them or the {@code selected} ones. */
+    private Outcome execute(MatrixSpec spec, Dataset dataset, boolean fresh, IntPredicate selected) {
         resolvePlugins(spec);
         chooseSandboxLimits(spec, dataset);
         failures.clear();
@@ -172,55 +179,32 @@ public final class MatrixRunner {
         LabeledImages test = limit(dataset.test(), spec.dataset().testLimit());
         ModelSpec modelSpec = ModelSpec.of(spec.model().arch(), dataset.shape(), dataset.numClasses(),
                 spec.model().width() > 0 ? spec.model().width() : ModelSpec.defaultWidth(spec.model().arch()));
+        PhaseClock clock = new PhaseClock();
+        RunScope scope = new RunScope(spec, dataset, modelSpec, test, journal, cache, artefacts, registry, host, failures, clock,
+                hardware, defense -> purifier(spec, defense), new AtomicInteger());
+        MatrixPlan plan = plan(spec, dataset, journal);
         List<CellInfo> cells = new ArrayList<>();
-        RunScope scope = new RunScope(spec, dataset, modelSpec, test, journal, cache, artefacts,
-                new java.util.concurrent.atomic.AtomicInteger());
+        Map<Long, RunScope.Seed> seeds = new LinkedHashMap<>();
         List<Runnable> cellTasks = new ArrayList<>();
-        long[] memoBefore = memoCounts();
-        for (long seed : spec.seeds()) {
-            Splits splits = Splits.make(dataset, spec.splitConfig(), seed);
-            Map<String, Object> cleanKey = new LinkedHashMap<>();
-            cleanKey.put("kind", "clean");
-            cleanKey.put("dataset", dataset.name());
-            cleanKey.put("datasetSource", dataset.source());
-            cleanKey.put("model", modelSpec);
-            cleanKey.put("training", spec.training());
-            cleanKey.put("splits", spec.splitConfig());
-            cleanKey.put("seed", seed);
-            cleanKey.put("trainingCode", CodeFingerprint.training());
-            Supplier<SdModel> clean = lazy(stage("the clean model (seed " + seed + ")", () -> timed("backdoor-training", () -> cache.getOrBuild(Hashing.ofJson(cleanKey), cleanKey, () -> {
-                SdModel m = SdModel.create(modelSpec, seed);
-                host.trainer().train(m, splits.attackerTrain(), spec.training().toConfig(), StepHook.PLAIN, seed, "clean model (seed " + seed + ")");
-                return m;
-            }).model())));
-            for (double rate : spec.poisonRates()) {
-                for (MatrixSpec.PluginRef attackRef : spec.attacks()) {
-                    if (!attackRef.runsAt(rate)) {
-                        continue;
-                    }
-                    Attack attack = registry.attack(attackRef.id());
-                    Map<String, Object> bdKey = new LinkedHashMap<>(cleanKey);
-                    bdKey.put("kind", "backdoored");
-                    bdKey.put("attack", attackRef.label());
-                    bdKey.put("attackVersion", attack.descriptor().version());
-                    bdKey.put("attackCode", CodeFingerprint.ofPlugin(attack.getClass()));
-                    bdKey.put("poisonRate", rate);
-                    bdKey.put("target", spec.targetLabel());
-                    String bdHash = Hashing.ofJson(bdKey);
-                    String cellId = dataset.name() + "/" + modelSpec.architecture() + "/" + attackRef.label() + "/" + rate + "/seed" + seed;
-                    cells.add(new CellInfo(cellId, dataset.name(), modelSpec.architecture(), displayName(attackRef, spec.attacks()), rate, seed, bdHash));
-                    Cell cell = new Cell(cellId, seed, rate, attackRef, attack, splits, clean, bdKey, bdHash);
-                    cellTasks.add(() -> runCell(scope, cell));
-                }
+        for (CellPlan cell : plan.cells()) {
+            RunScope.Seed seed = seeds.computeIfAbsent(cell.seed(), scope::seed);
+            Attack attack = registry.attack(cell.attack().id());
+            CacheKeys.Key backdoored = CacheKeys.backdoored(seed.cleanKey(), cell.attack(), attack, cell.rate(), spec.targetLabel());
+            cells.add(new CellInfo(cell.cellId(), dataset.name(), modelSpec.architecture(), displayName(cell.attack(), spec.attacks()),
+                    cell.rate(), cell.seed(), backdoored.hash()));
+            CellPlan todo = selected == null ? cell : cell.only(selected);
+            if (selected == null || !todo.missing().isEmpty()) {
+                cellTasks.add(() -> new CellRun(scope, todo, seed, attack, backdoored).run());
             }
         }
+        long[] memoBefore = memoCounts();
         runCells(cellTasks);
         long[] memoAfter = memoCounts();
         if (memoAfter != null) {
             host.log(String.format("predictions: %d served from the memo (repeated model and images), %d computed",
                     memoAfter[0] - memoBefore[0], memoAfter[1] - memoBefore[1]));
         }
-        ResultsDocument doc = document(spec, journal, cells, (System.nanoTime() - start) / 1e9);
+        ResultsDocument doc = document(spec, journal, cells, (System.nanoTime() - start) / 1e9, clock);
         List<FailedUnit> failed = failures.all();
         doc.setFailures(failed);
         Path resultsFile = runDir.resolve("results.json");
@@ -238,196 +222,16 @@ public final class MatrixRunner {
         return outcome;
     }
 
-    /** Tags what a cell's units share, so a unit that fails for want of it says so (and the rest of the run goes on). */
-    private static <T> Supplier<T> stage(String what, Supplier<T> s) {
-        return () -> {
-            try {
-                return s.get();
-            } catch (UnitFailures.StageFailed | UnitFailures.DefenseFailed e) {
-                throw e;
-            } catch (RuntimeException e) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw e;
-                }
-                throw new UnitFailures.StageFailed(what, e);
-            }
-        };
-    }
-
-    /** What every cell of one run shares. */
-    private record RunScope(MatrixSpec spec, Dataset dataset, ModelSpec modelSpec, LabeledImages test, Journal journal,
-                            ModelCache cache, ArtefactCache artefacts, java.util.concurrent.atomic.AtomicInteger computed) {
-    }
-
-    /** One cell: a seed (its splits and clean model), a poison rate and an attack. */
-    private record Cell(String id, long seed, double rate, MatrixSpec.PluginRef attackRef, Attack attack, Splits splits,
-                        Supplier<SdModel> clean, Map<String, Object> bdKey, String bdHash) {
-    }
-
     /** Prediction memo hits and misses so far, or null when the host's trainer is not ours. */
     private long[] memoCounts() {
         return host.trainer() instanceof SgdTrainer t ? t.predictionMemoHitsAndMisses() : null;
     }
 
-    /** Backdoor, defenses and evaluators of one cell; finished units go to the journal as they end. */
-    private void runCell(RunScope run, Cell cell) {
-        MatrixSpec spec = run.spec();
-        Dataset dataset = run.dataset();
-        ModelSpec modelSpec = run.modelSpec();
-        LabeledImages test = run.test();
-        Journal journal = run.journal();
-        ModelCache cache = run.cache();
-        long seed = cell.seed();
-        double rate = cell.rate();
-        MatrixSpec.PluginRef attackRef = cell.attackRef();
-        Attack attack = cell.attack();
-        Splits splits = cell.splits();
-        Supplier<SdModel> clean = cell.clean();
-        Map<String, Object> bdKey = cell.bdKey();
-        String cellId = cell.id();
-        Supplier<Backdoor> backdoor = lazy(stage("attack '" + attackRef.label() + "' (its trigger)", () -> attack.prepare(Contexts.attack(attack.descriptor(), dataset.shape(),
-                dataset.numClasses(), spec.targetLabel(), rate, seed, attackRef.toParams(), host,
-                splits.attackerTrain(), clean, run.artefacts().storeFor(bdKey)))));
-        Supplier<SdModel> backdoored = lazy(stage("the backdoored model (attack '" + attackRef.label() + "', seed " + seed + ")",
-                () -> timed("backdoor-training", () -> cache.getOrBuild(cell.bdHash(), bdKey, () -> {
-            PoisonedSet poisoned = backdoor.get().poison(splits.attackerTrain());
-            SdModel m = SdModel.create(modelSpec, seed);
-            host.trainer().train(m, poisoned.data(), spec.training().toConfig(), StepHook.PLAIN, seed,
-                    attackRef.label() + " backdoor (seed " + seed + ")");
-            return m;
-        }).model())));
-        // One memo per evaluator configuration per cell, shared by all defenses (e.g. RA's control),
-        // and one all evaluators of the cell share (e.g. QRA perturbations its transfer reuses).
-        Map<String, Map<String, Object>> memo = new HashMap<>();
-        Map<String, Object> cellMemo = new HashMap<>();
-        KeyedMemo<String, Object> defenseMemo = new KeyedMemo<>(); // DefenseContext.cellMemo: shared by the cell's defenses
-        // Every defense's model, purified lazily: an evaluator may ask for another defense's model.
-        Map<String, Supplier<? extends Model>> purifiedByName = new LinkedHashMap<>();
-        Map<String, String> purifiedHashes = new HashMap<>();
-        for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
-            Defense defense = registry.defense(defenseRef.id());
-            Map<String, Object> pKey = new LinkedHashMap<>(bdKey);
-            pKey.put("kind", "purified");
-            pKey.put("defense", defenseRef.label());
-            pKey.put("defenseVersion", defense.descriptor().version());
-            pKey.put("defenseCode", defense instanceof JarDefense jd ? CodeFingerprint.ofPlugin(jd.jar(), jd.className())
-                    : CodeFingerprint.ofPlugin(defense.getClass()));
-            Path sandboxedJar = sandboxed(defense.descriptor());
-            String defenseName = displayName(defenseRef, spec.defenses());
-            String pHash = Hashing.ofJson(pKey);
-            purifiedHashes.put(defenseName, pHash);
-            // The build adds the defense's diagnostics; the entry keeps them, so a cached model still reports them.
-            Map<String, Object> pDescription = new LinkedHashMap<>(pKey);
-            // lazy: one attempt per cell, however many units ask; a failure is thrown to each of them
-            Supplier<SdModel> purified = lazy(() -> timed("defenses", () -> cache.getOrBuild(pHash, pDescription, () -> {
-                if (sandboxedJar != null) {
-                    SdModel input = backdoored.get();
-                    try {
-                        synchronized (sandboxLock) { // one child JVM at a time, whatever runs in parallel
-                            failures.sandboxJobStarts();
-                            return sandbox(spec).purify(sandboxedJar, defense.descriptor(), input, splits.tuning(),
-                                    splits.validation(), clean, seed, defenseRef.toParams());
-                        }
-                    } catch (SandboxException e) {
-                        throw failures.sandboxed(defenseName, e);
-                    }
-                }
-                Map<String, Double> diagnostics = new LinkedHashMap<>();
-                Contexts.DefenseInputs inputs = new Contexts.DefenseInputs(backdoored.get(), splits.tuning(), splits.validation(),
-                        backdoor.get(), clean);
-                SdModel sdm;
-                try {
-                    Model out = defense.purify(Contexts.defense(defense.descriptor(), inputs, seed, defenseRef.toParams(), host,
-                            diagnostics::put, defenseMemo));
-                    if (!(out instanceof SdModel m) || !m.spec().equals(modelSpec)) {
-                        throw new UserException("defense '" + defenseRef.id() + "' returned a model of another architecture",
-                                "return the context's model (or a copy of it) after modifying its parameters");
-                    }
-                    sdm = m;
-                } catch (UnitFailures.StageFailed | UnitFailures.DefenseFailed e) {
-                    throw e; // what the defense asked for (the clean model, another defense's) failed, not the defense
-                } catch (RuntimeException e) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw e;
-                    }
-                    throw failures.builtIn(defenseName, e);
-                }
-                if (!diagnostics.isEmpty()) {
-                    pDescription.put(DIAGNOSTICS, diagnostics);
-                }
-                return sdm;
-            }).model()));
-            purifiedByName.put(defenseName, purified);
-        }
-        for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
-            String defenseName = displayName(defenseRef, spec.defenses());
-            Supplier<? extends Model> purified = purifiedByName.get(defenseName);
-            for (MatrixSpec.PluginRef evalRef : spec.evaluators()) {
-                String unit = cellId + "|" + defenseRef.label() + "|" + evalRef.label();
-                if (journal.isDone(unit)) {
-                    continue;
-                }
-                Evaluator evaluator = registry.evaluator(evalRef.id());
-                String evalName = displayName(evalRef, spec.evaluators());
-                EvaluationResult r;
-                failures.unitStarts();
-                try {
-                    r = timed("evaluators", () -> evaluator.evaluate(Contexts.evaluation(
-                            new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), defenseName, purified.get(),
-                                    backdoored.get(), clean.get(), backdoor.get(), test, splits.retuningPool(), purifiedByName),
-                            seed, evalRef.toParams(), host,
-                            new Contexts.Memos(memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()), cellMemo))));
-                } catch (RuntimeException e) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw e;
-                    }
-                    // not journaled: a later run tries the unit again
-                    failures.record(cellId, defenseName, evalName, e, host);
-                    continue;
-                }
-                String attackName = displayName(attackRef, spec.attacks());
-                List<ResultRow> rows = new ArrayList<>();
-                r.metrics().forEach((metric, value) -> rows.add(new ResultRow(cellId, dataset.name(), modelSpec.architecture(),
-                        attackName, rate, seed, defenseName, evalName, metric, value)));
-                List<Curve> curves = new ArrayList<>();
-                r.curves().forEach((name, y) -> curves.add(new Curve(cellId, defenseName, evalName, name, xValues(r, name, y.length), y)));
-                journal.record(new Journal.Entry(unit, rows, curves));
-                run.computed().incrementAndGet();
-                host.log(String.format("done %s: %s", unit, summary(r)));
-                samplePeakOffHeap();
-            }
-            recordDiagnostics(run, cell, defenseRef, defenseName, purifiedHashes.get(defenseName));
-        }
-    }
-
-    /**
-     * Journals what the defense reported about its own run (evaluator {@code diagnostics}), read from
-     * its cache entry, so it is there whether the model was built now or earlier. An inferred
-     * trigger target is compared with the attack's - for the reader only: the defense never sees it.
-     */
-    private void recordDiagnostics(RunScope run, Cell cell, MatrixSpec.PluginRef defenseRef, String defenseName, String pHash) {
-        String unit = cell.id() + "|" + defenseRef.label() + "|" + DIAGNOSTICS;
-        if (run.journal().isDone(unit)) {
-            return;
-        }
-        Map<String, Object> description = run.cache().description(pHash);
-        if (description == null || !(description.get(DIAGNOSTICS) instanceof Map<?, ?> reported)) {
-            return;
-        }
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        reported.forEach((k, v) -> metrics.put(k.toString(), ((Number) v).doubleValue()));
-        Double inverted = metrics.get(INVERTED_TARGET);
-        if (inverted != null) {
-            boolean right = inverted.intValue() == run.spec().targetLabel();
-            metrics.put(INVERTED_TARGET + "-correct", right ? 1.0 : 0.0);
-            host.log(String.format("%s %s: trigger inversion inferred target %d, the attack's target is %d%s", cell.id(), defenseName,
-                    inverted.intValue(), run.spec().targetLabel(), right ? "" : " - WRONG (diagnostic only; the defense never sees the true target)"));
-        }
-        List<ResultRow> rows = new ArrayList<>();
-        String attackName = displayName(cell.attackRef(), run.spec().attacks());
-        metrics.forEach((metric, value) -> rows.add(new ResultRow(cell.id(), run.dataset().name(), run.modelSpec().architecture(),
-                attackName, cell.rate(), cell.seed(), defenseName, DIAGNOSTICS, metric, value)));
-        run.journal().record(new Journal.Entry(unit, rows, List.of()));
+    /** How {@code defense} runs: a built-in in this JVM, a third-party jar's in the sandbox. */
+    private Purifier purifier(MatrixSpec spec, Defense defense) {
+        Path jar = sandboxed(defense.descriptor());
+        return jar == null ? new InProcessPurifier(defense, host, failures)
+                : new SandboxedPurifier(jar, defense.descriptor(), () -> sandbox(spec), sandboxLock, failures);
     }
 
     /** The jar a defense runs from in the sandbox, or null for a built-in defense (it runs in this JVM). */
@@ -486,18 +290,6 @@ public final class MatrixRunner {
         return sameId > 1 ? ref.label() : ref.id();
     }
 
-    /** A curve's x values; the schema requires them, so a curve without any gets 0..n-1. */
-    private static double[] xValues(EvaluationResult r, String name, int n) {
-        double[] x = r.curveX(name);
-        return x != null ? x : java.util.stream.IntStream.range(0, n).asDoubleStream().toArray();
-    }
-
-    private static String summary(EvaluationResult r) {
-        StringBuilder sb = new StringBuilder();
-        r.metrics().forEach((k, v) -> sb.append(k).append('=').append(String.format("%.4f", v)).append(' '));
-        return sb.toString().trim();
-    }
-
     private void resolvePlugins(MatrixSpec spec) {
         spec.attacks().forEach(a -> registry.attack(a.id()));
         spec.defenses().forEach(d -> registry.defense(d.id()));
@@ -516,36 +308,6 @@ public final class MatrixRunner {
 
     private static LabeledImages limit(LabeledImages data, int limit) {
         return limit > 0 && limit < data.size() ? data.range(0, limit) : data;
-    }
-
-    /**
-     * Runs {@code work} charged to {@code phase}. Phases nest (an evaluator's first use of a model
-     * triggers its training), so time is charged exclusively: the enclosing phase's clock stops
-     * while a nested one runs, and the phase shares add up to at most the wall time (times the
-     * number of cells run in parallel).
-     */
-    private <T> T timed(String phase, Supplier<T> work) {
-        java.util.ArrayDeque<String> stack = phaseStack.get();
-        long[] start = phaseStart.get();
-        long now = System.nanoTime();
-        if (!stack.isEmpty()) {
-            charge(stack.peek(), now - start[0]);
-        }
-        stack.push(phase);
-        start[0] = now;
-        try {
-            return work.get();
-        } finally {
-            long end = System.nanoTime();
-            charge(stack.pop(), end - start[0]);
-            start[0] = end;
-        }
-    }
-
-    private void charge(String phase, long nanos) {
-        synchronized (phaseSeconds) {
-            phaseSeconds.merge(phase, nanos / 1e9, Double::sum);
-        }
     }
 
     /** Runs the cells in order, or {@link #parallelCells} at a time; the first failure stops the rest. */
@@ -580,40 +342,7 @@ public final class MatrixRunner {
         }
     }
 
-    private synchronized void samplePeakOffHeap() {
-        peakOffHeap = Math.max(peakOffHeap, Pointer.physicalBytes());
-    }
-
-    /**
-     * Memoising supplier: models are built at most once, and only if some unit needs them. A failure
-     * is memoised too (rethrown to every later caller): what failed in a run is not tried again in it.
-     */
-    static <T> Supplier<T> lazy(Supplier<T> s) {
-        return new Supplier<>() {
-            private T value;
-            private RuntimeException failure;
-
-            @Override
-            public synchronized T get() {
-                if (failure != null) {
-                    throw failure;
-                }
-                if (value == null) {
-                    try {
-                        value = s.get();
-                    } catch (RuntimeException e) {
-                        if (!Thread.currentThread().isInterrupted()) {
-                            failure = e;
-                        }
-                        throw e;
-                    }
-                }
-                return value;
-            }
-        };
-    }
-
-    private ResultsDocument document(MatrixSpec spec, Journal journal, List<CellInfo> cells, double wall) {
+    private ResultsDocument document(MatrixSpec spec, Journal journal, List<CellInfo> cells, double wall, PhaseClock clock) {
         ResultsDocument doc = new ResultsDocument();
         doc.setRunId(runId(spec));
         doc.setCreatedAt(Instant.now().toString());
@@ -637,11 +366,7 @@ public final class MatrixRunner {
         }
         doc.setRows(rows);
         doc.setCurves(curves);
-        samplePeakOffHeap();
-        doc.setProvenance(new Provenance(CodeVersion.get(), SpiVersion.CURRENT, System.getProperty("java.version"),
-                System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
-                cpuModel(), Runtime.getRuntime().availableProcessors(), backend(), "cpu", wall, new LinkedHashMap<>(phaseSeconds),
-                peakHeap(), peakOffHeap));
+        doc.setProvenance(hardware.provenance(wall, clock.seconds()));
         return doc;
     }
 
@@ -667,31 +392,5 @@ public final class MatrixRunner {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
-    }
-
-    static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
-
-    static String backend() {
-        var env = Nd4j.getExecutioner().getEnvironmentInformation();
-        String ext = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
-        return Nd4j.getBackend().getClass().getSimpleName() + " (" + String.valueOf(env.getOrDefault("blas.vendor", "?"))
-                + (ext.isEmpty() ? "" : ", native build " + ext.substring(1)) + ", " + String.valueOf(env.getOrDefault("omp.threads", "?")) + " threads)";
-    }
-
-    private static long peakHeap() {
-        long sum = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                sum += pool.getPeakUsage().getUsed();
-            }
-        }
-        return sum;
     }
 }

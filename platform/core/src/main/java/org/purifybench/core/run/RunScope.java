@@ -1,0 +1,87 @@
+package org.purifybench.core.run;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.purifybench.core.data.Dataset;
+import org.purifybench.core.data.Splits;
+import org.purifybench.core.model.ModelSpec;
+import org.purifybench.core.model.SdModel;
+import org.purifybench.core.plugin.PluginRegistry;
+import org.purifybench.spi.Defense;
+import org.purifybench.spi.Host;
+import org.purifybench.spi.LabeledImages;
+
+/**
+ * What every cell of one run shares.
+ *
+ * @param purifiers how each defense is run (in this JVM or in the sandbox)
+ * @param computed  the units computed so far
+ */
+record RunScope(MatrixSpec spec, Dataset dataset, ModelSpec modelSpec, LabeledImages test, Journal journal, ModelCache cache,
+                ArtefactCache artefacts, PluginRegistry registry, Host host, UnitFailures failures, PhaseClock clock,
+                HardwareInfo hardware, Function<Defense, Purifier> purifiers, AtomicInteger computed) {
+
+    /** What the cells of one seed share: its splits and its clean model (made once, when a cell first needs it). */
+    record Seed(long seed, Splits splits, CacheKeys.Key cleanKey, Supplier<SdModel> clean) {
+    }
+
+    /** The seed's splits and its lazily trained (or loaded) clean model. */
+    Seed seed(long seed) {
+        Splits splits = Splits.make(dataset, spec.splitConfig(), seed);
+        CacheKeys.Key key = CacheKeys.clean(dataset, modelSpec, spec, seed);
+        Supplier<SdModel> clean = once(stage("the clean model (seed " + seed + ")", () -> clock.time("backdoor-training",
+                () -> cache.getOrBuild(key.hash(), key.description(), () -> {
+                    SdModel m = SdModel.create(modelSpec, seed);
+                    host.trainer().train(m, splits.attackerTrain(), spec.training().toConfig(), org.purifybench.spi.StepHook.PLAIN, seed,
+                            "clean model (seed " + seed + ")");
+                    return m;
+                }).model())));
+        return new Seed(seed, splits, key, clean);
+    }
+
+    /** Tags what a cell's units share, so a unit that fails for want of it says so (and the rest of the run goes on). */
+    static <T> Supplier<T> stage(String what, Supplier<T> s) {
+        return () -> {
+            try {
+                return s.get();
+            } catch (UnitFailures.StageFailed | UnitFailures.DefenseFailed e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                throw new UnitFailures.StageFailed(what, e);
+            }
+        };
+    }
+
+    /**
+     * Memoising supplier: made at most once, and only if some unit needs it. A failure is memoised too
+     * (rethrown to every later caller): what failed in a run is not tried again in it.
+     */
+    static <T> Supplier<T> once(Supplier<T> s) {
+        return new Supplier<>() {
+            private T value;
+            private RuntimeException failure;
+
+            @Override
+            public synchronized T get() {
+                if (failure != null) {
+                    throw failure;
+                }
+                if (value == null) {
+                    try {
+                        value = s.get();
+                    } catch (RuntimeException e) {
+                        if (!Thread.currentThread().isInterrupted()) {
+                            failure = e;
+                        }
+                        throw e;
+                    }
+                }
+                return value;
+            }
+        };
+    }
+}
