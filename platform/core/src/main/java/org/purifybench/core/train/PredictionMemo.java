@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.purifybench.core.run.Hashing;
+import org.purifybench.core.hash.Hashing;
 import org.purifybench.spi.Model;
 
 /**

@@ -1,4 +1,4 @@
-package org.purifybench.core.run;
+package org.purifybench.core.fingerprint;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import org.purifybench.core.hash.Hashing;
 
 /**
  * SHA-256 of the compiled classes that produce a cached model. Cache keys use it instead of the

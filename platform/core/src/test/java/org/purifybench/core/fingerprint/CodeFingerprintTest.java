@@ -1,4 +1,4 @@
-package org.purifybench.core.run;
+package org.purifybench.core.fingerprint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +16,7 @@ import org.purifybench.core.train.SgdTrainer;
 
 class CodeFingerprintTest {
 
-    static final String P = "org/purifybench/core/run/CodeFingerprintTest$";
+    static final String P = "org/purifybench/core/fingerprint/CodeFingerprintTest$";
 
     /** A plug-in class that uses Helper, which uses Deep through an array type. */
     static final class Root {
@@ -90,7 +90,7 @@ class CodeFingerprintTest {
                     .filter(name -> CodeFingerprint.trainingPackages().stream().noneMatch(name::startsWith))
                     .forEach(outside::add);
         }
-        assertEquals(Set.of("org/purifybench/core/UserException.class", "org/purifybench/core/run/Hashing.class"), outside,
+        assertEquals(Set.of("org/purifybench/core/UserException.class", "org/purifybench/core/hash/Hashing.class"), outside,
                 "training code reaches core classes outside " + CodeFingerprint.trainingPackages()
                         + ": put them in a fingerprinted package or add their package to TRAINING_PACKAGES");
     }
