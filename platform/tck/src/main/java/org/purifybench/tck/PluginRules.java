@@ -15,8 +15,7 @@ import java.util.List;
 public final class PluginRules {
     /**
      * Packages a plug-in's classes may use besides their own: the SPI, the plug-in toolkit, the JDK
-     * and ND4J. The same set the host's plug-in class loader exposes (plus the toolkit, which a
-     * plug-in jar bundles).
+     * and ND4J, what the host's plug-in class loader exposes to a jar plus the shared plug-in helpers.
      */
     public static final List<String> ALLOWED = List.of("org.purifybench.spi..", "org.purifybench.toolkit..", "java..", "org.nd4j..");
 
