@@ -11,10 +11,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.purifybench.core.data.Dataset;
-import org.purifybench.core.data.SyntheticImages;
-import org.purifybench.core.host.DefaultHost;
-import org.purifybench.core.run.Contexts;
 import org.purifybench.spi.Attack;
 import org.purifybench.spi.Backdoor;
 import org.purifybench.spi.ImageShape;
@@ -22,14 +18,16 @@ import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.Phase;
 import org.purifybench.spi.PoisonedSet;
+import org.purifybench.tck.Tck;
+import org.purifybench.tck.TckData;
 
 class AttacksTest {
     private static final ImageShape GRAY = new ImageShape(1, 10, 10);
     private static final ImageShape RGB = new ImageShape(3, 8, 9);
-    private final Dataset data = SyntheticImages.generate(GRAY, 4, 400, 40, 2);
+    private final TckData data = Tck.syntheticImages(GRAY, 4, 400, 40, 2);
 
     private static Backdoor prepare(Attack a, ImageShape shape, double rate, long seed, Map<String, Object> params) {
-        return a.prepare(Contexts.attack(a.descriptor(), shape, 4, 0, rate, seed, new Params(params), DefaultHost.quiet(), null, null));
+        return a.prepare(Tck.attackContext(a.descriptor(), shape, 4, 0, rate, seed, new Params(params), Tck.quietHost(), null, null));
     }
 
     @Test

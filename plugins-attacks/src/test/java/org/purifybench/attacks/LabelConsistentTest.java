@@ -16,12 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.purifybench.core.data.Dataset;
-import org.purifybench.core.data.SyntheticImages;
-import org.purifybench.core.host.DefaultHost;
-import org.purifybench.core.model.ModelSpec;
-import org.purifybench.core.model.SdModel;
-import org.purifybench.core.run.Contexts;
 import org.purifybench.spi.Attack;
 import org.purifybench.spi.Backdoor;
 import org.purifybench.spi.ImageShape;
@@ -33,6 +27,8 @@ import org.purifybench.spi.Phase;
 import org.purifybench.spi.PoisonedSet;
 import org.purifybench.spi.StepHook;
 import org.purifybench.spi.TrainConfig;
+import org.purifybench.tck.Tck;
+import org.purifybench.tck.TckData;
 
 /**
  * The label-consistent attack on a tiny world: a seeded synthetic 1x12x12 set of 4 classes and a
@@ -47,17 +43,17 @@ class LabelConsistentTest {
     private static final double EPS = 8.0 / 255;
     private static final double TOL = 1e-6;
 
-    private static Dataset data;
-    private static SdModel clean;
+    private static TckData data;
+    private static Model clean;
     /** The default-settings poisoning with SEED, shared by the tests that only read it. */
     private static PoisonedSet poisoned;
     private static INDArray cleanSnapshot;
 
     @BeforeAll
     static void trainCleanModel() {
-        data = SyntheticImages.generate(SHAPE, CLASSES, 400, 40, 5);
-        clean = SdModel.create(ModelSpec.of(ModelSpec.CNN_SMALL, SHAPE, CLASSES, 6), 1);
-        DefaultHost.quiet().trainer().train(clean, data.train(), TrainConfig.sgd(3, 32, 0.05), StepHook.PLAIN, 1, "lc test clean model");
+        data = Tck.syntheticImages(SHAPE, CLASSES, 400, 40, 5);
+        clean = Tck.cnnSmall(SHAPE, CLASSES, 6, 1);
+        Tck.quietHost().trainer().train(clean, data.train(), TrainConfig.sgd(3, 32, 0.05), StepHook.PLAIN, 1, "lc test clean model");
         cleanSnapshot = data.train().images().dup();
         poisoned = prepare(SHAPE, RATE, SEED, Map.of(), () -> clean).poison(data.train());
     }
@@ -65,8 +61,8 @@ class LabelConsistentTest {
     private static Backdoor prepare(ImageShape shape, double rate, long seed, Map<String, Object> params,
                                     Supplier<? extends Model> cleanModel) {
         Attack a = new LabelConsistent();
-        return a.prepare(Contexts.attack(a.descriptor(), shape, CLASSES, TARGET, rate, seed, new Params(params),
-                DefaultHost.quiet(), data.train(), cleanModel));
+        return a.prepare(Tck.attackContext(a.descriptor(), shape, CLASSES, TARGET, rate, seed, new Params(params),
+                Tck.quietHost(), data.train(), cleanModel));
     }
 
     private static boolean inCorner(long r, long c, long h, long w) {
@@ -186,13 +182,13 @@ class LabelConsistentTest {
     @Test
     void pgdWorksOnOddSizedRgbImagesAndDoesNotTouchItsInput() {
         ImageShape rgb = new ImageShape(3, 13, 11);
-        Dataset d = SyntheticImages.generate(rgb, CLASSES, 120, 10, 9);
-        SdModel untrained = SdModel.create(ModelSpec.of(ModelSpec.CNN_SMALL, rgb, CLASSES, 4), 2);
+        TckData d = Tck.syntheticImages(rgb, CLASSES, 120, 10, 9);
+        Model untrained = Tck.cnnSmall(rgb, CLASSES, 4, 2);
         INDArray x = d.train().range(0, 7).images().dup();
         INDArray copy = x.dup();
         int[] y = Arrays.copyOf(d.train().labels(), 7);
         // Batch 4: two batches, of 4 and 3 images; 5 steps of 2/255 can reach eps.
-        INDArray adv = LabelConsistent.pgd(untrained, x, y, EPS, 2.0 / 255, 5, 4, DefaultHost.quiet());
+        INDArray adv = LabelConsistent.pgd(untrained, x, y, EPS, 2.0 / 255, 5, 4, Tck.quietHost());
         assertEquals(copy, x, "input untouched");
         INDArray diff = adv.sub(x);
         assertTrue(Math.abs(diff.maxNumber().doubleValue()) <= EPS + TOL && Math.abs(diff.minNumber().doubleValue()) <= EPS + TOL);

@@ -18,10 +18,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.purifybench.core.data.Dataset;
-import org.purifybench.core.data.SyntheticImages;
-import org.purifybench.core.host.DefaultHost;
-import org.purifybench.core.run.Contexts;
 import org.purifybench.spi.Attack;
 import org.purifybench.spi.Host;
 import org.purifybench.spi.ImageShape;
@@ -29,6 +25,8 @@ import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.Phase;
 import org.purifybench.spi.PoisonedSet;
+import org.purifybench.tck.Tck;
+import org.purifybench.tck.TckData;
 
 /**
  * SSBA on small synthetic images (class templates plus per-pixel noise of sd 0.2, so the noise, not
@@ -44,22 +42,22 @@ class SsbaTest {
     /** The same settings trained briefly: enough steps to test determinism, not to decode well. */
     private static final Map<String, Object> SHORT = Map.of("bits", 8, "bound", BOUND, "epochs", 3);
 
-    private static final Dataset GRAY_DATA = SyntheticImages.generate(GRAY, 4, 400, 40, 2);
-    private static final Dataset RGB_DATA = SyntheticImages.generate(RGB, 4, 400, 40, 3);
+    private static final TckData GRAY_DATA = Tck.syntheticImages(GRAY, 4, 400, 40, 2);
+    private static final TckData RGB_DATA = Tck.syntheticImages(RGB, 4, 400, 40, 3);
     private static final ByteArrayOutputStream GRAY_LOG = new ByteArrayOutputStream();
-    private static final Host SILENT = new DefaultHost(false, new PrintStream(OutputStream.nullOutputStream()));
+    private static final Host SILENT = Tck.host(new PrintStream(OutputStream.nullOutputStream()));
     private static Ssba.Trigger gray;
     private static Ssba.Trigger rgb;
 
-    private static Ssba.Trigger prepare(Dataset data, double rate, long seed, Map<String, Object> params, Host host) {
+    private static Ssba.Trigger prepare(TckData data, double rate, long seed, Map<String, Object> params, Host host) {
         Attack a = new Ssba();
-        return (Ssba.Trigger) a.prepare(Contexts.attack(a.descriptor(), data.shape(), data.numClasses(), 0, rate, seed,
+        return (Ssba.Trigger) a.prepare(Tck.attackContext(a.descriptor(), data.shape(), data.numClasses(), 0, rate, seed,
                 new Params(params), host, data.train(), null));
     }
 
     private static synchronized Ssba.Trigger gray() {
         if (gray == null) {
-            gray = prepare(GRAY_DATA, 0.05, 1, PARAMS, new DefaultHost(false, new PrintStream(GRAY_LOG, true, StandardCharsets.UTF_8)));
+            gray = prepare(GRAY_DATA, 0.05, 1, PARAMS, Tck.host(new PrintStream(GRAY_LOG, true, StandardCharsets.UTF_8)));
         }
         return gray;
     }
@@ -79,7 +77,7 @@ class SsbaTest {
     void residualsStayWithinTheBoundAndAreNonZero() {
         for (Object[] c : new Object[][] {{gray(), GRAY_DATA}, {rgb(), RGB_DATA}}) {
             Ssba.Trigger t = (Ssba.Trigger) c[0];
-            LabeledImages all = LabeledImages.concat(((Dataset) c[1]).test(), ((Dataset) c[1]).train());
+            LabeledImages all = LabeledImages.concat(((TckData) c[1]).test(), ((TckData) c[1]).train());
             INDArray x = all.images();
             INDArray before = x.dup();
             for (Phase phase : Phase.values()) {
@@ -107,7 +105,7 @@ class SsbaTest {
         for (Object[] c : new Object[][] {{gray(), GRAY_DATA}, {rgb(), RGB_DATA}}) {
             Ssba.Trigger t = (Ssba.Trigger) c[0];
             // Images squeezed into [bound, 1 - bound]: x + r can never leave [0,1], so clipping plays no part.
-            INDArray x = ((Dataset) c[1]).test().images().mul(1 - 2 * BOUND - 1e-3).addi(BOUND + 5e-4);
+            INDArray x = ((TckData) c[1]).test().images().mul(1 - 2 * BOUND - 1e-3).addi(BOUND + 5e-4);
             INDArray diff = t.apply(x, Phase.TEST).sub(x);
             INDArray r = t.residual(x);
             assertTrue(diff.equalsWithEps(r, 1e-5), "without clipping the change is exactly the residual");
@@ -140,7 +138,7 @@ class SsbaTest {
             assertTrue(s.bitAccuracyFixed() > 0.8, "bit accuracy (fixed secret) " + s.bitAccuracyFixed());
             assertTrue(s.bitAccuracyRandom() > 0.8, "bit accuracy (random secrets) " + s.bitAccuracyRandom());
             // The test split was never seen by the encoder either.
-            INDArray test = ((Dataset) c[1]).test().images();
+            INDArray test = ((TckData) c[1]).test().images();
             INDArray secrets = t.secret().repeat(0, test.size(0));
             double onTest = Ssba.Trigger.bitAccuracy(t.encoder().decode(t.apply(test, Phase.TEST)), secrets);
             assertTrue(onTest > 0.8, "bit accuracy on the test split " + onTest);
@@ -154,7 +152,7 @@ class SsbaTest {
     void poisoningHonoursRateTargetAndOnlyTouchesChosenSamples() {
         for (Object[] c : new Object[][] {{gray(), GRAY_DATA}, {rgb(), RGB_DATA}}) {
             Ssba.Trigger t = (Ssba.Trigger) c[0];
-            LabeledImages clean = ((Dataset) c[1]).train();
+            LabeledImages clean = ((TckData) c[1]).train();
             PoisonedSet p = t.poison(clean);
             assertEquals(20, p.poisonedIndices().length, "round(0.05 x 400)");
             int[] labels = p.data().labels();
@@ -210,7 +208,7 @@ class SsbaTest {
             return compute.get();
         });
         Attack attack = new Ssba();
-        java.util.function.Supplier<Ssba.Trigger> prepare = () -> (Ssba.Trigger) attack.prepare(Contexts.attack(attack.descriptor(),
+        java.util.function.Supplier<Ssba.Trigger> prepare = () -> (Ssba.Trigger) attack.prepare(Tck.attackContext(attack.descriptor(),
                 GRAY, 4, 0, 0.1, 9, new Params(SHORT), SILENT, GRAY_DATA.train(), null, store));
         Ssba.Trigger trained = prepare.get();
         Ssba.Trigger cached = prepare.get();
@@ -243,9 +241,9 @@ class SsbaTest {
             assertThrows(IllegalArgumentException.class, () -> prepare(GRAY_DATA, 0.1, 1, p, SILENT), bad.toString());
         }
         assertThrows(IllegalArgumentException.class, () -> prepare(GRAY_DATA, 1.5, 1, SHORT, SILENT));
-        assertThrows(IllegalArgumentException.class, () -> a.prepare(Contexts.attack(a.descriptor(), GRAY, 4, 0, 0.1, 1,
+        assertThrows(IllegalArgumentException.class, () -> a.prepare(Tck.attackContext(a.descriptor(), GRAY, 4, 0, 0.1, 1,
                 new Params(SHORT), SILENT, null, null)), "no training data");
-        assertThrows(IllegalArgumentException.class, () -> a.prepare(Contexts.attack(a.descriptor(), RGB, 4, 0, 0.1, 1,
+        assertThrows(IllegalArgumentException.class, () -> a.prepare(Tck.attackContext(a.descriptor(), RGB, 4, 0, 0.1, 1,
                 new Params(SHORT), SILENT, GRAY_DATA.train(), null)), "training data of another shape");
         assertThrows(IllegalArgumentException.class, () -> gray().apply(Nd4j.zeros(2, 3, 11, 13), Phase.TEST), "images of another shape");
     }

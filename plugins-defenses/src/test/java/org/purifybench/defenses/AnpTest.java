@@ -11,21 +11,20 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.purifybench.core.host.DefaultHost;
-import org.purifybench.core.model.ModelSpec;
-import org.purifybench.core.model.SdModel;
 import org.purifybench.spi.ImageShape;
+import org.purifybench.spi.Model;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.Trainer;
+import org.purifybench.tck.Tck;
 import org.purifybench.tck.TckFixture;
 
 class AnpTest {
     private static final ImageShape SHAPE = new ImageShape(1, 8, 8);
-    private final Trainer trainer = DefaultHost.quiet().trainer();
+    private final Trainer trainer = Tck.quietHost().trainer();
 
     /** A double-precision model whose BN scales and shifts are random (at init the shifts are 0, hiding shift gradients). */
-    private static SdModel randomisedModel() {
-        SdModel m = SdModel.create(new ModelSpec(ModelSpec.CNN_SMALL, SHAPE, 3, 2, "double"), 11);
+    private static Model randomisedModel() {
+        Model m = Tck.cnnSmall(SHAPE, 3, 2, "double", 11);
         SplittableRandom r = new SplittableRandom(5);
         for (var bn : m.batchNormLayers()) {
             INDArray g = m.parameters().get(bn.scale());
@@ -53,7 +52,7 @@ class AnpTest {
     @Test
     void maskAndNoiseGradientsMatchFiniteDifferencesOfTheLoss() {
         Nd4j.getRandom().setSeed(3);
-        SdModel m = randomisedModel();
+        Model m = randomisedModel();
         INDArray x = images(6);
         int[] y = {0, 1, 2, 0, 1, 2};
         NeuronMasks masks = new NeuronMasks(m);
@@ -81,14 +80,14 @@ class AnpTest {
         assertTrue(dShift.stream().anyMatch(a -> a.amaxNumber().doubleValue() > 1e-4), "the shift gradients are not trivially zero");
     }
 
-    private static double centralDifference(SdModel m, NeuronMasks masks, INDArray coefficient, int c, double h, INDArray x, int[] y) {
+    private static double centralDifference(Model m, NeuronMasks masks, INDArray coefficient, int c, double h, INDArray x, int[] y) {
         double v = coefficient.getDouble(c);
         coefficient.putScalar(c, v + h);
         masks.apply(true);
-        double plus = m.loss(x, oneHot(y));
+        double plus = Tck.trainingLoss(m, x, oneHot(y));
         coefficient.putScalar(c, v - h);
         masks.apply(true);
-        double minus = m.loss(x, oneHot(y));
+        double minus = Tck.trainingLoss(m, x, oneHot(y));
         coefficient.putScalar(c, v);
         masks.apply(true);
         return (plus - minus) / (2 * h);
@@ -96,7 +95,7 @@ class AnpTest {
 
     @Test
     void masksAreClippedToTheUnitIntervalAndNoiseToEps() {
-        SdModel m = randomisedModel();
+        Model m = randomisedModel();
         NeuronMasks masks = new NeuronMasks(m);
         INDArray first = masks.mask.get(0).reshape(-1);
         first.putScalar(0, -0.5);
@@ -127,7 +126,7 @@ class AnpTest {
 
     @Test
     void pruningZeroesExactlyTheScalesOfNeuronsBelowTheThreshold() {
-        SdModel m = randomisedModel();
+        Model m = randomisedModel();
         Map<String, INDArray> before = new java.util.HashMap<>();
         m.parameters().forEach((k, v) -> before.put(k, v.dup()));
         NeuronMasks masks = new NeuronMasks(m);

@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.purifybench.core.model.ModelSpec;
-import org.purifybench.core.model.SdModel;
 import org.purifybench.spi.ImageShape;
 import org.purifybench.spi.LabeledImages;
+import org.purifybench.spi.Model;
+import org.purifybench.tck.Tck;
 import org.purifybench.tck.TckFixture;
 
 /**
@@ -155,11 +155,11 @@ class HvpTest {
     }
 
     /** A batch, delta and direction on the fixture's cnn-small (float32) and its double-precision copy. */
-    private record Cnn(SdModel model, SdModel exactModel, LabeledImages batch, INDArray delta, INDArray v) {
+    private record Cnn(Model model, Model exactModel, LabeledImages batch, INDArray delta, INDArray v) {
         static Cnn make() {
             TckFixture f = TckFixture.get();
-            SdModel model = f.backdoored.copy();
-            SdModel exactModel = SdModel.create(new ModelSpec(ModelSpec.CNN_SMALL, TckFixture.SHAPE, TckFixture.CLASSES, f.spec.width(), "double"), 1);
+            Model model = f.backdoored.copy();
+            Model exactModel = Tck.cnnSmall(TckFixture.SHAPE, TckFixture.CLASSES, TckFixture.WIDTH, "double", 1);
             exactModel.copyFrom(model);
             SplittableRandom r = new SplittableRandom(11);
             long[] shape = {1, 1, TckFixture.SHAPE.height(), TckFixture.SHAPE.width()};
@@ -167,7 +167,7 @@ class HvpTest {
                     random(r, DataType.DOUBLE, -1, 1, shape));
         }
 
-        IBau.InnerLoss inner(SdModel m, String hvp) {
+        IBau.InnerLoss inner(Model m, String hvp) {
             return new IBau.InnerLoss(m, TckFixture.get().host.trainer(), batch.images(), batch.labels(), REG, hvp);
         }
     }

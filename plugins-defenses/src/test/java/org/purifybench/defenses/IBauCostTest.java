@@ -7,17 +7,14 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.purifybench.core.data.Dataset;
-import org.purifybench.core.data.SyntheticImages;
-import org.purifybench.core.host.DefaultHost;
-import org.purifybench.core.model.ModelSpec;
-import org.purifybench.core.model.SdModel;
-import org.purifybench.core.run.Contexts;
 import org.purifybench.spi.ImageShape;
 import org.purifybench.spi.LabeledImages;
+import org.purifybench.spi.Model;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.StepHook;
 import org.purifybench.spi.TrainConfig;
+import org.purifybench.tck.Tck;
+import org.purifybench.tck.TckData;
 
 /**
  * Measurements at the real scale (Fashion-MNIST shape 1x28x28, 10 classes, cnn-small of width 32,
@@ -30,25 +27,25 @@ class IBauCostTest {
     private static final ImageShape SHAPE = new ImageShape(1, 28, 28);
     private static final double REG = 0.001;
 
-    private static SdModel trained(Dataset data) {
+    private static Model trained(TckData data) {
         return trained(data, 32);
     }
 
-    private static SdModel trained(Dataset data, int width) {
-        SdModel m = SdModel.create(ModelSpec.of(ModelSpec.CNN_SMALL, SHAPE, 10, width), 1);
+    private static Model trained(TckData data, int width) {
+        Model m = Tck.cnnSmall(SHAPE, 10, width, 1);
         long t0 = System.nanoTime();
-        DefaultHost.quiet().trainer().train(m, data.train(), TrainConfig.sgd(2, 64, 0.05), StepHook.PLAIN, 1, "cost model");
+        Tck.quietHost().trainer().train(m, data.train(), TrainConfig.sgd(2, 64, 0.05), StepHook.PLAIN, 1, "cost model");
         System.out.printf("trained cnn-small on %d synthetic images in %.1f s%n", data.train().size(), (System.nanoTime() - t0) / 1e9);
         return m;
     }
 
     @Test
     void secondOrderProductsAtRealScale() {
-        Dataset data = SyntheticImages.generate(SHAPE, 10, 2500, 100, 5);
-        SdModel model = trained(data);
-        SdModel exactModel = SdModel.create(new ModelSpec(ModelSpec.CNN_SMALL, SHAPE, 10, 32, "double"), 1);
+        TckData data = Tck.syntheticImages(SHAPE, 10, 2500, 100, 5);
+        Model model = trained(data);
+        Model exactModel = Tck.cnnSmall(SHAPE, 10, 32, "double", 1);
         exactModel.copyFrom(model);
-        var host = DefaultHost.quiet();
+        var host = Tck.quietHost();
         IBau.Settings s = IBau.Settings.from(Params.empty());
         int[] clean = new int[data.train().size()];
         INDArray delta = IBau.universalPerturbation(model, data.train(), s, clean);
@@ -115,11 +112,11 @@ class IBauCostTest {
 
     @Test
     void oneRoundAtRealScale() {
-        Dataset data = SyntheticImages.generate(SHAPE, 10, 2500, 100, 5);
-        SdModel model = trained(data);
-        var host = new DefaultHost(false, System.out);
+        TckData data = Tck.syntheticImages(SHAPE, 10, 2500, 100, 5);
+        Model model = trained(data);
+        var host = Tck.host(System.out);
         IBau defense = new IBau();
-        var ctx = Contexts.defense(defense.descriptor(), new Contexts.DefenseInputs(model, data.train(), data.test(), null, () -> model),
+        var ctx = Tck.defenseContext(defense.descriptor(), model, data.train(), data.test(), null, () -> model,
                 1, new Params(Map.of("rounds", 1)), host);
         long t0 = System.nanoTime();
         defense.purify(ctx);
@@ -128,26 +125,26 @@ class IBauCostTest {
         IBau.universalPerturbation(model, data.train(), IBau.Settings.from(Params.empty()), new int[2500]);
         System.out.printf("of which the perturbation pass: %.1f s%n", (System.nanoTime() - t0) / 1e9);
         t0 = System.nanoTime();
-        DefaultHost.quiet().trainer().train(model.copy(), data.train(), TrainConfig.sgd(1, 100, 0.01), StepHook.PLAIN, 1, "epoch");
+        Tck.quietHost().trainer().train(model.copy(), data.train(), TrainConfig.sgd(1, 100, 0.01), StepHook.PLAIN, 1, "epoch");
         System.out.printf("for scale: one plain training epoch at batch 100: %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
 
     /** The whole defense with its defaults at the standard profile's size: 500 tuning images (5% of 10,000), width 16. */
     @Test
     void wholeDefenseAtTheStandardProfilesSize() {
-        Dataset data = SyntheticImages.generate(SHAPE, 10, 3000, 100, 6);
+        TckData data = Tck.syntheticImages(SHAPE, 10, 3000, 100, 6);
         LabeledImages train = data.train().range(0, 2500);
         LabeledImages tuning = data.train().range(2500, 3000);
-        SdModel model = trained(new Dataset("synthetic", train, data.test(), "cost"), 16);
-        var host = new DefaultHost(false, System.out);
+        Model model = trained(new TckData(train, data.test()), 16);
+        var host = Tck.host(System.out);
         IBau defense = new IBau();
-        var ctx = Contexts.defense(defense.descriptor(), new Contexts.DefenseInputs(model, tuning, data.test(), null, () -> model),
+        var ctx = Tck.defenseContext(defense.descriptor(), model, tuning, data.test(), null, () -> model,
                 1, Params.empty(), host);
         long t0 = System.nanoTime();
         defense.purify(ctx);
         System.out.printf("whole defense with the defaults (5 rounds), 500 tuning images, width 16: %.1f s%n", (System.nanoTime() - t0) / 1e9);
         t0 = System.nanoTime();
-        DefaultHost.quiet().trainer().train(model.copy(), tuning, TrainConfig.sgd(1, 100, 0.01), StepHook.PLAIN, 1, "epoch");
+        Tck.quietHost().trainer().train(model.copy(), tuning, TrainConfig.sgd(1, 100, 0.01), StepHook.PLAIN, 1, "epoch");
         System.out.printf("for scale: one plain training epoch over them at batch 100: %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
 }

@@ -13,8 +13,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.inverse.InvertMatrix;
-import org.purifybench.core.model.SdModel;
 import org.purifybench.spi.LabeledImages;
+import org.purifybench.spi.Model;
 import org.purifybench.spi.Params;
 import org.purifybench.tck.TckFixture;
 
@@ -142,7 +142,7 @@ class IBauTest {
     @Test
     void universalPerturbationFindsTheFixturesTargetWithinItsBall() {
         TckFixture f = TckFixture.get();
-        SdModel m = f.backdoored.copy();
+        Model m = f.backdoored.copy();
         INDArray before = m.flatParameters();
         LabeledImages tuning = f.splits.tuning();
         int[] clean = new int[tuning.size()];

@@ -12,13 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.purifybench.core.model.ModelSpec;
-import org.purifybench.core.model.SdModel;
 import org.purifybench.spi.LabeledImages;
+import org.purifybench.spi.Model;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.StepContext;
 import org.purifybench.spi.StepHook;
 import org.purifybench.spi.TrainConfig;
+import org.purifybench.tck.Tck;
 import org.purifybench.tck.TckFixture;
 
 class PathAwareAndInversionTest {
@@ -27,8 +27,8 @@ class PathAwareAndInversionTest {
     void pamStepEqualsAHandComputedStepOnATinyModel() {
         TckFixture f = TckFixture.get();
         // A tiny double-precision model: W0 its initial weights, W = W0 + a fixed displacement.
-        SdModel w0 = SdModel.create(new ModelSpec(ModelSpec.CNN_SMALL, TckFixture.SHAPE, TckFixture.CLASSES, 2, "double"), 7);
-        SdModel model = w0.copy();
+        Model w0 = Tck.cnnSmall(TckFixture.SHAPE, TckFixture.CLASSES, 2, "double", 7);
+        Model model = w0.copy();
         java.util.SplittableRandom r = new java.util.SplittableRandom(3);
         model.parameters().values().forEach(p -> p.addi(Nd4j.create(r.doubles(p.length(), -0.05, 0.05).toArray(), p.shape(), DataType.DOUBLE)));
         LabeledImages batch = f.splits.tuning().range(0, 16);
@@ -41,7 +41,7 @@ class PathAwareAndInversionTest {
             double n = w0.parameters().get(k).sub(model.parameters().get(k)).norm2Number().doubleValue();
             sq += n * n;
         }
-        SdModel interpolated = model.copy();
+        Model interpolated = model.copy();
         for (String k : w0.parameters().keySet()) {
             INDArray wd = w0.parameters().get(k).sub(model.parameters().get(k));
             interpolated.parameters().get(k).addi(wd.muli(rho / Math.sqrt(sq)));
@@ -116,14 +116,14 @@ class PathAwareAndInversionTest {
         Params p = new Params(Map.of("mask-epochs", 1, "generator-epochs", 1, "refine-epochs", 1));
         int[] computed = {0};
         var cell = f.defenseContext(new Pam().descriptor(), 1, p); // its cellMemo stands for the cell's
-        java.util.function.Function<SdModel, TriggerInversion.Result> invert = m -> InversionMemo.get(cell, m, f.splits.tuning(), p, 1, () -> {
+        java.util.function.Function<Model, TriggerInversion.Result> invert = m -> InversionMemo.get(cell, m, f.splits.tuning(), p, 1, () -> {
             computed[0]++;
             return TriggerInversion.run(m, f.splits.tuning(), p, 1, f.host, null);
         });
         var first = invert.apply(f.backdoored.copy());
         assertTrue(first == invert.apply(f.backdoored.copy()), "same weights, data, parameters and seed: shared");
         assertEquals(1, computed[0]);
-        SdModel other = f.backdoored.copy();
+        Model other = f.backdoored.copy();
         other.parameters().get("fc_b").addi(1e-3);
         invert.apply(other);
         assertEquals(2, computed[0], "other weights: computed again");
@@ -136,7 +136,7 @@ class PathAwareAndInversionTest {
     void benignMaskIsInUnitIntervalAndDeterministic() {
         TckFixture f = TckFixture.get();
         INDArray m = TriggerInversion.benignMask(f.backdoored, f.splits.tuning(), 3, 2);
-        assertEquals(f.backdoored.featureSize(), m.length());
+        assertEquals(f.backdoored.parameters().get("fc_W").size(0), m.length(), "one value per input of the classifier layer");
         assertTrue(m.minNumber().doubleValue() >= 0 && m.maxNumber().doubleValue() <= 1);
         assertEquals(m, TriggerInversion.benignMask(f.backdoored, f.splits.tuning(), 3, 2));
     }

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.purifybench.core.model.SdModel;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Params;
@@ -68,7 +67,7 @@ class ReferenceDefaultsTest {
     @Test
     void featureMatchingAddsALinearFeatureTermToTheMixedBatchCrossEntropy() {
         TckFixture f = TckFixture.get();
-        SdModel m = f.backdoored.copy();
+        Model m = f.backdoored.copy();
         LabeledImages batch = f.splits.tuning().range(0, 32);
         TriggerGenerator g = new TriggerGenerator(TckFixture.SHAPE, 0.02, 0.01, 4);
         ReversedMixStep mixer = new ReversedMixStep(g, 0.25, 3, StepRule.PLAIN);

@@ -8,7 +8,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.purifybench.core.model.SdModel;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Params;
 import org.purifybench.tck.TckFixture;
@@ -46,7 +45,7 @@ class SamAndFstTest {
     @Test
     void samStepTakesTheGradientAtThePerturbedPointAndRestoresTheWeights() {
         TckFixture f = TckFixture.get();
-        SdModel m = f.backdoored.copy();
+        Model m = f.backdoored.copy();
         INDArray before = m.flatParameters();
         var step = new SharpnessAwareStep(0.05, false);
         var images = f.splits.tuning().range(0, 32);
@@ -61,7 +60,7 @@ class SamAndFstTest {
                 }, 1, "test");
         assertEquals(before, m.flatParameters(), "with lr 0 the weights are back where they were");
         // The returned gradient is the one at w + e, not at w.
-        SdModel shifted = f.backdoored.copy();
+        Model shifted = f.backdoored.copy();
         Map<String, INDArray> g0 = f.host.trainer().gradient(shifted, images.images(), images.labels());
         Map<String, INDArray> e = step.perturbation(shifted.parameters(), g0);
         e.forEach((k, v) -> shifted.parameters().get(k).addi(v));

@@ -15,6 +15,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.purifybench.spi.EvaluationContext;
 import org.purifybench.spi.EvaluationResult;
 import org.purifybench.spi.LabeledImages;
+import org.purifybench.spi.Model;
 import org.purifybench.spi.Params;
 import org.purifybench.tck.TckFixture;
 
@@ -236,7 +237,7 @@ class QueryReactivationTest {
         assertEquals(set.images(), QueryReactivation.attackSet(f.splits.retuningPool(), f.trigger, 30, 20, 4).images());
     }
 
-    private static EvaluationContext context(TckFixture f, Map<String, org.purifybench.core.model.SdModel> others) {
+    private static EvaluationContext context(TckFixture f, Map<String, Model> others) {
         return f.evaluationContext(f.backdoored, 2, FAST, others);
     }
 

@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 import org.nd4j.linalg.factory.Nd4j;
 import org.purifybench.core.UserException;
 import org.purifybench.core.bench.Throughput;
-import org.purifybench.core.run.CodeVersion;
+import org.purifybench.core.fingerprint.CodeVersion;
 import org.purifybench.spi.ImageShape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

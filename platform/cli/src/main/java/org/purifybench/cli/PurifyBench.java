@@ -3,9 +3,9 @@ package org.purifybench.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import org.purifybench.core.UserException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The {@code purifybench} command: demo, run, list, admit, verify, report, bench; serve and
@@ -93,7 +93,7 @@ public final class PurifyBench {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"purifybench " + org.purifybench.core.run.CodeVersion.get()
+            return new String[] {"purifybench " + org.purifybench.core.fingerprint.CodeVersion.get()
                     + " (SPI " + org.purifybench.spi.SpiVersion.CURRENT + ")"};
         }
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.purifybench.cli.PluginJarsCliTest.Result;
 import org.purifybench.core.UserException;
-import org.purifybench.core.run.Hashing;
+import org.purifybench.core.hash.Hashing;
 import org.purifybench.core.run.MatrixRunner;
 import org.purifybench.core.run.MatrixSpec;
 

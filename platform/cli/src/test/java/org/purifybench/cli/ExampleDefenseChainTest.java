@@ -19,14 +19,14 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.purifybench.cli.PluginJarsCliTest.Result;
+import org.purifybench.core.fingerprint.CodeFingerprint;
 import org.purifybench.core.results.ResultsDocument;
 import org.purifybench.core.results.ResultsIO;
-import org.purifybench.core.run.CodeFingerprint;
 import org.purifybench.core.sandbox.Sandbox;
 import org.purifybench.core.sandbox.SandboxException;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.PluginDescriptor;
-import org.purifybench.cli.PluginJarsCliTest.Result;
 
 /**
  * The third-party chain, from the template project's sources: {@code submissions/example-defense}

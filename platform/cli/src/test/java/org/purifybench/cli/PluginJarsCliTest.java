@@ -16,7 +16,7 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.purifybench.core.run.CodeFingerprint;
+import org.purifybench.core.fingerprint.CodeFingerprint;
 
 /** --plugin and --submissions on list and run: sources shown, refused jars named, a run refuses to start. */
 class PluginJarsCliTest {

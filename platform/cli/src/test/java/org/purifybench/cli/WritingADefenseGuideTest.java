@@ -34,9 +34,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.purifybench.cli.PluginJarsCliTest.Result;
+import org.purifybench.core.fingerprint.CodeFingerprint;
 import org.purifybench.core.model.ModelSpec;
 import org.purifybench.core.model.SdModel;
-import org.purifybench.core.run.CodeFingerprint;
 import org.purifybench.core.sandbox.Sandbox;
 import org.purifybench.core.sandbox.SandboxException;
 import org.purifybench.spi.ImageShape;
@@ -48,7 +49,6 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
-import org.purifybench.cli.PluginJarsCliTest.Result;
 
 /**
  * docs/writing-a-defense.md's walkthrough, built from the page's own code blocks: every fenced block

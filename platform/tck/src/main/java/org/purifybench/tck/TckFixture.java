@@ -29,23 +29,32 @@ import org.purifybench.spi.TrainConfig;
 /**
  * A tiny world for conformance checks: a seeded synthetic dataset (1x12x12, 4 classes), a tiny
  * cnn-small, a one-pixel-block trigger, and backdoored and clean models trained in seconds.
- * Contexts are built by the same code the real runner uses.
+ * Contexts are built by the same code the real runner uses. Its public parts are SPI types (and
+ * the kit's own records of them), so plug-in tests that use it need nothing from the core.
  */
 public final class TckFixture {
     public static final ImageShape SHAPE = new ImageShape(1, 12, 12);
     public static final int CLASSES = 4;
+    /** Width of the fixture's cnn-small models. */
+    public static final int WIDTH = 6;
     private static TckFixture shared;
 
     public final Host host = DefaultHost.quiet();
-    public final Dataset dataset = SyntheticImages.generate(SHAPE, CLASSES, 600, 200, 3);
-    public final Splits splits = Splits.make(dataset, new SplitConfig(0.2, 0.1, 100, 0), 1);
-    public final ModelSpec spec = ModelSpec.of(ModelSpec.CNN_SMALL, SHAPE, CLASSES, 6);
+    public final TckData dataset;
+    public final TckSplits splits;
     public final Backdoor trigger = new CornerTrigger();
-    public final SdModel clean;
-    public final SdModel backdoored;
+    public final Model clean;
+    public final Model backdoored;
+    /** What the models are, for the kit's architecture check; the core's type stays inside the kit. */
+    final ModelSpec spec = ModelSpec.of(ModelSpec.CNN_SMALL, SHAPE, CLASSES, WIDTH);
 
     private TckFixture() {
+        Dataset data = SyntheticImages.generate(SHAPE, CLASSES, 600, 200, 3);
+        Splits parts = Splits.make(data, new SplitConfig(0.2, 0.1, 100, 0), 1);
+        dataset = new TckData(data.train(), data.test());
+        splits = new TckSplits(parts.attackerTrain(), parts.tuning(), parts.validation(), parts.retuningPool(), parts.test());
         TrainConfig cfg = TrainConfig.sgd(8, 32, 0.05);
+        // The host's own models (SdModel), so that the sandbox can ship them to a child by their spec.
         clean = SdModel.create(spec, 1);
         host.trainer().train(clean, splits.attackerTrain(), cfg, StepHook.PLAIN, 1, "tck clean");
         backdoored = SdModel.create(spec, 1);
@@ -61,12 +70,12 @@ public final class TckFixture {
     }
 
     public DefenseContext defenseContext(PluginDescriptor d, long seed, Params params) {
-        Supplier<SdModel> cleanModel = () -> clean;
+        Supplier<Model> cleanModel = () -> clean;
         return Contexts.defense(d, new Contexts.DefenseInputs(backdoored, splits.tuning(), splits.validation(), trigger, cleanModel),
                 seed, params, host);
     }
 
-    public EvaluationContext evaluationContext(SdModel purified, long seed, Params params) {
+    public EvaluationContext evaluationContext(Model purified, long seed, Params params) {
         return evaluationContext(purified, seed, params, Map.of());
     }
 
@@ -74,7 +83,7 @@ public final class TckFixture {
      * An evaluation context of defense "tck" whose cell also holds {@code otherDefenses} (name to
      * purified model), for evaluators that compare defenses.
      */
-    public EvaluationContext evaluationContext(SdModel purified, long seed, Params params, Map<String, SdModel> otherDefenses) {
+    public EvaluationContext evaluationContext(Model purified, long seed, Params params, Map<String, ? extends Model> otherDefenses) {
         Map<String, Supplier<? extends Model>> cell = new java.util.LinkedHashMap<>();
         cell.put("tck", () -> purified);
         otherDefenses.forEach((name, model) -> cell.put(name, () -> model));

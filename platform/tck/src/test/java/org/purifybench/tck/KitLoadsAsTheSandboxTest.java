@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.purifybench.core.fingerprint.CodeFingerprint;
+import org.purifybench.core.model.SdModel;
 import org.purifybench.core.plugin.SandboxedLoading;
-import org.purifybench.core.run.CodeFingerprint;
 import org.purifybench.core.sandbox.Sandbox;
 import org.purifybench.core.sandbox.SandboxException;
 import org.purifybench.core.sandbox.SandboxLimits;
@@ -252,7 +253,7 @@ class KitLoadsAsTheSandboxTest {
         TckFixture f = TckFixture.get();
         Sandbox sandbox = new Sandbox(dir.resolve("jobs"), SandboxLimits.fromSystemProperties().withWall(Duration.ofMinutes(5)), List.of(dir),
                 line -> { });
-        SandboxException e = assertThrows(SandboxException.class, () -> sandbox.purification(jar, d, f.backdoored, f.splits.tuning(),
+        SandboxException e = assertThrows(SandboxException.class, () -> sandbox.purification(jar, d, (SdModel) f.backdoored, f.splits.tuning(),
                 f.splits.validation(), () -> f.clean, ConformanceKit.SEED, new Params(Map.of())));
         assertEquals(SandboxStatus.FAILED, e.status(), e.oneLine());
         assertTrue(e.detail().contains(MESSAGE), e.detail());

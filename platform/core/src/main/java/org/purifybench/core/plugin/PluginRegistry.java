@@ -16,7 +16,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import org.purifybench.core.UserException;
-import org.purifybench.core.run.CodeFingerprint;
+import org.purifybench.core.fingerprint.CodeFingerprint;
 import org.purifybench.spi.Attack;
 import org.purifybench.spi.Defense;
 import org.purifybench.spi.Evaluator;

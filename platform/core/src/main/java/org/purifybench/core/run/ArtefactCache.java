@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.purifybench.core.UserException;
+import org.purifybench.core.hash.Hashing;
 import org.purifybench.spi.ArtefactStore;
 
 /**

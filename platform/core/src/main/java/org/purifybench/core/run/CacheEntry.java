@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.purifybench.core.UserException;
+import org.purifybench.core.fingerprint.CodeVersion;
+import org.purifybench.core.hash.Hashing;
 
 /**
  * One checksummed cache entry on disk: a folder with a payload file and {@code entry.json}

@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.purifybench.core.UserException;
+import org.purifybench.core.fingerprint.CodeVersion;
 
 /**
  * A run folder's {@code run.log}: everything a run prints to the console, so the reasons for a

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.purifybench.core.run.Hashing;
+import org.purifybench.core.hash.Hashing;
 import org.purifybench.spi.Model;
 import org.purifybench.toolkit.KeyedMemo;
 

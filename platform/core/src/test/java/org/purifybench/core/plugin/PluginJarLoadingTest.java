@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.purifybench.core.UserException;
-import org.purifybench.core.run.CodeFingerprint;
+import org.purifybench.core.fingerprint.CodeFingerprint;
 import org.purifybench.spi.Defense;
 import org.purifybench.spi.Evaluator;
 import org.purifybench.spi.Plugin;

@@ -19,7 +19,7 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Assumptions;
 import org.purifybench.core.UserException;
-import org.purifybench.core.run.CodeFingerprint;
+import org.purifybench.core.fingerprint.CodeFingerprint;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.Plugin;
 

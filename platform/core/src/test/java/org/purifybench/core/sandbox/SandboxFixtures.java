@@ -18,8 +18,8 @@ import java.util.zip.ZipOutputStream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Assumptions;
+import org.purifybench.core.fingerprint.CodeFingerprint;
 import org.purifybench.core.plugin.DescriptorFile;
-import org.purifybench.core.run.CodeFingerprint;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.Plugin;
 

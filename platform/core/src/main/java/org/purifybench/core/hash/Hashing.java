@@ -1,4 +1,4 @@
-package org.purifybench.core.run;
+package org.purifybench.core.hash;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

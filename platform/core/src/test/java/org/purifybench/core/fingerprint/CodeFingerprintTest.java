@@ -1,17 +1,22 @@
-package org.purifybench.core.run;
+package org.purifybench.core.fingerprint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.purifybench.core.host.DefaultHost;
+import org.purifybench.core.train.SgdTrainer;
 
 class CodeFingerprintTest {
 
-    static final String P = "org/purifybench/core/run/CodeFingerprintTest$";
+    static final String P = "org/purifybench/core/fingerprint/CodeFingerprintTest$";
 
     /** A plug-in class that uses Helper, which uses Deep through an array type. */
     static final class Root {
@@ -68,6 +73,34 @@ class CodeFingerprintTest {
         Map<String, byte[]> deepChanged = new TreeMap<>(all);
         deepChanged.put(P + "Deep.class", withExtraByte(all.get(P + "Deep.class")));
         assertNotEquals(before, CodeFingerprint.hash(CodeFingerprint.closure(deepChanged, P + "Root.class")));
+    }
+
+    /**
+     * A core class the host's training code reaches outside the fingerprinted packages would change
+     * trained models without changing the cache key. Those listed here do not decide a model: a
+     * message type, and the digests of the prediction memo's keys.
+     */
+    @Test
+    void theTrainingPackagesHoldEveryCoreClassTheTrainingCodeReaches() {
+        Path core = CodeFingerprint.locationOf(CodeFingerprint.class);
+        Map<String, byte[]> all = CodeFingerprint.classes(core, List.of("org/purifybench/core/"), List.of());
+        Set<String> outside = new TreeSet<>();
+        for (String root : new String[] {DefaultHost.class.getName(), SgdTrainer.class.getName()}) {
+            CodeFingerprint.closure(all, root.replace('.', '/') + ".class").keySet().stream()
+                    .filter(name -> CodeFingerprint.trainingPackages().stream().noneMatch(name::startsWith))
+                    .forEach(outside::add);
+        }
+        assertEquals(Set.of("org/purifybench/core/UserException.class", "org/purifybench/core/hash/Hashing.class"), outside,
+                "training code reaches core classes outside " + CodeFingerprint.trainingPackages()
+                        + ": put them in a fingerprinted package or add their package to TRAINING_PACKAGES");
+    }
+
+    @Test
+    void everyTrainingPackageHoldsClasses() {
+        Path core = CodeFingerprint.locationOf(CodeFingerprint.class);
+        for (String p : CodeFingerprint.trainingPackages()) {
+            assertFalse(CodeFingerprint.classes(core, List.of(p), List.of()).isEmpty(), p + " holds no classes in " + core);
+        }
     }
 
     /** Trailing bytes after a class file do not stop ASM from reading it, but change its hash. */

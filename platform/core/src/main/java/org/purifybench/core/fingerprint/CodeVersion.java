@@ -1,4 +1,4 @@
-package org.purifybench.core.run;
+package org.purifybench.core.fingerprint;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package org.purifybench.core.run;
+package org.purifybench.core.fingerprint;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import org.purifybench.core.hash.Hashing;
 
 /**
  * SHA-256 of the compiled classes that produce a cached model. Cache keys use it instead of the
@@ -24,10 +25,15 @@ import java.util.stream.Stream;
  * code that trains keeps a stale model from being reused. Results still record the git commit.
  */
 public final class CodeFingerprint {
-    /** Core packages whose classes decide what a trained model looks like. */
-    private static final List<String> TRAINING_PACKAGES = List.of(
-            "org/purifybench/core/model/", "org/purifybench/core/train/", "org/purifybench/core/data/",
-            "org/purifybench/core/host/");
+    /**
+     * Core packages whose classes decide what a trained model looks like, named through one class of
+     * each: moving a package moves its entry with it instead of silently dropping its classes from
+     * the fingerprint (a renamed package does change the value, as it should: the class names are hashed).
+     */
+    private static final List<String> TRAINING_PACKAGES = Stream.of(
+            org.purifybench.core.model.SdModel.class, org.purifybench.core.train.SgdTrainer.class,
+            org.purifybench.core.data.Dataset.class, org.purifybench.core.host.DefaultHost.class)
+            .map(CodeFingerprint::packagePath).toList();
     /**
      * SPI types only evaluators see: no model is trained through them, so adding to the evaluators'
      * contract must not throw away hours of cached training. Prefixes, so nested classes count too.
@@ -132,7 +138,7 @@ public final class CodeFingerprint {
         return hash(classes(location, include, exclude));
     }
 
-    private static TreeMap<String, byte[]> classes(Path location, List<String> include, List<String> exclude) {
+    static TreeMap<String, byte[]> classes(Path location, List<String> include, List<String> exclude) {
         TreeMap<String, byte[]> classes = new TreeMap<>();
         try {
             if (Files.isDirectory(location)) {
@@ -174,6 +180,15 @@ public final class CodeFingerprint {
 
     private static boolean matches(String name, List<String> prefixes) {
         return prefixes.stream().anyMatch(name::startsWith);
+    }
+
+    /** The core packages {@link #training()} covers, as class-file path prefixes ("org/purifybench/core/model/"). */
+    static List<String> trainingPackages() {
+        return TRAINING_PACKAGES;
+    }
+
+    private static String packagePath(Class<?> c) {
+        return c.getPackageName().replace('.', '/') + "/";
     }
 
     /** The jar or class folder {@code c} was loaded from, or null when the class loader does not say. */
