@@ -1,5 +1,7 @@
 package org.purifybench.core.run;
 
+import org.purifybench.core.fingerprint.CodeFingerprint;
+import org.purifybench.core.hash.Hashing;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package org.purifybench.core.run;
 
+import org.purifybench.core.fingerprint.CodeVersion;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;

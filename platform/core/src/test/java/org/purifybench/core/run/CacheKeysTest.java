@@ -1,5 +1,6 @@
 package org.purifybench.core.run;
 
+import org.purifybench.core.hash.Hashing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
