@@ -36,8 +36,8 @@ import javax.tools.StandardLocation;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.Need;
 import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamDefaults;
 import org.purifybench.spi.ParamSpec;
-import org.purifybench.spi.ParamType;
 import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.PurifyBenchPlugin;
 import org.purifybench.spi.Role;
@@ -55,6 +55,8 @@ public final class PluginProcessor extends AbstractProcessor {
     public static final String DESCRIPTOR_PATH = "META-INF/purifybench/plugin.properties";
     /** What a defense may never be given, whatever it declares (the host refuses these too). */
     private static final Set<Need> NEVER_FOR_DEFENSES = EnumSet.of(Need.TEST_DATA, Need.RETUNING_POOL);
+    /** A metric name, or a family of them: {@code p-asr-from:*} is published once per source defense. */
+    static final java.util.regex.Pattern METRIC = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,63}(:\\*)?");
 
     private record Found(TypeElement type, PurifyBenchPlugin plugin) {
         String binaryName(javax.lang.model.util.Elements elements) {
@@ -161,8 +163,9 @@ public final class PluginProcessor extends AbstractProcessor {
         }
         Set<String> metrics = new HashSet<>();
         for (String m : p.metrics()) {
-            if (!ParamSpec.NAME.matcher(m).matches()) {
-                ok = error(type, "metrics", cls + ": metric name '" + m + "' must match " + ParamSpec.NAME.pattern());
+            if (!METRIC.matcher(m).matches()) {
+                ok = error(type, "metrics", cls + ": metric name '" + m + "' must match " + METRIC.pattern()
+                        + " (a trailing ':*' stands for one metric per other defense, e.g. p-asr-from:*)");
             } else if (!metrics.add(m)) {
                 ok = error(type, "metrics", cls + ": metric '" + m + "' is listed twice");
             }
@@ -183,68 +186,12 @@ public final class PluginProcessor extends AbstractProcessor {
             if (param.min() > param.max()) {
                 ok = error(type, "params", where + " has min " + param.min() + " > max " + param.max());
             }
-            String problem = defaultProblem(param);
+            String problem = ParamDefaults.problem(ParamSpec.of(param));
             if (problem != null) {
                 ok = error(type, "params", where + ": default '" + param.defaultValue() + "' " + problem);
             }
         }
         return ok;
-    }
-
-    /** Why a parameter's default is not a value of its own declaration; null when it is. */
-    static String defaultProblem(Param p) {
-        String v = p.defaultValue().strip();
-        List<String> choices = List.of(p.choices());
-        if (p.type() != ParamType.STRING && p.type() != ParamType.BOOLEAN && choices.contains(v)) {
-            return null;
-        }
-        switch (p.type()) {
-            case BOOLEAN:
-                return v.equals("true") || v.equals("false") ? null : "is not a BOOLEAN: write true or false";
-            case STRING:
-                return choices.isEmpty() || choices.contains(v) ? null : "is not one of its choices " + String.join(", ", choices);
-            case INT:
-                try {
-                    return range(Long.parseLong(v), p);
-                } catch (NumberFormatException e) {
-                    return "does not parse as an INT" + (choices.isEmpty() ? "" : " and is not one of " + String.join(", ", choices));
-                }
-            case NUMBER:
-                return number(v, p);
-            case NUMBER_LIST:
-                if (v.isEmpty()) {
-                    return null;
-                }
-                for (String part : v.split(",", -1)) {
-                    String problem = number(part.strip(), p);
-                    if (problem != null) {
-                        return "has an element '" + part.strip() + "' that " + problem;
-                    }
-                }
-                return null;
-            default:
-                throw new AssertionError(p.type());
-        }
-    }
-
-    private static String number(String v, Param p) {
-        double d;
-        try {
-            d = Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            return "does not parse as a NUMBER" + (p.choices().length == 0 ? "" : " and is not one of " + String.join(", ", p.choices()));
-        }
-        if (!Double.isFinite(d)) {
-            return "is not a finite NUMBER";
-        }
-        return range(d, p);
-    }
-
-    private static String range(double d, Param p) {
-        if (d < p.min() || d > p.max()) {
-            return "is out of its range [" + p.min() + ", " + p.max() + "]";
-        }
-        return null;
     }
 
     private void checkDuplicates() {
@@ -349,7 +296,12 @@ public final class PluginProcessor extends AbstractProcessor {
                 case '\n' -> sb.append("\\n");
                 case '\r' -> sb.append("\\r");
                 case '\f' -> sb.append("\\f");
-                case '=', ':', '#', '!' -> sb.append('\\').append(c);
+                case '=', ':', '#', '!' -> {
+                    if (key) {
+                        sb.append('\\');
+                    }
+                    sb.append(c);
+                }
                 case ' ' -> sb.append(key || i == 0 ? "\\ " : " ");
                 default -> {
                     if (c < 0x20 || c == 0x7f) {
