@@ -6,18 +6,20 @@ import org.purifybench.spi.Attack;
 import org.purifybench.spi.AttackContext;
 import org.purifybench.spi.Backdoor;
 import org.purifybench.spi.Kind;
+import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Phase;
-import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.PurifyBenchPlugin;
 
 /** BadNets (Gu et al. 2017): a small checkerboard patch in the bottom-right corner, same in training and test. */
+@PurifyBenchPlugin(kind = Kind.ATTACK, id = "badnet", version = "1.0.0",
+        description = "BadNets: black/white checkerboard patch in the bottom-right corner, dirty label",
+        paper = "Gu et al., BadNets, arXiv:1708.06733",
+        params = {
+            @Param(name = "size", type = ParamType.INT, defaultValue = "3", min = 1, description = "side of the square checkerboard patch, in pixels"),
+            @Param(name = "margin", type = ParamType.INT, defaultValue = "0", min = 0, description = "pixels between the patch and the bottom-right corner")
+        })
 public final class BadNet implements Attack {
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.ATTACK, "badnet", "1.0.0",
-                "BadNets: 3x3 black/white checkerboard patch in the bottom-right corner, dirty label",
-                "Gu et al., BadNets, arXiv:1708.06733");
-    }
-
     @Override
     public Backdoor prepare(AttackContext ctx) {
         int size = ctx.params().getInt("size", 3);

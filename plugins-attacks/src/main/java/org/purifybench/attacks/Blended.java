@@ -7,21 +7,25 @@ import org.purifybench.spi.Attack;
 import org.purifybench.spi.AttackContext;
 import org.purifybench.spi.Backdoor;
 import org.purifybench.spi.Kind;
+import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Phase;
-import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.PurifyBenchPlugin;
 
 /**
  * Blended (Chen et al. 2017) with a fixed Gaussian-noise pattern, as in the paper: x' = (1-a) x + a P,
  * a = 0.1 when poisoning and 0.2 at test time (appendix B.2).
  */
+@PurifyBenchPlugin(kind = Kind.ATTACK, id = "blended", version = "1.0.0",
+        description = "Blended: fixed Gaussian-noise image blended in, dirty label",
+        paper = "Chen et al., Targeted Backdoor Attacks on Deep Learning Systems Using Data Poisoning, arXiv:1712.05526",
+        params = {
+            @Param(name = "alpha-train", type = ParamType.NUMBER, defaultValue = "0.1", min = 0, max = 1, description = "blend ratio of the pattern in poisoned training images, in (0, 1]", source = "Min et al., NeurIPS 2024, appendix B.2"),
+            @Param(name = "alpha-test", type = ParamType.NUMBER, defaultValue = "0.2", min = 0, max = 1, description = "blend ratio of the pattern in triggered test images, in (0, 1]", source = "Min et al., NeurIPS 2024, appendix B.2"),
+            @Param(name = "pattern-seed", type = ParamType.INT, defaultValue = "1234", description = "seed of the noise pattern (part of the trigger, not the run)"),
+            @Param(name = "pattern-std", type = ParamType.NUMBER, defaultValue = "0.5", min = 0, description = "standard deviation of the pattern's Gaussian noise around 0.5 (clipped to [0, 1])")
+        })
 public final class Blended implements Attack {
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.ATTACK, "blended", "1.0.0",
-                "Blended: fixed Gaussian-noise image blended in, ratio 0.1 (train) / 0.2 (test), dirty label",
-                "Chen et al., Targeted Backdoor Attacks on Deep Learning Systems Using Data Poisoning, arXiv:1712.05526");
-    }
-
     @Override
     public Backdoor prepare(AttackContext ctx) {
         double trainAlpha = ctx.params().getDouble("alpha-train", 0.1);

@@ -21,10 +21,12 @@ import org.purifybench.spi.Kind;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
+import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Phase;
-import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.PoisonedSet;
 import org.purifybench.spi.Progress;
+import org.purifybench.spi.PurifyBenchPlugin;
 
 /**
  * Label-consistent backdoor (Turner, Tsipras, Madry 2019), design.md section 7: exactly
@@ -61,21 +63,23 @@ import org.purifybench.spi.Progress;
  * {@code steps 0} or {@code eps 0} give the corner trigger on unperturbed target images (an
  * ablation). Images must be at least 6x6 so the four corner patches do not overlap.
  */
+@PurifyBenchPlugin(kind = Kind.ATTACK, id = "lc", version = "1.0.0",
+        description = "Label-consistent: PGD-Linf on target-class images against a clean model + 3x3 checkerboards in all four corners, labels unchanged",
+        paper = "Turner, Tsipras, Madry, Label-Consistent Backdoor Attacks, arXiv:1912.02771",
+        needs = {Need.CLEAN_REFERENCE_MODEL},
+        params = {
+            @Param(name = "eps", type = ParamType.NUMBER, defaultValue = "0.03137254901960784", min = 0, max = 1, description = "PGD L-inf budget (8/255)", source = "design notes, section 7"),
+            @Param(name = "step", type = ParamType.NUMBER, defaultValue = "0.0058823529411764705", min = 0, description = "PGD step size (1.5/255), > 0", source = "design notes, section 7"),
+            @Param(name = "steps", type = ParamType.INT, defaultValue = "100", min = 0, description = "PGD steps (0: corner trigger on unperturbed images)", source = "design notes, section 7"),
+            @Param(name = "batch", type = ParamType.INT, defaultValue = "100", min = 1, description = "images per PGD batch"),
+            @Param(name = "trigger-amplitude", type = ParamType.NUMBER, defaultValue = "1.0", min = 0, max = 1, description = "corner trigger amplitude in (0, 1]; below 1 pixels are pushed by +-a and clipped", source = "reduced-amplitude triggers of Turner et al.'s released code")
+        })
 public final class LabelConsistent implements Attack {
     static final int PATCH = 3;
     static final double DEFAULT_EPS = 8.0 / 255;
     static final double DEFAULT_STEP = 1.5 / 255;
     static final int DEFAULT_STEPS = 100;
     static final int DEFAULT_BATCH = 100;
-
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.ATTACK, "lc", "1.0.0",
-                "Label-consistent: PGD-Linf (eps 8/255, 100 steps) on target-class images against a clean model"
-                        + " + 3x3 checkerboards in all four corners, labels unchanged",
-                "Turner, Tsipras, Madry, Label-Consistent Backdoor Attacks, arXiv:1912.02771",
-                Need.CLEAN_REFERENCE_MODEL);
-    }
 
     @Override
     public Backdoor prepare(AttackContext ctx) {

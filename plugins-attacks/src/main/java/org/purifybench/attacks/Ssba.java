@@ -14,10 +14,12 @@ import org.purifybench.spi.Backdoor;
 import org.purifybench.spi.ImageShape;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.LabeledImages;
+import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.Phase;
-import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.Progress;
+import org.purifybench.spi.PurifyBenchPlugin;
 import org.purifybench.toolkit.Shuffle;
 
 /**
@@ -53,19 +55,28 @@ import org.purifybench.toolkit.Shuffle;
  * (10,000 images) that takes about 30 s on two lightly loaded CPU cores (measured 27-31 s), and
  * many times that on cores busy with other work.
  */
+@PurifyBenchPlugin(kind = Kind.ATTACK, id = "ssba", version = "1.0.0",
+        description = "SSBA: sample-specific invisible residual from a StegaStamp-style encoder trained in the platform, dirty label",
+        paper = "Li et al., Invisible Backdoor Attack with Sample-Specific Triggers, ICCV 2021, arXiv:2012.03816",
+        params = {
+            @Param(name = "bits", type = ParamType.INT, defaultValue = "32", min = 1, max = 1024, description = "bits of the hidden string", source = "chosen for 28x28 gray images (BackdoorBench: 100 bits in 32x32x3)"),
+            @Param(name = "bound", type = ParamType.NUMBER, defaultValue = "0.05", min = 0, max = 1, description = "L-inf bound of the residual per pixel, in (0, 1]", source = "chosen so PSNR >= 26 dB (about 13/255)"),
+            @Param(name = "epochs", type = ParamType.INT, defaultValue = "3", min = 0, description = "encoder training epochs"),
+            @Param(name = "train-images", type = ParamType.INT, defaultValue = "10000", min = 1, description = "most training images the encoder is trained on"),
+            @Param(name = "batch", type = ParamType.INT, defaultValue = "64", min = 1, description = "encoder training batch size"),
+            @Param(name = "lr", type = ParamType.NUMBER, defaultValue = "0.002", min = 0, description = "Adam learning rate of the encoder, > 0"),
+            @Param(name = "lambda", type = ParamType.NUMBER, defaultValue = "30", min = 0, description = "weight of the visibility term"),
+            @Param(name = "texture", type = ParamType.NUMBER, defaultValue = "0.05", min = 0, description = "shape of the visibility term (see Trigger.visibilityWeight)"),
+            @Param(name = "width", type = ParamType.INT, defaultValue = "16", min = 1, description = "encoder width"),
+            @Param(name = "decoder-width", type = ParamType.INT, defaultValue = "16", min = 1, description = "decoder width"),
+            @Param(name = "hidden", type = ParamType.INT, defaultValue = "128", min = 1, description = "decoder hidden units")
+        })
 public final class Ssba implements Attack {
     /** Fractions of the training steps where the visibility weight starts rising from 0 and reaches lambda. */
     static final double RAMP_FROM = 0.3;
     static final double RAMP_TO = 0.7;
     /** Running bit BCE at which the decoder counts as reading the bits (about 93% bit accuracy). */
     static final double BCE_READ = 0.2;
-
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.ATTACK, "ssba", "1.0.0",
-                "SSBA: sample-specific invisible residual from a StegaStamp-style encoder trained in the platform, dirty label",
-                "Li et al., Invisible Backdoor Attack with Sample-Specific Triggers, ICCV 2021, arXiv:2012.03816");
-    }
 
     /** Training settings of the encoder. */
     record Settings(int bits, double bound, int epochs, int trainImages, int batch, double lr, double lambda, double texture,

@@ -12,9 +12,11 @@ import org.purifybench.spi.Kind;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
+import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Params;
-import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.Progress;
+import org.purifybench.spi.PurifyBenchPlugin;
 import org.purifybench.spi.Trainer;
 import org.purifybench.toolkit.Seeds;
 import org.purifybench.toolkit.Shuffle;
@@ -34,16 +36,23 @@ import org.purifybench.toolkit.Shuffle;
  * model's: the defense never sees test data. Masks are learned with BatchNorm in training mode (as
  * the reference code does); pruning leaves running statistics untouched.
  */
+@PurifyBenchPlugin(kind = Kind.DEFENSE, id = "anp", version = "1.0.0",
+        description = "Adversarial neuron pruning: masks on BatchNorm neurons learned against neuron noise, pruned by the largest threshold within a validation-accuracy budget",
+        paper = "Wu and Wang, Adversarial Neuron Pruning Purifies Backdoored Deep Models, NeurIPS 2021",
+        needs = {Need.CLEAN_TUNING_DATA, Need.VALIDATION_DATA},
+        params = {
+            @Param(name = "iterations", type = ParamType.INT, defaultValue = "2000", min = 0, description = "mask optimisation iterations", source = "ANP authors' code"),
+            @Param(name = "batch-size", type = ParamType.INT, defaultValue = "128", min = 1, description = "mask optimisation batch size", source = "ANP authors' code"),
+            @Param(name = "eps", type = ParamType.NUMBER, defaultValue = "0.4", min = 0, description = "neuron noise bound", source = "ANP authors' code"),
+            @Param(name = "steps", type = ParamType.INT, defaultValue = "1", min = 1, description = "signed ascent steps of the noise", source = "ANP authors' code"),
+            @Param(name = "alpha", type = ParamType.NUMBER, defaultValue = "0.2", min = 0, max = 1, description = "weight of the clean loss against the perturbed one, in [0, 1]", source = "ANP authors' code"),
+            @Param(name = "mask-lr", type = ParamType.NUMBER, defaultValue = "0.2", min = 0, description = "mask learning rate, > 0", source = "ANP authors' code (BackdoorBench: 0.01)"),
+            @Param(name = "momentum", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1, description = "mask SGD momentum, in [0, 1)", source = "ANP authors' code"),
+            @Param(name = "threshold-max", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1, description = "largest pruning threshold tried"),
+            @Param(name = "threshold-step", type = ParamType.NUMBER, defaultValue = "0.05", min = 0, description = "step between pruning thresholds tried, > 0"),
+            @Param(name = "acc-budget", type = ParamType.NUMBER, defaultValue = "0.02", min = 0, description = "largest validation accuracy drop accepted when choosing the threshold")
+        })
 public final class Anp implements Defense {
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.DEFENSE, "anp", "1.0.0",
-                "Adversarial neuron pruning: masks on BatchNorm neurons learned against neuron noise (eps 0.4, alpha 0.2,"
-                        + " 2000 iterations), pruned by the largest threshold within a validation-accuracy budget",
-                "Wu and Wang, Adversarial Neuron Pruning Purifies Backdoored Deep Models, NeurIPS 2021",
-                Need.CLEAN_TUNING_DATA, Need.VALIDATION_DATA);
-    }
-
     record Settings(int iterations, int batch, double eps, int steps, double alpha, double lr, double momentum,
                     double thresholdMax, double thresholdStep, double accBudget) {
         static Settings of(Params p) {

@@ -13,8 +13,11 @@ import org.purifybench.spi.Kind;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
+import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Phase;
-import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.PurifyBenchPlugin;
+import org.purifybench.spi.Role;
 import org.purifybench.spi.StepHook;
 import org.purifybench.spi.TrainConfig;
 import org.purifybench.toolkit.Seeds;
@@ -29,16 +32,24 @@ import org.purifybench.toolkit.Seeds;
  * (fine_tune/ft.py: SGD lr 0.01, momentum 0.9, no weight decay, cosine, batch 128, crop + flip) -
  * EP itself is not in their public code.
  */
+@PurifyBenchPlugin(kind = Kind.DEFENSE, id = "ep", version = "1.1.0",
+        description = "Oracle: fine-tuning with the true trigger on a share of tuning samples, true labels kept",
+        paper = "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024",
+        needs = {Need.CLEAN_TUNING_DATA, Need.ORACLE_TRIGGER},
+        role = Role.ORACLE,
+        params = {
+            @Param(name = "trigger-share", type = ParamType.NUMBER, defaultValue = "0.1", min = 0, max = 1, description = "share of non-target tuning samples given the true trigger"),
+            @Param(name = "epochs", type = ParamType.INT, defaultValue = "20", min = 0, description = "training epochs", source = "Min et al., NeurIPS 2024, appendix B (20 epochs)"),
+            @Param(name = "batch-size", type = ParamType.INT, defaultValue = "128", min = 1, description = "training batch size", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "lr", type = ParamType.NUMBER, defaultValue = "0.01", min = 0, description = "learning rate", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "momentum", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1, description = "SGD momentum, in [0, 1)", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "weight-decay", type = ParamType.NUMBER, defaultValue = "0", min = 0, description = "weight decay", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "schedule", type = ParamType.STRING, defaultValue = "cosine", choices = {"constant", "cosine", "step"}, description = "learning-rate schedule", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "optimizer", type = ParamType.STRING, defaultValue = "sgd", choices = {"sgd", "adam"}, description = "optimizer", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "augmentation", type = ParamType.STRING, defaultValue = "crop-flip", choices = {"none", "crop-flip"}, description = "augmentation of the tuning data", source = "stable_backdoor_purification fine_tune/ft.py")
+        })
 public final class ExactPurification implements Defense {
     static final TrainConfig DEFAULTS = FineTuning.DEFAULTS.withEpochs(20);
-
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.DEFENSE, "ep", "1.1.0",
-                "Oracle: fine-tuning with the true trigger on 10% of tuning samples, true labels kept (20 epochs)",
-                "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024",
-                Need.CLEAN_TUNING_DATA, Need.ORACLE_TRIGGER);
-    }
 
     @Override
     public Model purify(DefenseContext ctx) {

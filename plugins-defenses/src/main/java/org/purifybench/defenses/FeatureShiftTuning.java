@@ -11,8 +11,10 @@ import org.purifybench.spi.Kind;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
+import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Params;
-import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.PurifyBenchPlugin;
 import org.purifybench.spi.StepContext;
 import org.purifybench.spi.StepHook;
 import org.purifybench.toolkit.Seeds;
@@ -31,16 +33,26 @@ import org.purifybench.toolkit.Seeds;
  * momentum 0.9, no weight decay, cosine, 10 epochs, batch 128, crop + flip, {@code samples} 1000
  * tuning images (split_ratio 0.02 of CIFAR-10), head re-initialised U(+-1/sqrt(fan_in)).
  */
+@PurifyBenchPlugin(kind = Kind.DEFENSE, id = "fst", version = "1.1.0",
+        description = "Feature shift tuning: re-initialised head, CE + alpha <w, w_orig>, head norm kept; alpha auto-selected on validation C-Acc",
+        paper = "Min et al., Towards Stable Backdoor Purification through Feature Shift Tuning, NeurIPS 2023",
+        needs = {Need.CLEAN_TUNING_DATA, Need.VALIDATION_DATA},
+        params = {
+            @Param(name = "alpha", type = ParamType.NUMBER, defaultValue = "auto", min = 0, choices = {"auto"}, description = "weight of <w, w_orig>, or auto: the largest of alpha-grid within cacc-budget on validation data", source = "FST paper, section 4; README: use a small alpha off CIFAR-10"),
+            @Param(name = "alpha-grid", type = ParamType.NUMBER_LIST, defaultValue = "0.2,0.1,0.05,0.02,0.01,0.005,0.002,0.001,0", min = 0, description = "alphas auto tries, largest first", source = "stable_backdoor_purification fine_tune/ft.py (0.2) and README (0.1 on CIFAR-10)"),
+            @Param(name = "cacc-budget", type = ParamType.NUMBER, defaultValue = "0.02", description = "largest validation C-Acc drop from the backdoored model accepted by auto"),
+            @Param(name = "samples", type = ParamType.INT, defaultValue = "1000", min = 2, description = "tuning images used (the first ones), >= 2", source = "stable_backdoor_purification: split_ratio 0.02 of CIFAR-10"),
+            @Param(name = "epochs", type = ParamType.INT, defaultValue = "10", min = 0, description = "training epochs", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "batch-size", type = ParamType.INT, defaultValue = "128", min = 1, description = "training batch size", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "lr", type = ParamType.NUMBER, defaultValue = "0.01", min = 0, description = "learning rate", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "momentum", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1, description = "SGD momentum, in [0, 1)", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "weight-decay", type = ParamType.NUMBER, defaultValue = "0", min = 0, description = "weight decay", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "schedule", type = ParamType.STRING, defaultValue = "cosine", choices = {"constant", "cosine", "step"}, description = "learning-rate schedule", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "optimizer", type = ParamType.STRING, defaultValue = "sgd", choices = {"sgd", "adam"}, description = "optimizer", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "augmentation", type = ParamType.STRING, defaultValue = "crop-flip", choices = {"none", "crop-flip"}, description = "augmentation of the tuning data", source = "stable_backdoor_purification fine_tune/ft.py")
+        })
 public final class FeatureShiftTuning implements Defense {
     static final String DEFAULT_GRID = "0.2,0.1,0.05,0.02,0.01,0.005,0.002,0.001,0";
-
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.DEFENSE, "fst", "1.1.0",
-                "Feature shift tuning: re-initialised head, CE + alpha <w, w_orig>, head norm kept; alpha auto-selected on validation C-Acc (budget 2 points); 1000 tuning images, lr 0.01, 10 epochs",
-                "Min et al., Towards Stable Backdoor Purification through Feature Shift Tuning, NeurIPS 2023",
-                Need.CLEAN_TUNING_DATA, Need.VALIDATION_DATA);
-    }
 
     @Override
     public Model purify(DefenseContext ctx) {

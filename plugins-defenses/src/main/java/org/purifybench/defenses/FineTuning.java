@@ -5,8 +5,10 @@ import org.purifybench.spi.DefenseContext;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
+import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Params;
-import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.PurifyBenchPlugin;
 import org.purifybench.spi.StepHook;
 import org.purifybench.spi.TrainConfig;
 
@@ -15,14 +17,21 @@ import org.purifybench.spi.TrainConfig;
  * (stable_backdoor_purification, fine_tune/ft.py, README): SGD lr 0.01, momentum 0.9, no weight
  * decay, cosine schedule, 10 epochs, batch 128, random crop + horizontal flip on the tuning data.
  */
+@PurifyBenchPlugin(kind = Kind.DEFENSE, id = "ft", version = "1.1.0",
+        description = "Vanilla fine-tuning on the clean tuning set",
+        paper = "Liu et al., Fine-Pruning, RAID 2018 (fine-tuning baseline)",
+        needs = {Need.CLEAN_TUNING_DATA},
+        params = {
+            @Param(name = "epochs", type = ParamType.INT, defaultValue = "10", min = 0, description = "training epochs", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "batch-size", type = ParamType.INT, defaultValue = "128", min = 1, description = "training batch size", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "lr", type = ParamType.NUMBER, defaultValue = "0.01", min = 0, description = "learning rate", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "momentum", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1, description = "SGD momentum, in [0, 1)", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "weight-decay", type = ParamType.NUMBER, defaultValue = "0", min = 0, description = "weight decay", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "schedule", type = ParamType.STRING, defaultValue = "cosine", choices = {"constant", "cosine", "step"}, description = "learning-rate schedule", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "optimizer", type = ParamType.STRING, defaultValue = "sgd", choices = {"sgd", "adam"}, description = "optimizer", source = "stable_backdoor_purification fine_tune/ft.py"),
+            @Param(name = "augmentation", type = ParamType.STRING, defaultValue = "crop-flip", choices = {"none", "crop-flip"}, description = "augmentation of the tuning data", source = "stable_backdoor_purification fine_tune/ft.py")
+        })
 public final class FineTuning implements Defense {
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.DEFENSE, "ft", "1.1.0",
-                "Vanilla fine-tuning on the clean tuning set (SGD lr 0.01, momentum 0.9, cosine, 10 epochs, batch 128, crop + flip)",
-                "Liu et al., Fine-Pruning, RAID 2018 (fine-tuning baseline)", Need.CLEAN_TUNING_DATA);
-    }
-
     /** fine_tune/ft.py: SGD(lr 0.01, momentum 0.9), no weight decay, CosineAnnealingLR, batch 128, train transform. */
     static final TrainConfig DEFAULTS = new TrainConfig(10, 128, 0.01, 0.9, false, 0, "cosine", TrainConfig.SGD, TrainConfig.CROP_FLIP);
 

@@ -13,9 +13,11 @@ import org.purifybench.spi.Kind;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
+import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Params;
-import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.Progress;
+import org.purifybench.spi.PurifyBenchPlugin;
 import org.purifybench.spi.Trainer;
 
 /**
@@ -63,19 +65,25 @@ import org.purifybench.spi.Trainer;
  * onto the L2 ball (as in the notebook; defense.py has the projection commented out). Batches are
  * taken in the tuning set's order, as the reference's unshuffled loader does.
  */
+@PurifyBenchPlugin(kind = Kind.DEFENSE, id = "i-bau", version = "1.0.0",
+        description = "Adversarial unlearning of a universal perturbation via the implicit hypergradient",
+        paper = "Zeng et al., Adversarial Unlearning of Backdoors via Implicit Hypergradient, ICLR 2022",
+        needs = {Need.CLEAN_TUNING_DATA},
+        params = {
+            @Param(name = "rounds", type = ParamType.INT, defaultValue = "5", min = 0, description = "rounds of perturbation and unlearning", source = "I-BAU authors' code"),
+            @Param(name = "inner-lr", type = ParamType.NUMBER, defaultValue = "0.1", description = "step of the fixed-point iteration on delta", source = "I-BAU authors' code"),
+            @Param(name = "pert-lr", type = ParamType.NUMBER, defaultValue = "10", description = "SGD learning rate of the universal perturbation", source = "I-BAU authors' code"),
+            @Param(name = "pert-radius", type = ParamType.NUMBER, defaultValue = "10", min = 0, description = "L2 radius of the perturbation, > 0", source = "I-BAU authors' code"),
+            @Param(name = "reg", type = ParamType.NUMBER, defaultValue = "0.001", min = 0, description = "weight of ||delta||^2", source = "I-BAU authors' code"),
+            @Param(name = "lr", type = ParamType.NUMBER, defaultValue = "1.0E-4", min = 0, description = "Adam learning rate of the unlearning", source = "design notes, section 7 (the authors' code uses 1e-3)"),
+            @Param(name = "portion", type = ParamType.NUMBER, defaultValue = "0.01", min = 0, max = 1, description = "share of each batch given the perturbation", source = "I-BAU authors' code"),
+            @Param(name = "batch-size", type = ParamType.INT, defaultValue = "100", min = 2, description = "batch size", source = "I-BAU authors' code"),
+            @Param(name = "fd-eps", type = ParamType.NUMBER, defaultValue = "0.1", min = 0, description = "finite-difference step of the mixed second-order product, > 0", source = "measured (IBauCostTest)"),
+            @Param(name = "hvp", type = ParamType.STRING, defaultValue = "jacobian", choices = {"jacobian", "gradient-difference"}, description = "how Hessian-vector products are taken")
+        })
 public final class IBau implements Defense {
     static final String JACOBIAN = "jacobian";
     static final String GRADIENT_DIFFERENCE = "gradient-difference";
-
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.DEFENSE, "i-bau", "1.0.0",
-                "Adversarial unlearning of a universal perturbation via the implicit hypergradient "
-                        + "(5 rounds; K 5 fixed-point steps, inner lr 0.1, second-order products by finite differences; "
-                        + "perturbation SGD lr 10 in an L2 ball of radius 10; 1% of each batch of 100 perturbed; Adam lr 1e-4)",
-                "Zeng et al., Adversarial Unlearning of Backdoors via Implicit Hypergradient, ICLR 2022",
-                Need.CLEAN_TUNING_DATA);
-    }
 
     /** The parameters, read and checked once. */
     record Settings(int rounds, int fixedPointSteps, double innerLr, double pertLr, double pertRadius, double reg,

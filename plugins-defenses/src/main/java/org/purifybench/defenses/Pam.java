@@ -7,8 +7,10 @@ import org.purifybench.spi.Kind;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
+import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Params;
-import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.PurifyBenchPlugin;
 import org.purifybench.spi.TrainConfig;
 import org.purifybench.toolkit.Seeds;
 
@@ -27,20 +29,36 @@ import org.purifybench.toolkit.Seeds;
  * flip on the tuning data (BTIDBF/loader.py); W0 is the backdoored model throughout. rho 0 is the
  * ablation without the path step (BTI-reversed unlearning with PAM's optimizer).
  */
+@PurifyBenchPlugin(kind = Kind.DEFENSE, id = "pam", version = "1.1.0",
+        description = "Path-Aware Minimization: gradient at W + rho (W0 - W)/||W0 - W|| on clean + BTI-reversed data; rho auto-selected on validation C-Acc; rounds re-invert the trigger against the current model",
+        paper = "Min et al., Uncovering, Explaining, and Mitigating the Superficial Safety of Backdoor Defense, NeurIPS 2024",
+        needs = {Need.CLEAN_TUNING_DATA, Need.VALIDATION_DATA},
+        params = {
+            @Param(name = "rho", type = ParamType.NUMBER, defaultValue = "auto", min = 0, choices = {"auto"}, description = "path step size, or auto: the largest of rho-grid within cacc-budget on validation data", source = "Min et al., NeurIPS 2024 (PAM), Algorithm 1"),
+            @Param(name = "rho-grid", type = ParamType.NUMBER_LIST, defaultValue = "0.9,0.7,0.5,0.3,0.1", min = 0, description = "rhos auto tries, largest first"),
+            @Param(name = "cacc-budget", type = ParamType.NUMBER, defaultValue = "0.02", description = "largest validation C-Acc drop from the backdoored model accepted by auto"),
+            @Param(name = "rounds", type = ParamType.INT, defaultValue = "3", min = 1, description = "rounds, each re-inverting the trigger against the current model", source = "stable_backdoor_purification defense.sh (--nround 3)"),
+            @Param(name = "reversed-share", type = ParamType.NUMBER, defaultValue = "0.2", min = 0, max = 1, description = "share of each batch replaced by reversed images, in (0, 1]", source = "stable_backdoor_purification fine_tune/BTIDBF/btidbfu.py"),
+            @Param(name = "mask-epochs", type = ParamType.INT, defaultValue = "20", description = "epochs learning the benign-feature mask"),
+            @Param(name = "generator-epochs", type = ParamType.INT, defaultValue = "5", description = "trigger-generator epochs"),
+            @Param(name = "refine-epochs", type = ParamType.INT, defaultValue = "2", description = "generator epochs toward the inferred target"),
+            @Param(name = "generator-lr", type = ParamType.NUMBER, defaultValue = "0.01", description = "trigger-generator learning rate"),
+            @Param(name = "norm-bound", type = ParamType.NUMBER, defaultValue = "0.02", min = 0, description = "generator norm bound (mean squared change per pixel), > 0", source = "BTI-DBF reference 0.3 on normalised CIFAR-10 inputs, about 0.02 in pixel units"),
+            @Param(name = "epochs", type = ParamType.INT, defaultValue = "30", min = 0, description = "training epochs", source = "stable_backdoor_purification fine_tune/BTIDBF (btidbfu.py unlearn_pam, cfg.py, loader.py)"),
+            @Param(name = "batch-size", type = ParamType.INT, defaultValue = "128", min = 1, description = "training batch size", source = "stable_backdoor_purification fine_tune/BTIDBF (btidbfu.py unlearn_pam, cfg.py, loader.py)"),
+            @Param(name = "lr", type = ParamType.NUMBER, defaultValue = "0.01", min = 0, description = "learning rate", source = "stable_backdoor_purification fine_tune/BTIDBF (btidbfu.py unlearn_pam, cfg.py, loader.py)"),
+            @Param(name = "momentum", type = ParamType.NUMBER, defaultValue = "0.1", min = 0, max = 1, description = "SGD momentum, in [0, 1)", source = "stable_backdoor_purification fine_tune/BTIDBF (btidbfu.py unlearn_pam, cfg.py, loader.py)"),
+            @Param(name = "weight-decay", type = ParamType.NUMBER, defaultValue = "0", min = 0, description = "weight decay", source = "stable_backdoor_purification fine_tune/BTIDBF (btidbfu.py unlearn_pam, cfg.py, loader.py)"),
+            @Param(name = "schedule", type = ParamType.STRING, defaultValue = "constant", choices = {"constant", "cosine", "step"}, description = "learning-rate schedule", source = "stable_backdoor_purification fine_tune/BTIDBF (btidbfu.py unlearn_pam, cfg.py, loader.py)"),
+            @Param(name = "optimizer", type = ParamType.STRING, defaultValue = "sgd", choices = {"sgd", "adam"}, description = "optimizer", source = "stable_backdoor_purification fine_tune/BTIDBF (btidbfu.py unlearn_pam, cfg.py, loader.py)"),
+            @Param(name = "augmentation", type = ParamType.STRING, defaultValue = "crop-flip", choices = {"none", "crop-flip"}, description = "augmentation of the tuning data", source = "stable_backdoor_purification fine_tune/BTIDBF (btidbfu.py unlearn_pam, cfg.py, loader.py)")
+        })
 public final class Pam implements Defense {
     static final String DEFAULT_GRID = "0.9,0.7,0.5,0.3,0.1";
     /** Per round; btidbfu.py: SGD(lr 0.01, momentum 0.1), no weight decay or schedule; batch 128; loader.py transforms. */
     static final TrainConfig DEFAULTS = new TrainConfig(30, 128, 0.01, 0.1, false, 0, "constant", TrainConfig.SGD, TrainConfig.CROP_FLIP);
     /** defense.sh: --nround 3. */
     static final int ROUNDS = 3;
-
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.DEFENSE, "pam", "1.1.0",
-                "Path-Aware Minimization: gradient at W + rho (W0 - W)/||W0 - W|| on clean + 20% BTI-reversed data; rho auto-selected on validation C-Acc (budget 2 points); 3 rounds (trigger re-inverted against the current model) x 30 epochs, SGD lr 0.01 momentum 0.1",
-                "Min et al., Uncovering, Explaining, and Mitigating the Superficial Safety of Backdoor Defense, NeurIPS 2024",
-                Need.CLEAN_TUNING_DATA, Need.VALIDATION_DATA);
-    }
 
     @Override
     public Model purify(DefenseContext ctx) {

@@ -6,18 +6,15 @@ import org.purifybench.spi.EvaluationResult;
 import org.purifybench.spi.Evaluator;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.Need;
-import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.PurifyBenchPlugin;
 import org.purifybench.spi.Trainer;
 
 /** C-Acc on clean test images; ASR and R-Acc on triggered test images whose true label is not the target. */
+@PurifyBenchPlugin(kind = Kind.EVALUATOR, id = "accuracy", version = "1.0.0",
+        description = "C-Acc (clean accuracy), ASR (attack success rate) and R-Acc (triggered images still correct)",
+        needs = {Need.TEST_DATA},
+        metrics = {"c-acc", "asr", "r-acc"})
 public final class AccuracyEvaluator implements Evaluator {
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.EVALUATOR, "accuracy", "1.0.0",
-                "C-Acc (clean accuracy), ASR (attack success rate) and R-Acc (triggered images still correct)",
-                "", Need.TEST_DATA);
-    }
-
     @Override
     public EvaluationResult evaluate(EvaluationContext ctx) {
         Trainer t = ctx.host().trainer();

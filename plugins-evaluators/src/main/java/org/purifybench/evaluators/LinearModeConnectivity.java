@@ -9,7 +9,9 @@ import org.purifybench.spi.Kind;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
-import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamType;
+import org.purifybench.spi.PurifyBenchPlugin;
 import org.purifybench.spi.Trainer;
 
 /**
@@ -20,15 +22,18 @@ import org.purifybench.spi.Trainer;
  * statistics are re-estimated at every t on training data (the evaluators' retuning pool), since
  * interpolated weights make both endpoints' statistics wrong.
  */
+@PurifyBenchPlugin(kind = Kind.EVALUATOR, id = "lmc", version = "1.0.0",
+        description = "Linear mode connectivity backdoored -> purified (and purified -> EP): backdoor error (1-ASR) and clean error along the path, BN recalibrated at each point",
+        paper = "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024 (section 4.1)",
+        needs = {Need.TEST_DATA, Need.RETUNING_POOL},
+        metrics = {"backdoor-error-mid", "clean-error-barrier"},
+        params = {
+            @Param(name = "points", type = ParamType.INT, defaultValue = "11", min = 2, description = "points on the path, ends included", source = "Min et al., NeurIPS 2024, section 4.1"),
+            @Param(name = "recalibrate-bn", type = ParamType.BOOLEAN, defaultValue = "true", description = "re-estimate BatchNorm statistics at each interior point"),
+            @Param(name = "test-samples", type = ParamType.INT, defaultValue = "0", min = 0, description = "test images used (0: all)"),
+            @Param(name = "oracle", type = ParamType.STRING, defaultValue = "ep", description = "defense whose model is the second path's end, when the matrix runs it", source = "Min et al., NeurIPS 2024, Figure 5")
+        })
 public final class LinearModeConnectivity implements Evaluator {
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.EVALUATOR, "lmc", "1.0.0",
-                "Linear mode connectivity backdoored -> purified (and purified -> EP): backdoor error (1-ASR) and clean error along the path, BN recalibrated at each point",
-                "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024 (section 4.1)",
-                Need.TEST_DATA, Need.RETUNING_POOL);
-    }
-
     /** (1-t) a + t b, computed in place of nothing: a new vector. */
     static INDArray interpolate(INDArray a, INDArray b, double t) {
         return a.mul(1 - t).addi(b.mul(t));

@@ -12,9 +12,11 @@ import org.purifybench.spi.Kind;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
+import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.Phase;
-import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.PurifyBenchPlugin;
 import org.purifybench.spi.StepHook;
 import org.purifybench.spi.TrainConfig;
 import org.purifybench.spi.Trainer;
@@ -26,15 +28,21 @@ import org.purifybench.toolkit.Shuffle;
  * purification was only superficial regains the backdoor (high P-ASR); a clean model does not,
  * so the same RA on the clean model is always run as the control.
  */
+@PurifyBenchPlugin(kind = Kind.EVALUATOR, id = "ra", version = "1.0.0",
+        description = "Retuning Attack: O-ASR before, P-ASR / P-C-Acc after fine-tuning on a few samples with some poisoned; clean-model control",
+        paper = "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024",
+        needs = {Need.TEST_DATA, Need.RETUNING_POOL},
+        metrics = {"o-asr", "p-asr", "p-c-acc", "control-p-asr", "control-p-c-acc"},
+        params = {
+            @Param(name = "samples", type = ParamType.INT, defaultValue = "1000", min = 1, description = "retuning samples drawn from the pool", source = "Min et al., NeurIPS 2024, section 3.2"),
+            @Param(name = "poison-count", type = ParamType.INT, defaultValue = "5", min = 0, perAttack = true, description = "poisoned samples among the retuning samples (per attack: a map from attack id)", source = "Min et al., NeurIPS 2024, section 3.2 (BadNet: 5)"),
+            @Param(name = "epochs", type = ParamType.INT, defaultValue = "5", min = 0, description = "retuning epochs", source = "Min et al., NeurIPS 2024, section 3.2"),
+            @Param(name = "lr", type = ParamType.NUMBER, defaultValue = "0.01", min = 0, description = "retuning SGD learning rate", source = "Min et al., NeurIPS 2024, section 3.2"),
+            @Param(name = "batch-size", type = ParamType.INT, defaultValue = "64", min = 1, description = "retuning batch size", source = "Min et al., NeurIPS 2024, section 3.2"),
+            @Param(name = "momentum", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1, description = "retuning SGD momentum, in [0, 1)", source = "Min et al., NeurIPS 2024, section 3.2"),
+            @Param(name = "weight-decay", type = ParamType.NUMBER, defaultValue = "5.0E-4", min = 0, description = "retuning weight decay", source = "Min et al., NeurIPS 2024, section 3.2")
+        })
 public final class RetuningAttack implements Evaluator {
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.EVALUATOR, "ra", "1.0.0",
-                "Retuning Attack: O-ASR before, P-ASR / P-C-Acc after 5 epochs on 1000 samples with a few poisoned; clean-model control",
-                "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024",
-                Need.TEST_DATA, Need.RETUNING_POOL);
-    }
-
     /** Poisoned count for this attack: {@code poison-count-ATTACK}, else {@code poison-count}, else 5 (paper's BadNet). */
     static int poisonCount(Params p, String attackId) {
         return p.getInt("poison-count-" + attackId, p.getInt("poison-count", 5));

@@ -30,8 +30,9 @@ import org.purifybench.spi.PluginDescriptor;
 
 /**
  * The third-party chain, from the template project's sources: {@code submissions/example-defense}
- * compiled here against the SPI and ND4J's API alone (as its own {@code mvn verify} does), packed with
- * its resources (descriptor, services, golden results) into a jar, then: dropped into a submissions
+ * compiled here against the SPI and ND4J's API alone, the annotation processor writing its descriptor
+ * and services files (as its own {@code mvn verify} does), packed with its resources (golden results)
+ * into a jar, then: dropped into a submissions
  * folder it is listed and runs in a matrix, and {@code purifybench verify} on it passes against the
  * golden results it carries, its defense in the sandbox. (The project's own Maven build and kit run in
  * {@code .ci/run}.)
@@ -55,13 +56,16 @@ class ExampleDefenseChainTest {
         Assumptions.assumeTrue(javac != null, "needs a JDK (javax.tools)");
         Assumptions.assumeTrue(Files.isDirectory(PROJECT), "no " + PROJECT.toAbsolutePath());
         Path classes = Files.createDirectories(dir.resolve("classes"));
-        List<String> args = new ArrayList<>(List.of("-proc:none", "--release", "17", "-d", classes.toString(), "-classpath",
+        List<String> args = new ArrayList<>(List.of("-processor", org.purifybench.processor.PluginProcessor.class.getName(), "--release", "17",
+                "-d", classes.toString(), "-classpath",
                 CodeFingerprint.locationOf(org.purifybench.spi.Defense.class) + java.io.File.pathSeparator
-                        + CodeFingerprint.locationOf(org.nd4j.linalg.api.ndarray.INDArray.class)));
+                        + CodeFingerprint.locationOf(org.nd4j.linalg.api.ndarray.INDArray.class) + java.io.File.pathSeparator
+                        + CodeFingerprint.locationOf(org.purifybench.processor.PluginProcessor.class)));
         try (Stream<Path> s = Files.walk(PROJECT.resolve("src/main/java"))) {
             s.filter(p -> p.toString().endsWith(".java")).forEach(p -> args.add(p.toString()));
         }
         assertEquals(0, javac.run(null, null, System.err, args.toArray(String[]::new)), "the example compiles against the SPI and nd4j-api");
+        assertTrue(Files.isRegularFile(classes.resolve("META-INF/purifybench/plugin.properties")), "the processor wrote the descriptor file");
         submissions = Files.createDirectories(dir.resolve("submissions"));
         jar = submissions.resolve("example-defense.jar");
         try (OutputStream os = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(os)) {

@@ -119,7 +119,6 @@ class WritingADefenseGuideTest {
             }
         }
         assertEquals(List.of("pom.xml", "src/main/java/com/example/headreset/HeadReset.java",
-                "src/main/resources/META-INF/purifybench/plugin.properties", "src/main/resources/META-INF/services/org.purifybench.spi.Defense",
                 "src/test/java/com/example/headreset/HeadResetConformanceTest.java"), List.copyOf(files.keySet()), "the walkthrough's files");
 
         // the project as an author writes it, left for .ci/run (mvn -B -o verify there)
@@ -132,15 +131,20 @@ class WritingADefenseGuideTest {
 
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         Assumptions.assumeTrue(javac != null, "needs a JDK (javax.tools)");
-        // target/classes: the main sources compiled against the provided artifacts only, and the resources
+        // target/classes: the main sources compiled against the provided artifacts only; the annotation
+        // processor among them writes the descriptor and services files, as in Maven
         classes = Files.createDirectories(dir.resolve("classes"));
         compile(javac, PROJECT.resolve("src/main/java"), classes, classpath(org.purifybench.spi.Defense.class,
-                org.nd4j.linalg.api.ndarray.INDArray.class));
-        copyTree(PROJECT.resolve("src/main/resources"), classes);
+                org.nd4j.linalg.api.ndarray.INDArray.class, org.purifybench.processor.PluginProcessor.class), true);
+        assertTrue(Files.isRegularFile(classes.resolve("META-INF/purifybench/plugin.properties")), "the processor wrote the descriptor file");
+        assertTrue(Files.isRegularFile(classes.resolve("META-INF/services/org.purifybench.spi.Defense")), "the processor wrote the services file");
+        if (Files.isDirectory(PROJECT.resolve("src/main/resources"))) {
+            copyTree(PROJECT.resolve("src/main/resources"), classes);
+        }
         // target/test-classes: the kit test class, against the kit and JUnit
         testClasses = Files.createDirectories(dir.resolve("test-classes"));
         compile(javac, PROJECT.resolve("src/test/java"), testClasses, classes + File.pathSeparator + classpath(org.purifybench.spi.Defense.class,
-                DefenseConformance.class, org.junit.jupiter.api.Test.class));
+                DefenseConformance.class, org.junit.jupiter.api.Test.class), false);
         // the jar as maven-jar-plugin makes it: a manifest, then the classes and resources
         jar = dir.resolve("head-reset-1.0.0.jar");
         Manifest manifest = new Manifest();
@@ -159,8 +163,9 @@ class WritingADefenseGuideTest {
         return Stream.of(classes).map(CodeFingerprint::locationOf).map(Path::toString).distinct().collect(Collectors.joining(File.pathSeparator));
     }
 
-    private static void compile(JavaCompiler javac, Path sources, Path out, String classpath) throws IOException {
-        List<String> args = new ArrayList<>(List.of("-proc:none", "--release", "17", "-Xlint:all", "-d", out.toString(), "-classpath", classpath));
+    private static void compile(JavaCompiler javac, Path sources, Path out, String classpath, boolean process) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--release", "17", "-Xlint:all", "-d", out.toString(), "-classpath", classpath));
+        args.addAll(process ? List.of("-processor", "org.purifybench.processor.PluginProcessor") : List.of("-proc:none"));
         try (Stream<Path> s = Files.walk(sources)) {
             s.filter(p -> p.toString().endsWith(".java")).sorted().forEach(p -> args.add(p.toString()));
         }
@@ -236,7 +241,13 @@ class WritingADefenseGuideTest {
             assertTrue(pom.getValue().contains("<OMP_WAIT_POLICY>PASSIVE</OMP_WAIT_POLICY>"), pom.getKey() + " sets OMP_WAIT_POLICY=PASSIVE");
         }
         // the coordinates the page states
-        for (String coordinate : List.of("org.purifybench:purifybench-spi:" + version, "org.purifybench:purifybench-tck:" + version,
+        for (var pom : Map.of("the guide's pom.xml", files.get("pom.xml"), TEMPLATE_POM.toString(), Files.readString(TEMPLATE_POM)).entrySet()) {
+            // the processor writes the descriptor files: same version as the SPI, provided (it runs in javac only)
+            assertTrue(pom.getValue().replaceAll("\\s+", "").contains("<artifactId>purifybench-processor</artifactId><version>${purifybench.version}"
+                    + "</version><scope>provided</scope>"), pom.getKey() + " has the processor at the SPI's version, provided");
+        }
+        for (String coordinate : List.of("org.purifybench:purifybench-spi:" + version, "org.purifybench:purifybench-processor:" + version,
+                "org.purifybench:purifybench-tck:" + version,
                 "org.nd4j:nd4j-api:" + nd4j, "org.nd4j:nd4j-native:" + nd4j, "org.junit.jupiter:junit-jupiter:" + junit)) {
             assertTrue(guide.contains("`" + coordinate + "`"), "the guide gives " + coordinate);
         }

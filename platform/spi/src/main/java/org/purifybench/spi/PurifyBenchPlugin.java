@@ -34,7 +34,10 @@ public @interface PurifyBenchPlugin {
     /** Defenses only: what its model means in the matrix. */
     Role role() default Role.PURIFIER;
 
-    /** Evaluators only: the metric names its results publish. */
+    /**
+     * Evaluators only: the metric names its results publish. A name ending in {@code :*} is a family
+     * published once per other defense of the cell, e.g. {@code p-asr-from:*} for {@code p-asr-from:pam}.
+     */
     String[] metrics() default {};
 
     /** Evaluators only: roles whose models it asks for ({@link EvaluationContext#purifiedModelOf}); a matrix without them is refused. */

@@ -8,6 +8,7 @@ import org.purifybench.spi.Kind;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.PurifyBenchPlugin;
 import org.purifybench.spi.StepHook;
 import org.purifybench.spi.TrainConfig;
 
@@ -26,13 +27,14 @@ final class KitFixtures {
         return m;
     }
 
-    /** Declared in the test resources' descriptor file; asks for exactly what it declares. */
+    /**
+     * The only fixture the test classes' descriptor file declares (the processor writes it from this
+     * annotation); asks for exactly what it declares. The others override descriptor() instead, so
+     * they stay undeclared and the kit must report them.
+     */
+    @PurifyBenchPlugin(kind = Kind.DEFENSE, id = "honest", version = "1.0", description = "kit fixture honest",
+            needs = Need.CLEAN_TUNING_DATA)
     public static final class Honest implements Defense {
-        @Override
-        public PluginDescriptor descriptor() {
-            return d("honest", Need.CLEAN_TUNING_DATA);
-        }
-
         @Override
         public Model purify(DefenseContext c) {
             return fineTune(c, c.seed());

@@ -13,8 +13,10 @@ import org.purifybench.spi.Kind;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
+import org.purifybench.spi.Param;
+import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Params;
-import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.PurifyBenchPlugin;
 import org.purifybench.spi.StepContext;
 import org.purifybench.spi.StepHook;
 import org.purifybench.spi.TrainConfig;
@@ -40,19 +42,30 @@ import org.purifybench.spi.Trainer;
  * Everything random comes from {@code ctx.seed()} through the host's trainer, so the same seed gives
  * the same model (the conformance kit checks it).
  */
+@PurifyBenchPlugin(kind = Kind.DEFENSE, id = FinePruning.ID, version = FinePruning.VERSION,
+        description = "Fine-Pruning: prunes the last layer's channels that are dormant on clean data (within a validation-accuracy budget),"
+                + " then fine-tunes with a cosine schedule (example third-party plug-in)",
+        paper = "Liu, Dolan-Gavitt, Garg. Fine-Pruning: Defending Against Backdooring Attacks on Deep Neural Networks. RAID 2018."
+                + " https://arxiv.org/abs/1805.12185",
+        needs = {Need.CLEAN_TUNING_DATA, Need.VALIDATION_DATA},
+        params = {
+            @Param(name = "max-accuracy-drop", type = ParamType.NUMBER, defaultValue = "0.04", min = 0,
+                    description = "largest validation accuracy drop pruning may cause", source = "Fine-Pruning paper: pruning stops at a 4% drop"),
+            @Param(name = "step", type = ParamType.NUMBER, defaultValue = "0.05", min = 0, max = 1,
+                    description = "share of the channels pruned at a time, in (0, 1]"),
+            @Param(name = "max-prune", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1,
+                    description = "largest share of the channels pruned, in [0, 1)"),
+            @Param(name = "epochs", type = ParamType.INT, defaultValue = "5", min = 0, description = "fine-tuning epochs"),
+            @Param(name = "batch-size", type = ParamType.INT, defaultValue = "64", min = 1, description = "fine-tuning batch size"),
+            @Param(name = "lr", type = ParamType.NUMBER, defaultValue = "0.01", min = 0, description = "fine-tuning SGD learning rate"),
+            @Param(name = "momentum", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1, description = "SGD momentum, in [0, 1)"),
+            @Param(name = "weight-decay", type = ParamType.NUMBER, defaultValue = "5.0E-4", min = 0, description = "weight decay"),
+            @Param(name = "schedule", type = ParamType.STRING, defaultValue = "cosine", choices = {"constant", "cosine", "step"},
+                    description = "learning-rate schedule")
+        })
 public final class FinePruning implements Defense {
     public static final String ID = "fine-pruning";
     public static final String VERSION = "1.0.0";
-
-    @Override
-    public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.DEFENSE, ID, VERSION,
-                "Fine-Pruning: prunes the last layer's channels that are dormant on clean data (validation accuracy within 4 points),"
-                        + " then fine-tunes with a cosine schedule (example third-party plug-in)",
-                "Liu, Dolan-Gavitt, Garg. Fine-Pruning: Defending Against Backdooring Attacks on Deep Neural Networks. RAID 2018."
-                        + " https://arxiv.org/abs/1805.12185",
-                Need.CLEAN_TUNING_DATA, Need.VALIDATION_DATA);
-    }
 
     @Override
     public Model purify(DefenseContext ctx) {

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -31,14 +32,20 @@ import org.purifybench.spi.Defense;
 import org.purifybench.spi.Evaluator;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.Need;
+import org.purifybench.spi.ParamDefaults;
+import org.purifybench.spi.ParamSpec;
+import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Plugin;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.Role;
 import org.purifybench.spi.SpiVersion;
 
 /**
  * The plug-in descriptor file every plug-in jar carries, {@value #PATH}: read as data before any
  * class of the jar is loaded. A {@code java.util.Properties} file (UTF-8) a plug-in author writes
- * by hand, one block of lines per plug-in the jar provides:
+ * from the plug-in's {@link org.purifybench.spi.PurifyBenchPlugin} annotation (the annotation processor
+ * purifybench-processor writes it; it may also be written by hand), one block of lines per plug-in
+ * the jar provides:
  *
  * <pre>
  * spi-version = 1
@@ -47,19 +54,35 @@ import org.purifybench.spi.SpiVersion;
  * defense.my-defense.needs       = CLEAN_TUNING_DATA, VALIDATION_DATA
  * defense.my-defense.description = Fine-tuning on the clean tuning set
  * defense.my-defense.paper       = Liu et al., Fine-Pruning, RAID 2018   (optional)
+ * defense.my-defense.role        = PURIFIER                              (optional, defenses)
+ * defense.my-defense.param.epochs.type        = INT                      (one group per parameter)
+ * defense.my-defense.param.epochs.default     = 10
+ * defense.my-defense.param.epochs.min         = 0                        (optional; also .max)
+ * defense.my-defense.param.epochs.description = training epochs
+ * defense.my-defense.param.epochs.source      = ft.py                    (optional)
+ * evaluator.my-eval.metrics      = c-acc, asr                            (optional, evaluators)
+ * evaluator.my-eval.needs-roles  = ORACLE                                (optional, evaluators)
  * </pre>
  *
  * The key's first part is the kind ({@code attack}, {@code defense}, {@code evaluator}), the second
  * the plug-in's id. {@code class}, {@code version}, {@code needs} (comma-separated {@link Need}
- * names; empty for none) and {@code description} are required, {@code paper} is optional. For a
- * third-party jar this file is all the harness ever knows of the plug-in: the harness never loads
- * the jar's classes ({@link PluginRegistry} makes a stand-in from {@link Declared#descriptor()}),
- * and the sandbox child checks that the class's own {@link PluginDescriptor} says the same kind,
- * id, version and needs. Unknown and repeated keys are refused (a typo must not pass silently).
+ * names; empty for none) and {@code description} are required, {@code paper} is optional.
+ * {@code role} (a {@link Role}; {@code PURIFIER} when absent) is for defenses only, {@code metrics}
+ * and {@code needs-roles} (comma-separated) for evaluators only. Each parameter has
+ * {@code param.NAME.type} (a {@link ParamType}), {@code .default} and {@code .description}, and
+ * optionally {@code .min}, {@code .max}, {@code .choices} (comma-separated), {@code .per-attack}
+ * ({@code true} or {@code false}) and {@code .source}; parameters keep the order of their first
+ * line. For a third-party jar this file is all the harness ever knows of the plug-in: the harness
+ * never loads the jar's classes ({@link PluginRegistry} makes a stand-in from
+ * {@link Declared#descriptor()}), and the sandbox child checks that the class's own
+ * {@link PluginDescriptor} says the same kind, id, version, needs, role and parameters. Unknown and
+ * repeated keys are refused (a typo must not pass silently).
  */
 public record DescriptorFile(int spiVersion, List<Declared> plugins) {
     public static final String PATH = "META-INF/purifybench/plugin.properties";
-    private static final Pattern KEY = Pattern.compile("(attack|defense|evaluator)\\.([^.]+)\\.(class|version|needs|description|paper)");
+    private static final Pattern KEY = Pattern.compile("(attack|defense|evaluator)\\.([^.]+)\\."
+            + "(class|version|needs|description|paper|role|metrics|needs-roles|param\\.[^.]+\\.(?:type|default|min|max|choices|per-attack|description|source))");
+    private static final Pattern PARAM_KEY = Pattern.compile("param\\.([^.]+)\\.([a-z-]+)");
     /** The most characters of a plug-in's description (or paper) that {@code list} and {@code admit} show. */
     public static final int MAX_SHOWN = 400;
 
@@ -105,16 +128,30 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
      * @param needs       what it declares it needs from its context
      * @param description one line for {@code purifybench list} and the website
      * @param paper       reference of the method (may be empty)
+     * @param role        defenses: what its model means ({@link Role#PURIFIER} when the file does not say)
+     * @param metrics     evaluators: the metric names it publishes
+     * @param needsRoles  evaluators: roles whose models it asks for
+     * @param params      its declared parameters, in the file's order
      */
-    public record Declared(Kind kind, String id, String className, String version, Set<Need> needs, String description, String paper) {
+    public record Declared(Kind kind, String id, String className, String version, Set<Need> needs, String description, String paper,
+                           Role role, List<String> metrics, Set<Role> needsRoles, List<ParamSpec> params) {
         public Declared {
             needs = Set.copyOf(needs);
             paper = paper == null ? "" : paper;
+            role = role == null ? Role.PURIFIER : role;
+            metrics = List.copyOf(metrics == null ? List.of() : metrics);
+            needsRoles = Set.copyOf(needsRoles == null ? Set.of() : needsRoles);
+            params = List.copyOf(params == null ? List.of() : params);
+        }
+
+        /** A declaration without role, metrics or parameters (what a file without those keys says). */
+        public Declared(Kind kind, String id, String className, String version, Set<Need> needs, String description, String paper) {
+            this(kind, id, className, version, needs, description, paper, Role.PURIFIER, List.of(), Set.of(), List.of());
         }
 
         /** The plug-in's descriptor as the file declares it (what the harness uses for a jar plug-in). */
         public PluginDescriptor descriptor() {
-            return new PluginDescriptor(kind, id, version, description, paper, needs, SpiVersion.CURRENT);
+            return new PluginDescriptor(kind, id, version, description, paper, needs, SpiVersion.CURRENT, role, metrics, needsRoles, params);
         }
 
         /** The key prefix of its lines, e.g. {@code defense.my-defense}. */
@@ -124,8 +161,9 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
 
         /**
          * What {@code actual} (the class's own descriptor) says differently from this declaration, in
-         * kind, id, version, needs or SPI version (description and paper are not compared: the file's
-         * are shown); null when they agree. Each difference reads "descriptor() says X, plugin.properties says Y".
+         * kind, id, version, needs, role, metrics, needed roles, parameters (all but their description
+         * and source) or SPI version (description and paper are not compared: the file's are shown);
+         * null when they agree. Each difference reads "descriptor() says X, plugin.properties says Y".
          */
         public String mismatch(PluginDescriptor actual) {
             if (actual == null) {
@@ -145,10 +183,44 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
             if (!actual.needs().equals(needs)) {
                 diffs.add("descriptor() says needs " + names(actual.needs()) + ", plugin.properties says " + prefix() + ".needs = " + names(needs));
             }
+            if (actual.role() != role) {
+                diffs.add("descriptor() says role " + actual.role() + ", plugin.properties says " + prefix() + ".role = " + role);
+            }
+            if (!actual.metrics().equals(metrics)) {
+                diffs.add("descriptor() says metrics " + actual.metrics() + ", plugin.properties says " + metrics);
+            }
+            if (!actual.needsRoles().equals(needsRoles)) {
+                diffs.add("descriptor() says needed roles " + actual.needsRoles() + ", plugin.properties says " + needsRoles);
+            }
+            String params = paramMismatch(actual.params());
+            if (params != null) {
+                diffs.add(params);
+            }
             if (actual.spiVersion() != SpiVersion.CURRENT) {
                 diffs.add("descriptor() says SPI " + actual.spiVersion() + ", this host speaks SPI " + SpiVersion.CURRENT);
             }
             return diffs.isEmpty() ? null : className + ": " + String.join("; ", diffs);
+        }
+
+        private String paramMismatch(List<ParamSpec> actual) {
+            List<String> actualNames = actual.stream().map(ParamSpec::name).toList();
+            List<String> declaredNames = params.stream().map(ParamSpec::name).toList();
+            if (!new HashSet<>(actualNames).equals(new HashSet<>(declaredNames))) {
+                return "descriptor() says parameters " + actualNames + ", plugin.properties says " + declaredNames;
+            }
+            for (ParamSpec a : actual) {
+                ParamSpec d = params.get(declaredNames.indexOf(a.name()));
+                if (!comparable(a).equals(comparable(d))) {
+                    return "descriptor() says parameter " + a.name() + " is " + comparable(a) + ", plugin.properties says " + comparable(d);
+                }
+            }
+            return null;
+        }
+
+        /** What the host acts on: type, default, range, choices and per-attack (not the texts for people). */
+        private static String comparable(ParamSpec p) {
+            return p.type() + " default '" + p.defaultValue().strip() + "' in [" + p.min() + ", " + p.max() + "]"
+                    + (p.choices().isEmpty() ? "" : " or " + p.choices()) + (p.perAttack() ? " per attack" : "");
         }
 
         /** The class file of the plug-in in the jar. */
@@ -233,11 +305,14 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
             throw new JarProblem(PATH + " is not UTF-8 text", "write the descriptor as a UTF-8 properties file");
         }
         List<String> repeated = new ArrayList<>();
+        List<String> order = new ArrayList<>();
         Properties props = new Properties() {
             @Override
             public synchronized Object put(Object key, Object value) {
                 if (containsKey(key)) {
                     repeated.add(String.valueOf(key));
+                } else {
+                    order.add(String.valueOf(key));
                 }
                 return super.put(key, value);
             }
@@ -267,16 +342,18 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
             throw new JarProblem(PATH + " sets " + String.join(", ", repeated) + " more than once", "keep one line per key");
         }
         Map<String, Map<String, String>> blocks = new TreeMap<>();
-        for (String key : props.stringPropertyNames()) {
+        for (String key : order) {
             if (key.equals("spi-version")) {
                 continue;
             }
             Matcher m = KEY.matcher(key);
             if (!m.matches()) {
                 throw new JarProblem(PATH + " has an unknown key '" + key + "'",
-                        "keys are spi-version and KIND.ID.class, .version, .needs, .description, .paper; KIND one of attack, defense, evaluator");
+                        "keys are spi-version and KIND.ID.class, .version, .needs, .description, .paper, .role, .metrics, .needs-roles and"
+                                + " KIND.ID.param.NAME.type, .default, .min, .max, .choices, .per-attack, .description, .source;"
+                                + " KIND one of attack, defense, evaluator");
             }
-            blocks.computeIfAbsent(m.group(1) + "." + m.group(2), k -> new TreeMap<>()).put(m.group(3), props.getProperty(key).strip());
+            blocks.computeIfAbsent(m.group(1) + "." + m.group(2), k -> new LinkedHashMap<>()).put(m.group(3), props.getProperty(key).strip());
         }
         if (blocks.isEmpty()) {
             throw new JarProblem(PATH + " declares no plug-in",
@@ -327,10 +404,113 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
                 throw new JarProblem(PATH + " declares the class " + className + " for more than one plug-in",
                         "one class per plug-in");
             }
-            plugins.add(new Declared(kind, id, className, version, needs, description, block.getValue().get("paper")));
+            Map<String, String> b = block.getValue();
+            String prefix = block.getKey();
+            Role role = Role.PURIFIER;
+            if (b.containsKey("role")) {
+                if (kind != Kind.DEFENSE) {
+                    throw new JarProblem(PATH + " has " + prefix + ".role, but only defenses have a role", "remove the line");
+                }
+                role = parseEnum(Role.class, prefix + ".role", b.get("role"));
+            }
+            List<String> metrics = List.of();
+            Set<Role> needsRoles = Set.of();
+            for (String k : List.of("metrics", "needs-roles")) {
+                if (b.containsKey(k) && kind != Kind.EVALUATOR) {
+                    throw new JarProblem(PATH + " has " + prefix + "." + k + ", but only evaluators have " + k, "remove the line");
+                }
+            }
+            if (b.containsKey("metrics")) {
+                metrics = list(b.get("metrics"));
+                if (new HashSet<>(metrics).size() != metrics.size()) {
+                    throw new JarProblem(PATH + " has " + prefix + ".metrics = " + b.get("metrics") + ", which lists a metric twice",
+                            "name each metric once");
+                }
+            }
+            if (b.containsKey("needs-roles")) {
+                Set<Role> roles = EnumSet.noneOf(Role.class);
+                for (String r : list(b.get("needs-roles"))) {
+                    roles.add(parseEnum(Role.class, prefix + ".needs-roles", r));
+                }
+                needsRoles = roles;
+            }
+            plugins.add(new Declared(kind, id, className, version, needs, description, b.get("paper"), role, metrics, needsRoles,
+                    params(prefix, b)));
         }
         plugins.sort(Comparator.comparing(Declared::kind).thenComparing(Declared::id));
         return new DescriptorFile(spiVersion, plugins);
+    }
+
+    /** The parameters of one block, in the order of their first line. */
+    private static List<ParamSpec> params(String prefix, Map<String, String> block) {
+        Map<String, Map<String, String>> byName = new LinkedHashMap<>();
+        for (var e : block.entrySet()) {
+            Matcher m = PARAM_KEY.matcher(e.getKey());
+            if (m.matches()) {
+                byName.computeIfAbsent(m.group(1), k -> new TreeMap<>()).put(m.group(2), e.getValue());
+            }
+        }
+        List<ParamSpec> params = new ArrayList<>();
+        for (var e : byName.entrySet()) {
+            String key = prefix + ".param." + e.getKey();
+            Map<String, String> f = e.getValue();
+            for (String required : List.of("type", "default", "description")) {
+                if (!f.containsKey(required)) {
+                    throw new JarProblem(PATH + " lacks " + key + "." + required,
+                            "give every parameter a .type, .default and .description line (the annotation processor writes them)");
+                }
+            }
+            String perAttack = f.getOrDefault("per-attack", "false");
+            if (!perAttack.equals("true") && !perAttack.equals("false")) {
+                throw new JarProblem(PATH + " has " + key + ".per-attack = " + perAttack, "write true or false");
+            }
+            ParamSpec spec;
+            try {
+                spec = new ParamSpec(e.getKey(), parseEnum(ParamType.class, key + ".type", f.get("type")), f.get("default"),
+                        bound(key + ".min", f.get("min"), Double.NEGATIVE_INFINITY), bound(key + ".max", f.get("max"), Double.POSITIVE_INFINITY),
+                        f.containsKey("choices") ? list(f.get("choices")) : List.of(), perAttack.equals("true"), f.get("description"),
+                        f.get("source"));
+            } catch (IllegalArgumentException ex) {
+                throw new JarProblem(PATH + " declares an invalid parameter: " + ex.getMessage(), "parameter names match " + ParamSpec.NAME.pattern());
+            }
+            String problem = ParamDefaults.problem(spec);
+            if (problem != null) {
+                throw new JarProblem(PATH + " has " + key + ".default = " + spec.defaultValue() + ", which " + problem,
+                        "make the default a value the parameter accepts");
+            }
+            params.add(spec);
+        }
+        return params;
+    }
+
+    private static double bound(String key, String text, double none) {
+        if (text == null) {
+            return none;
+        }
+        try {
+            double d = Double.parseDouble(text);
+            if (!Double.isNaN(d)) {
+                return d;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new JarProblem(PATH + " has " + key + " = " + text + ", not a number", "write a number, or leave the line out for no bound");
+    }
+
+    private static <E extends Enum<E>> E parseEnum(Class<E> type, String key, String text) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(text.strip())) {
+                return e;
+            }
+        }
+        throw new JarProblem(PATH + " has " + key + " = " + text + ": '" + text.strip() + "' is not a " + type.getSimpleName(),
+                "write one of " + Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(java.util.stream.Collectors.joining(", ")));
+    }
+
+    /** Comma-separated words, blanks dropped. */
+    private static List<String> list(String text) {
+        return Arrays.stream(text.split(",", -1)).map(String::strip).filter(w -> !w.isEmpty()).toList();
     }
 
     /** Comma-separated {@link Need} names (spaces allowed; empty for none), each once. */

@@ -206,6 +206,14 @@ class PluginJarLoadingTest {
         Path needsJar = TestJars.plugin("GoodDefense").descriptor(ok.replace("needs =", "needs = CLEAN_TUNING_DATA")).write(dir.resolve("needs.jar"));
         mismatch(needsJar, "good-defense",
                 "descriptor() says needs (none), plugin.properties says defense.good-defense.needs = CLEAN_TUNING_DATA", "make them agree");
+
+        Path roleJar = TestJars.plugin("GoodDefense").descriptor(ok + "defense.good-defense.role = ORACLE\n").write(dir.resolve("role.jar"));
+        assertTrue(load(roleJar).refused().isEmpty(), "a valid file: the harness cannot tell either");
+        mismatch(roleJar, "good-defense", "descriptor() says role PURIFIER, plugin.properties says defense.good-defense.role = ORACLE");
+
+        Path paramJar = TestJars.plugin("GoodDefense").descriptor(ok + "defense.good-defense.param.epochs.type = INT\n"
+                + "defense.good-defense.param.epochs.default = 3\ndefense.good-defense.param.epochs.description = epochs\n").write(dir.resolve("param.jar"));
+        mismatch(paramJar, "good-defense", "descriptor() says parameters [], plugin.properties says [epochs]");
     }
 
     private static void mismatch(Path jar, String id, String... mustContain) {
