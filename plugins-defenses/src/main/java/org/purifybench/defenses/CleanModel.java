@@ -1,11 +1,15 @@
 package org.purifybench.defenses;
 
+import java.util.List;
+import java.util.Set;
 import org.purifybench.spi.Defense;
 import org.purifybench.spi.DefenseContext;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.Role;
+import org.purifybench.spi.SpiVersion;
 
 /**
  * The control: a model trained on the clean training set with the backdoored model's recipe.
@@ -14,8 +18,9 @@ import org.purifybench.spi.PluginDescriptor;
 public final class CleanModel implements Defense {
     @Override
     public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.DEFENSE, "clean", "1.0.0",
-                "Reference: a model trained on clean data only (the control)", "", Need.CLEAN_REFERENCE_MODEL);
+        return new PluginDescriptor(Kind.DEFENSE, "clean", "1.0.0",
+                "Reference: a model trained on clean data only (the control)", "", Set.of(Need.CLEAN_REFERENCE_MODEL),
+                SpiVersion.CURRENT, Role.CLEAN_BASELINE, List.of(), Set.of(), List.of());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.purifybench.defenses;
 
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,6 +16,8 @@ import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
 import org.purifybench.spi.Phase;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.Role;
+import org.purifybench.spi.SpiVersion;
 import org.purifybench.spi.StepHook;
 import org.purifybench.spi.TrainConfig;
 
@@ -33,10 +36,10 @@ public final class ExactPurification implements Defense {
 
     @Override
     public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.DEFENSE, "ep", "1.1.0",
+        return new PluginDescriptor(Kind.DEFENSE, "ep", "1.1.0",
                 "Oracle: fine-tuning with the true trigger on 10% of tuning samples, true labels kept (20 epochs)",
                 "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024",
-                Need.CLEAN_TUNING_DATA, Need.ORACLE_TRIGGER);
+                Set.of(Need.CLEAN_TUNING_DATA, Need.ORACLE_TRIGGER), SpiVersion.CURRENT, Role.ORACLE, List.of(), Set.of(), List.of());
     }
 
     @Override

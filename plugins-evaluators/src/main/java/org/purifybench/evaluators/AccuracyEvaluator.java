@@ -1,5 +1,7 @@
 package org.purifybench.evaluators;
 
+import java.util.List;
+import java.util.Set;
 import org.purifybench.spi.BackdoorMetrics;
 import org.purifybench.spi.EvaluationContext;
 import org.purifybench.spi.EvaluationResult;
@@ -7,15 +9,17 @@ import org.purifybench.spi.Evaluator;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.Need;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.Role;
+import org.purifybench.spi.SpiVersion;
 import org.purifybench.spi.Trainer;
 
 /** C-Acc on clean test images; ASR and R-Acc on triggered test images whose true label is not the target. */
 public final class AccuracyEvaluator implements Evaluator {
     @Override
     public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.EVALUATOR, "accuracy", "1.0.0",
+        return new PluginDescriptor(Kind.EVALUATOR, "accuracy", "1.0.0",
                 "C-Acc (clean accuracy), ASR (attack success rate) and R-Acc (triggered images still correct)",
-                "", Need.TEST_DATA);
+                "", Set.of(Need.TEST_DATA), SpiVersion.CURRENT, Role.PURIFIER, List.of("c-acc", "asr", "r-acc"), Set.of(), List.of());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.purifybench.evaluators;
 
+import java.util.List;
+import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.purifybench.spi.BackdoorMetrics;
 import org.purifybench.spi.EvaluationContext;
@@ -10,6 +12,8 @@ import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.Role;
+import org.purifybench.spi.SpiVersion;
 import org.purifybench.spi.Trainer;
 
 /**
@@ -23,10 +27,11 @@ import org.purifybench.spi.Trainer;
 public final class LinearModeConnectivity implements Evaluator {
     @Override
     public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.EVALUATOR, "lmc", "1.0.0",
+        return new PluginDescriptor(Kind.EVALUATOR, "lmc", "1.0.0",
                 "Linear mode connectivity backdoored -> purified (and purified -> EP): backdoor error (1-ASR) and clean error along the path, BN recalibrated at each point",
                 "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024 (section 4.1)",
-                Need.TEST_DATA, Need.RETUNING_POOL);
+                Set.of(Need.TEST_DATA, Need.RETUNING_POOL), SpiVersion.CURRENT, Role.PURIFIER,
+                List.of("backdoor-error-mid", "clean-error-barrier"), Set.of(), List.of());
     }
 
     /** (1-t) a + t b, computed in place of nothing: a new vector. */
@@ -64,8 +69,9 @@ public final class LinearModeConnectivity implements Evaluator {
                 .metric("backdoor-error-mid", backdoorPath.backdoorError()[(points - 1) / 2])
                 .metric("clean-error-barrier", backdoorPath.cleanBarrier());
         // The paper's Figure 5: purified -> EP. Both are purified, so a flat high backdoor error means one basin.
-        String oracle = ctx.params().getString("oracle", "ep");
-        if (!ctx.defenseName().equals(oracle)) {
+        // The oracle is the cell's defense with role ORACLE unless the 'oracle' parameter names another.
+        String oracle = ctx.params().getString("oracle", ctx.defensesWithRole(Role.ORACLE).stream().findFirst().orElse(null));
+        if (oracle != null && !ctx.defenseName().equals(oracle)) {
             ctx.purifiedModelOf(oracle).ifPresent(ep -> {
                 Path toOracle = path(ctx, ctx.purifiedModel(), ep, points, recalibrate, test);
                 r.curve(oracle + "-backdoor-error", toOracle.t(), toOracle.backdoorError())

@@ -1,12 +1,17 @@
 package org.purifybench.evaluators;
 
+import java.util.List;
+import java.util.Set;
 import org.purifybench.spi.EvaluationContext;
 import org.purifybench.spi.EvaluationResult;
 import org.purifybench.spi.Evaluator;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
+import org.purifybench.spi.Params;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.Role;
+import org.purifybench.spi.SpiVersion;
 import org.purifybench.spi.Trainer;
 
 /**
@@ -20,10 +25,17 @@ import org.purifybench.spi.Trainer;
 public final class QraTransfer implements Evaluator {
     @Override
     public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.EVALUATOR, "qra-transfer", "1.0.0",
+        return new PluginDescriptor(Kind.EVALUATOR, "qra-transfer", "1.0.0",
                 "QRA transferability: P-ASR / C-ASR on this defense's model of perturbations trained against each other defense",
                 "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024 (Figure 3)",
-                Need.TEST_DATA, Need.RETUNING_POOL);
+                Set.of(Need.TEST_DATA, Need.RETUNING_POOL), SpiVersion.CURRENT, Role.PURIFIER,
+                List.of("p-asr-from:<defense>", "c-asr-from:<defense>"), Set.of(Role.ORACLE), List.of());
+    }
+
+    /** As qra: the oracle only when the reference model is it. */
+    @Override
+    public Set<Role> needsRoles(Params params) {
+        return QueryReactivation.Settings.reference(params).equals(QueryReactivation.ORACLE_REFERENCE) ? Set.of(Role.ORACLE) : Set.of();
     }
 
     @Override

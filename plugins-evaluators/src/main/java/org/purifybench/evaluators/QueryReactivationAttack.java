@@ -1,11 +1,16 @@
 package org.purifybench.evaluators;
 
+import java.util.List;
+import java.util.Set;
 import org.purifybench.spi.EvaluationContext;
 import org.purifybench.spi.EvaluationResult;
 import org.purifybench.spi.Evaluator;
 import org.purifybench.spi.Kind;
 import org.purifybench.spi.Need;
+import org.purifybench.spi.Params;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.Role;
+import org.purifybench.spi.SpiVersion;
 import org.purifybench.spi.Trainer;
 
 /**
@@ -20,10 +25,17 @@ import org.purifybench.spi.Trainer;
 public final class QueryReactivationAttack implements Evaluator {
     @Override
     public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.EVALUATOR, "qra", "1.0.0",
+        return new PluginDescriptor(Kind.EVALUATOR, "qra", "1.0.0",
                 "Query-based Reactivation Attack: C-ASR / P-ASR of generator-perturbed test images on the purified model and on the clean model (control); loss: paper (eq. 2, default) needs the ep defense in the matrix, loss: reference (the authors' code) uses the clean model",
                 "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024 (section 3.3)",
-                Need.TEST_DATA, Need.RETUNING_POOL);
+                Set.of(Need.TEST_DATA, Need.RETUNING_POOL), SpiVersion.CURRENT, Role.PURIFIER,
+                List.of("c-asr", "p-asr", "clean-c-asr", "clean-p-asr", "ra-p-asr"), Set.of(Role.ORACLE), List.of());
+    }
+
+    /** The oracle only when the reference model is it: the default of {@code loss: paper}, unless {@code reference} is set. */
+    @Override
+    public Set<Role> needsRoles(Params params) {
+        return QueryReactivation.Settings.reference(params).equals(QueryReactivation.ORACLE_REFERENCE) ? Set.of(Role.ORACLE) : Set.of();
     }
 
     @Override

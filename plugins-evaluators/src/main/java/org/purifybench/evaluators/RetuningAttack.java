@@ -1,5 +1,7 @@
 package org.purifybench.evaluators;
 
+import java.util.List;
+import java.util.Set;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -15,6 +17,8 @@ import org.purifybench.spi.Need;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.Phase;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.Role;
+import org.purifybench.spi.SpiVersion;
 import org.purifybench.spi.StepHook;
 import org.purifybench.spi.TrainConfig;
 import org.purifybench.spi.Trainer;
@@ -28,10 +32,11 @@ import org.purifybench.spi.Trainer;
 public final class RetuningAttack implements Evaluator {
     @Override
     public PluginDescriptor descriptor() {
-        return PluginDescriptor.of(Kind.EVALUATOR, "ra", "1.0.0",
+        return new PluginDescriptor(Kind.EVALUATOR, "ra", "1.0.0",
                 "Retuning Attack: O-ASR before, P-ASR / P-C-Acc after 5 epochs on 1000 samples with a few poisoned; clean-model control",
                 "Min et al., Towards Understanding the Superficial Safety of Backdoor Defense, NeurIPS 2024",
-                Need.TEST_DATA, Need.RETUNING_POOL);
+                Set.of(Need.TEST_DATA, Need.RETUNING_POOL), SpiVersion.CURRENT, Role.PURIFIER,
+                List.of("o-asr", "p-asr", "p-c-acc", "control-p-asr", "control-p-c-acc"), Set.of(), List.of());
     }
 
     /** Poisoned count for this attack: {@code poison-count-ATTACK}, else {@code poison-count}, else 5 (paper's BadNet). */

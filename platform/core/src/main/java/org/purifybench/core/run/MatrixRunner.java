@@ -45,7 +45,6 @@ import org.purifybench.spi.Evaluator;
 import org.purifybench.spi.Host;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
-import org.purifybench.spi.Need;
 import org.purifybench.spi.PluginDescriptor;
 import org.purifybench.spi.PoisonedSet;
 import org.purifybench.spi.SpiVersion;
@@ -142,16 +141,19 @@ public final class MatrixRunner {
     public Outcome run(MatrixSpec spec, boolean fresh) {
         // Resolve every plug-in before any data is touched: a typo fails in milliseconds.
         resolvePlugins(spec);
+        Roles.prepare(spec, registry, line -> { });
         Dataset dataset = Datasets.load(spec.dataset().id(), spec.dataset().path() == null ? null : Path.of(spec.dataset().path()));
         return run(spec, dataset, fresh);
     }
 
-    public Outcome run(MatrixSpec spec, Dataset dataset, boolean fresh) {
-        resolvePlugins(spec);
+    public Outcome run(MatrixSpec asWritten, Dataset dataset, boolean fresh) {
+        resolvePlugins(asWritten);
+        // The run keeps the name, folder and config of the matrix as written; it runs the one with its baselines.
+        MatrixSpec spec = Roles.prepare(asWritten, registry, host::log);
         chooseSandboxLimits(spec, dataset);
         failures.clear();
         long start = System.nanoTime();
-        Path runDir = runDir(workDir, spec);
+        Path runDir = runDir(workDir, asWritten);
         Path journalFile = runDir.resolve("journal.jsonl");
         try {
             Files.createDirectories(runDir);
@@ -164,7 +166,7 @@ public final class MatrixRunner {
         Journal journal = new Journal(journalFile, () -> host.log("run journal ended in a torn line (interrupted run): redoing that unit"));
         int reused = journal.size();
         if (reused > 0) {
-            host.log("resuming " + runId(spec) + ": " + reused + " evaluation units already done");
+            host.log("resuming " + runId(asWritten) + ": " + reused + " evaluation units already done");
         }
         ModelCache cache = new ModelCache(workDir.resolve("cache"), host::log);
         ArtefactCache artefacts = new ArtefactCache(workDir.resolve("cache").resolve("artefacts"), host::log);
@@ -219,7 +221,7 @@ public final class MatrixRunner {
             host.log(String.format("predictions: %d served from the memo (repeated model and images), %d computed",
                     memoAfter[0] - memoBefore[0], memoAfter[1] - memoBefore[1]));
         }
-        ResultsDocument doc = document(spec, journal, cells, (System.nanoTime() - start) / 1e9);
+        ResultsDocument doc = document(asWritten, spec, journal, cells, (System.nanoTime() - start) / 1e9);
         List<FailedUnit> failed = failures.all();
         doc.setFailures(failed);
         Path resultsFile = runDir.resolve("results.json");
@@ -302,6 +304,7 @@ public final class MatrixRunner {
         // Every defense's model, purified lazily: an evaluator may ask for another defense's model.
         Map<String, Supplier<? extends Model>> purifiedByName = new LinkedHashMap<>();
         Map<String, String> purifiedHashes = new HashMap<>();
+        Map<String, org.purifybench.spi.Role> roles = Roles.ofDefenses(spec, registry);
         for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
             Defense defense = registry.defense(defenseRef.id());
             Map<String, Object> pKey = new LinkedHashMap<>(bdKey);
@@ -370,11 +373,11 @@ public final class MatrixRunner {
                 EvaluationResult r;
                 failures.unitStarts();
                 try {
-                    r = timed("evaluators", () -> evaluator.evaluate(Contexts.evaluation(
+                    r = timed("evaluators", () -> evaluator.evaluate(Roles.aware(Contexts.evaluation(
                             new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), defenseName, purified.get(),
                                     backdoored.get(), clean.get(), backdoor.get(), test, splits.retuningPool(), purifiedByName),
                             seed, evalRef.toParams(), host,
-                            new Contexts.Memos(memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()), cellMemo))));
+                            new Contexts.Memos(memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()), cellMemo)), roles)));
                 } catch (RuntimeException e) {
                     if (Thread.currentThread().isInterrupted()) {
                         throw e;
@@ -611,14 +614,14 @@ public final class MatrixRunner {
         };
     }
 
-    private ResultsDocument document(MatrixSpec spec, Journal journal, List<CellInfo> cells, double wall) {
+    private ResultsDocument document(MatrixSpec asWritten, MatrixSpec spec, Journal journal, List<CellInfo> cells, double wall) {
         ResultsDocument doc = new ResultsDocument();
-        doc.setRunId(runId(spec));
+        doc.setRunId(runId(asWritten));
         doc.setCreatedAt(Instant.now().toString());
-        doc.setProfile(spec.name());
-        doc.setConfigHash(configHash(spec));
-        doc.setConfig(spec.toJson());
-        List<String> approx = new ArrayList<>(spec.approximationsOrEmpty());
+        doc.setProfile(asWritten.name());
+        doc.setConfigHash(configHash(asWritten));
+        doc.setConfig(asWritten.toJson());
+        List<String> approx = new ArrayList<>(asWritten.approximationsOrEmpty());
         doc.setApproximations(approx);
         List<PluginInfo> plugins = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
@@ -657,9 +660,7 @@ public final class MatrixRunner {
                 // no hash rather than no run
             }
         }
-        boolean reference = d.id().equals("none") || d.id().equals("clean");
-        plugins.add(new PluginInfo(d.kind().name().toLowerCase(), d.id(), d.version(), source, sha,
-                d.needs(Need.ORACLE_TRIGGER), reference, blankToNull(org.purifybench.core.plugin.DescriptorFile.shown(d.description())),
+        plugins.add(PluginInfos.of(d, source, sha, blankToNull(org.purifybench.core.plugin.DescriptorFile.shown(d.description())),
                 blankToNull(org.purifybench.core.plugin.DescriptorFile.shown(d.paper()))));
     }
 
