@@ -507,7 +507,7 @@ final class Figures {
             figures.add(new Figure(names.unique("qra-transfer-" + trackName(t)), heading,
                     "Row A, column B: P-ASR (percent) of B's purified model on poisoned test images carrying the "
                             + "perturbation QRA crafted against A, mean over attacks (each a mean over seeds). The last "
-                            + "column averages over the other purified targets (B ≠ A, baselines left out), "
+                            + "column averages over the other purified targets (B ≠ A" + baselinesLeftOut(doc) + "), "
                             + "the paper's Figure 3 number.",
                     () -> transferChart(plain(heading), sources, targets, matrix),
                     transferTable(doc, sources, targets, matrix)));
@@ -658,5 +658,11 @@ final class Figures {
             }
             return name;
         }
+    }
+
+    /** ", references none and clean left out" for the document's baselines (by role), named as its rows name them. */
+    private static String baselinesLeftOut(ResultsDocument doc) {
+        List<String> baselines = ReportWriter.defenses(doc).stream().filter(d -> ReferenceRows.isBaseline(doc, d)).toList();
+        return baselines.isEmpty() ? "" : ", references " + String.join(" and ", baselines) + " left out";
     }
 }
