@@ -31,6 +31,8 @@ public final class ResultsDocuments {
     private final Set<String> oracles = new java.util.HashSet<>(Set.of("ep"));
     private final Set<String> references = new java.util.HashSet<>(Set.of("none", "clean"));
     private boolean lmcCurves = true;
+    /** Defense to recorded role, as runs write them since roles are recorded; a defense not here has none (an old document). */
+    private final Map<String, String> roles = new LinkedHashMap<>();
     private final Map<String, Map<String, Object>> params = new LinkedHashMap<>();
     private final Map<String, String[]> pluginText = new LinkedHashMap<>();
     private final List<String[]> failures = new ArrayList<>();
@@ -61,6 +63,15 @@ public final class ResultsDocuments {
      */
     public ResultsDocuments params(String defense, Map<String, Object> p) {
         params.put(defense, p);
+        return this;
+    }
+
+    /**
+     * Records {@code role} for {@code defense} (and its flags as a run derives them: oracle for
+     * ORACLE, reference for the baselines), as documents written since roles are recorded carry it.
+     */
+    public ResultsDocuments role(String defense, String role) {
+        roles.put(defense, role);
         return this;
     }
 
@@ -162,7 +173,12 @@ public final class ResultsDocuments {
             plugin(plugins, "attack", a, false, false);
         }
         for (String def : defenses) {
-            plugin(plugins, "defense", def, oracles.contains(def), references.contains(def));
+            String role = roles.get(def);
+            ObjectNode n = role == null ? plugin(plugins, "defense", def, oracles.contains(def), references.contains(def))
+                    : plugin(plugins, "defense", def, role.equals("ORACLE"), role.endsWith("_BASELINE"));
+            if (role != null) {
+                n.put("role", role);
+            }
         }
         for (String e : List.of("accuracy", "ra", "qra", "lmc")) {
             plugin(plugins, "evaluator", e, false, false);
@@ -199,7 +215,7 @@ public final class ResultsDocuments {
                         r.put("metric", m.getValue()[1]);
                         r.put("value", v);
                     }
-                    if (lmcCurves && !references.contains(def)) {
+                    if (lmcCurves && (roles.containsKey(def) ? !roles.get(def).endsWith("_BASELINE") : !references.contains(def))) {
                         ObjectNode k = curves.addObject();
                         k.put("cellId", cellId);
                         k.put("defense", def);
@@ -241,7 +257,7 @@ public final class ResultsDocuments {
         return json().getBytes(StandardCharsets.UTF_8);
     }
 
-    private void plugin(ArrayNode plugins, String kind, String id, boolean oracle, boolean reference) {
+    private ObjectNode plugin(ArrayNode plugins, String kind, String id, boolean oracle, boolean reference) {
         ObjectNode n = plugins.addObject();
         n.put("kind", kind);
         n.put("id", id);
@@ -255,6 +271,7 @@ public final class ResultsDocuments {
             n.put("description", text[0]);
             n.put("paper", text[1]);
         }
+        return n;
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.purifybench.defenses;
 
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

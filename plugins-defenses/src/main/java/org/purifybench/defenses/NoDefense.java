@@ -1,5 +1,7 @@
 package org.purifybench.defenses;
 
+import java.util.List;
+import java.util.Set;
 import org.purifybench.spi.Defense;
 import org.purifybench.spi.DefenseContext;
 import org.purifybench.spi.Kind;

@@ -1,5 +1,7 @@
 package org.purifybench.evaluators;
 
+import java.util.List;
+import java.util.Set;
 import org.purifybench.spi.BackdoorMetrics;
 import org.purifybench.spi.EvaluationContext;
 import org.purifybench.spi.EvaluationResult;

@@ -1,5 +1,7 @@
 package org.purifybench.evaluators;
 
+import java.util.List;
+import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.purifybench.spi.BackdoorMetrics;
 import org.purifybench.spi.EvaluationContext;
@@ -12,6 +14,7 @@ import org.purifybench.spi.Need;
 import org.purifybench.spi.Param;
 import org.purifybench.spi.ParamType;
 import org.purifybench.spi.PurifyBenchPlugin;
+import org.purifybench.spi.Role;
 import org.purifybench.spi.Trainer;
 
 /**
@@ -31,7 +34,7 @@ import org.purifybench.spi.Trainer;
             @Param(name = "points", type = ParamType.INT, defaultValue = "11", min = 2, description = "points on the path, ends included", source = "Min et al., NeurIPS 2024, section 4.1"),
             @Param(name = "recalibrate-bn", type = ParamType.BOOLEAN, defaultValue = "true", description = "re-estimate BatchNorm statistics at each interior point"),
             @Param(name = "test-samples", type = ParamType.INT, defaultValue = "0", min = 0, description = "test images used (0: all)"),
-            @Param(name = "oracle", type = ParamType.STRING, defaultValue = "ep", description = "defense whose model is the second path's end, when the matrix runs it", source = "Min et al., NeurIPS 2024, Figure 5")
+            @Param(name = "oracle", type = ParamType.STRING, defaultValue = "", description = "defense whose model is the second path's end, when the matrix runs it; empty: the matrix's defense with role ORACLE", source = "Min et al., NeurIPS 2024, Figure 5")
         })
 public final class LinearModeConnectivity implements Evaluator {
     /** (1-t) a + t b, computed in place of nothing: a new vector. */
@@ -69,8 +72,10 @@ public final class LinearModeConnectivity implements Evaluator {
                 .metric("backdoor-error-mid", backdoorPath.backdoorError()[(points - 1) / 2])
                 .metric("clean-error-barrier", backdoorPath.cleanBarrier());
         // The paper's Figure 5: purified -> EP. Both are purified, so a flat high backdoor error means one basin.
-        String oracle = ctx.params().getString("oracle", "ep");
-        if (!ctx.defenseName().equals(oracle)) {
+        // The oracle is the cell's defense with role ORACLE unless the 'oracle' parameter names another.
+        String named = ctx.params().getString("oracle", "").trim();
+        String oracle = !named.isEmpty() ? named : ctx.defensesWithRole(Role.ORACLE).stream().findFirst().orElse(null);
+        if (oracle != null && !ctx.defenseName().equals(oracle)) {
             ctx.purifiedModelOf(oracle).ifPresent(ep -> {
                 Path toOracle = path(ctx, ctx.purifiedModel(), ep, points, recalibrate, test);
                 r.curve(oracle + "-backdoor-error", toOracle.t(), toOracle.backdoorError())

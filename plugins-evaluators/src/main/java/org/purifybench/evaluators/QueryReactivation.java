@@ -16,6 +16,7 @@ import org.purifybench.spi.Model;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.Phase;
 import org.purifybench.spi.Progress;
+import org.purifybench.spi.Role;
 import org.purifybench.toolkit.Shuffle;
 
 /**
@@ -42,9 +43,9 @@ import org.purifybench.toolkit.Shuffle;
  *     the paper's eq. 2; {@code reference}: alpha * KL + CE(l_clean(x + d), y), what the code computes
  *     ({@code distillation(...) * args.alpha_qra + loss_clean}, {@code loss_clean} on {@code net_clean},
  *     the model trained without poison).</li>
- * <li>{@code reference}: the model of the CE term. When not set it follows {@code loss}: {@code ep}
- *     (the oracle EP defense, which the matrix must run) for {@code paper}, {@code clean} for
- *     {@code reference}. When set it wins for either loss. The name {@code clean} always means the
+ * <li>{@code reference}: the model of the CE term. When not set it follows {@code loss}: the
+ *     oracle (the cell's defense with role {@link Role#ORACLE}, e.g. EP, which the matrix must run)
+ *     for {@code paper}, {@code clean} for {@code reference}. When set it wins for either loss. The name {@code clean} always means the
  *     cell's clean model ({@link EvaluationContext#cleanModel()}, the model the {@code clean} defense
  *     returns), so it needs no {@code clean} entry in the matrix; any other name is a defense of the
  *     cell.</li>
@@ -62,6 +63,9 @@ final class QueryReactivation {
 
     /** The model name that means the cell's clean model rather than a defense of the matrix. */
     static final String CLEAN_REFERENCE = "clean";
+
+    /** The resolved reference that means "the cell's oracle, whatever its id" (not a valid id, so no defense is named so). */
+    static final String ORACLE_REFERENCE = "<oracle>";
 
     /**
      * Every setting a QRA result depends on; its {@code toString} keys the cell memo, so qra and
@@ -83,7 +87,7 @@ final class QueryReactivation {
                 }
             });
             QraObjective.Variant loss = QraObjective.Variant.of(p.getString("loss", QraObjective.Variant.PAPER.id()));
-            String reference = p.getString("reference", loss == QraObjective.Variant.PAPER ? "ep" : CLEAN_REFERENCE).trim();
+            String reference = reference(p);
             // Defaults and their sources: class comment.
             Settings s = new Settings(p.getDouble("eps", 16 / 255.0), p.getInt("hidden", 1024), p.getInt("epochs", 50),
                     p.getInt("batch-size", 128), p.getDouble("lr", 0.1), p.getDouble("momentum", 0.9),
@@ -98,23 +102,28 @@ final class QueryReactivation {
             return s;
         }
 
+        /** The {@code reference} parameter, or when blank (its declared default) the default for the {@code loss}: {@link #ORACLE_REFERENCE} or clean. */
+        static String reference(Params p) {
+            QraObjective.Variant loss = QraObjective.Variant.of(p.getString("loss", QraObjective.Variant.PAPER.id()));
+            String named = p.getString("reference", "").trim();
+            return !named.isEmpty() ? named : loss == QraObjective.Variant.PAPER ? ORACLE_REFERENCE : CLEAN_REFERENCE;
+        }
+
         Params raParams() {
             return new Params(ra);
         }
     }
 
-    /** Reference models are not purifications: the backdoored model needs no reactivation, the clean model is the control. */
-    private static final List<String> REFERENCES = List.of("none", "clean");
-
     /**
      * The defenses QRA trains against: the {@code defenses} parameter (comma-separated), else every
-     * defense of the cell but the references none and clean.
+     * defense of the cell but the baselines (roles): the backdoored model needs no reactivation, the
+     * clean model is the control.
      */
     static List<String> attackedDefenses(EvaluationContext ctx) {
         String listed = ctx.params().getString("defenses", "");
         if (listed.isBlank()) {
             List<String> all = new ArrayList<>(ctx.defenses());
-            all.removeAll(REFERENCES);
+            all.removeIf(d -> ctx.roleOf(d).isBaseline());
             return all;
         }
         List<String> chosen = Arrays.stream(listed.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
@@ -142,10 +151,19 @@ final class QueryReactivation {
         });
     }
 
-    /** The model of the CE term: the cell's clean model for {@code clean}, else the named defense's purified model. */
+    /**
+     * The model of the CE term: the cell's clean model for {@code clean}, the model of the cell's
+     * oracle (by role) by default, else the named defense's purified model.
+     */
     static Model referenceModel(EvaluationContext ctx, Settings s) {
         if (s.reference().equals(CLEAN_REFERENCE)) {
             return ctx.cleanModel();
+        }
+        if (s.reference().equals(ORACLE_REFERENCE)) {
+            return ctx.modelOf(Role.ORACLE).orElseThrow(() -> new IllegalArgumentException(
+                    "qra regularises with the oracle (the defense with role ORACLE, e.g. ep; paper eq. 2) but the matrix runs none; "
+                            + "add the oracle (e.g. {id: ep}) to the defenses, set the qra parameter 'reference' to clean or to a "
+                            + "defense of " + ctx.defenses() + ", or use 'loss: reference' (the authors' code: the clean model)"));
         }
         return ctx.purifiedModelOf(s.reference()).orElseThrow(() -> new IllegalArgumentException(
                 "qra regularises with the oracle defense '" + s.reference() + "' (paper eq. 2) but the matrix does not run it; "

@@ -1,5 +1,7 @@
 package org.purifybench.evaluators;
 
+import java.util.List;
+import java.util.Set;
 import org.purifybench.spi.EvaluationContext;
 import org.purifybench.spi.EvaluationResult;
 import org.purifybench.spi.Evaluator;
@@ -7,6 +9,7 @@ import org.purifybench.spi.Kind;
 import org.purifybench.spi.Need;
 import org.purifybench.spi.Param;
 import org.purifybench.spi.ParamType;
+import org.purifybench.spi.Params;
 import org.purifybench.spi.PurifyBenchPlugin;
 import org.purifybench.spi.Role;
 import org.purifybench.spi.Trainer;
@@ -35,7 +38,7 @@ import org.purifybench.spi.Trainer;
             @Param(name = "momentum", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1, description = "generator SGD momentum, in [0, 1)", source = "stable_backdoor_purification fine_tune/qra.py"),
             @Param(name = "alpha", type = ParamType.NUMBER, defaultValue = "0.2", min = 0, perAttack = true, description = "weight of the reference term (per attack: a map from attack id)", source = "Min et al., NeurIPS 2024, appendix B.2 (LC 0.1); stable_backdoor_purification fine_tune/qra.py --alpha_qra"),
             @Param(name = "loss", type = ParamType.STRING, defaultValue = "paper", choices = {"paper", "reference"}, description = "paper: the paper's eq. 2 with the EP model; reference: the authors' code with the clean model", source = "Min et al., NeurIPS 2024, eq. 2; stable_backdoor_purification fine_tune/qra.py"),
-            @Param(name = "reference", type = ParamType.STRING, defaultValue = "", description = "model of the CE term; empty: ep for loss paper, clean for loss reference"),
+            @Param(name = "reference", type = ParamType.STRING, defaultValue = "", description = "model of the CE term (a defense of the matrix, or clean); empty: the matrix's defense with role ORACLE for loss paper, clean for loss reference"),
             @Param(name = "clean-samples", type = ParamType.INT, defaultValue = "500", min = 0, description = "clean queries the generator trains on", source = "Min et al., NeurIPS 2024, appendix B.2; stable_backdoor_purification fine_tune/qra.py --clean_num_qra"),
             @Param(name = "poisoned-samples", type = ParamType.INT, defaultValue = "500", min = 1, description = "poisoned queries the generator trains on", source = "Min et al., NeurIPS 2024, appendix B.2; stable_backdoor_purification fine_tune/qra.py --poison_num_qra"),
             @Param(name = "test-samples", type = ParamType.INT, defaultValue = "0", min = 0, description = "non-target test images queried (0: all)"),
@@ -49,6 +52,12 @@ import org.purifybench.spi.Trainer;
             @Param(name = "ra-weight-decay", type = ParamType.NUMBER, defaultValue = "5.0E-4", min = 0, description = "retuning weight decay", source = "Min et al., NeurIPS 2024, section 3.2")
         })
 public final class QueryReactivationAttack implements Evaluator {
+    /** The oracle only when the reference model is it: the default of {@code loss: paper}, unless {@code reference} is set. */
+    @Override
+    public Set<Role> needsRoles(Params params) {
+        return QueryReactivation.Settings.reference(params).equals(QueryReactivation.ORACLE_REFERENCE) ? Set.of(Role.ORACLE) : Set.of();
+    }
+
     @Override
     public EvaluationResult evaluate(EvaluationContext ctx) {
         QueryReactivation.Settings s = QueryReactivation.Settings.of(ctx.params(), ctx.attackId());

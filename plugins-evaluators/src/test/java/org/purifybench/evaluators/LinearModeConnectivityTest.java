@@ -11,6 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.purifybench.spi.BackdoorMetrics;
 import org.purifybench.spi.EvaluationResult;
 import org.purifybench.spi.Params;
+import org.purifybench.spi.Role;
 import org.purifybench.tck.TckFixture;
 
 class LinearModeConnectivityTest {
@@ -45,7 +46,8 @@ class LinearModeConnectivityTest {
     void pathToTheOracleRunsWhenTheMatrixHasItAndEndsAtBothModels() {
         TckFixture f = TckFixture.get();
         var p = new Params(Map.of("points", 3, "test-samples", 120));
-        EvaluationResult r = new LinearModeConnectivity().evaluate(f.evaluationContext(f.backdoored, 1, p, Map.of("ep", f.clean)));
+        EvaluationResult r = new LinearModeConnectivity().evaluate(f.evaluationContext(f.backdoored, 1, p, Map.of("ep", f.clean),
+                Map.of("ep", Role.ORACLE)));
         double[] toEp = r.curves().get("ep-backdoor-error");
         var trainer = f.host.trainer();
         var test = f.dataset.test().range(0, 120);
@@ -54,5 +56,10 @@ class LinearModeConnectivityTest {
         assertEquals(1 - BackdoorMetrics.cleanAccuracy(trainer, f.clean, test), r.curves().get("ep-clean-error")[2], 0);
         EvaluationResult withoutEp = new LinearModeConnectivity().evaluate(f.evaluationContext(f.backdoored, 1, p));
         assertTrue(!withoutEp.curves().containsKey("ep-backdoor-error"));
+        EvaluationResult renamed = new LinearModeConnectivity().evaluate(f.evaluationContext(f.backdoored, 1, p,
+                Map.of("my-oracle", f.clean), Map.of("my-oracle", Role.ORACLE)));
+        assertArrayEquals(toEp, renamed.curves().get("my-oracle-backdoor-error"), 0, "the oracle is found by its role, named by its id");
+        EvaluationResult idOnly = new LinearModeConnectivity().evaluate(f.evaluationContext(f.backdoored, 1, p, Map.of("ep", f.clean)));
+        assertTrue(!idOnly.curves().containsKey("ep-backdoor-error"), "the id 'ep' alone does not make an oracle");
     }
 }

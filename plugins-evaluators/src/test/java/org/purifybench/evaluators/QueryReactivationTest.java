@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.purifybench.spi.EvaluationContext;
+import org.purifybench.spi.Role;
 import org.purifybench.spi.EvaluationResult;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
@@ -164,7 +166,7 @@ class QueryReactivationTest {
         assertEquals(0.1, d.lr());
         assertEquals(0.9, d.momentum());
         assertEquals(QraObjective.Variant.PAPER, d.loss());
-        assertEquals("ep", d.reference(), "paper eq. 2 regularises with EP");
+        assertEquals(QueryReactivation.ORACLE_REFERENCE, d.reference(), "paper eq. 2 regularises with the oracle (EP), found by role");
         assertThrows(IllegalArgumentException.class, () -> QueryReactivation.Settings.of(FAST.with(Map.of("momentum", 1)), "badnet"));
         QueryReactivation.Settings paper = QueryReactivation.Settings.of(FAST, "tck-corner");
         QueryReactivation.Settings code = QueryReactivation.Settings.of(FAST.with(Map.of("loss", "reference")), "tck-corner");
@@ -237,8 +239,12 @@ class QueryReactivationTest {
         assertEquals(set.images(), QueryReactivation.attackSet(f.splits.retuningPool(), f.trigger, 30, 20, 4).images());
     }
 
+    /** The built-ins' roles, under the built-ins' ids and a renamed oracle's. */
+    static final Map<String, Role> ROLES = Map.of("ep", Role.ORACLE, "clean", Role.CLEAN_BASELINE, "none", Role.BACKDOORED_BASELINE,
+            "my-oracle", Role.ORACLE);
+
     private static EvaluationContext context(TckFixture f, Map<String, Model> others) {
-        return f.evaluationContext(f.backdoored, 2, FAST, others);
+        return f.evaluationContext(f.backdoored, 2, FAST, others, ROLES);
     }
 
     @Test
@@ -262,7 +268,20 @@ class QueryReactivationTest {
         TckFixture f = TckFixture.get();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new QueryReactivationAttack().evaluate(context(f, Map.of())));
-        assertTrue(e.getMessage().contains("'ep'") && e.getMessage().contains("reference"), e.getMessage());
+        assertTrue(e.getMessage().contains("role ORACLE") && e.getMessage().contains("reference"), e.getMessage());
+        assertEquals(Set.of(Role.ORACLE), new QueryReactivationAttack().needsRoles(FAST), "the default loss needs the oracle");
+        assertEquals(Set.of(), new QueryReactivationAttack().needsRoles(FAST.with(Map.of("loss", "reference"))));
+        assertEquals(Set.of(), new QraTransfer().needsRoles(FAST.with(Map.of("reference", "clean"))));
+    }
+
+    @Test
+    void theOracleIsFoundByRoleWhateverItsId() {
+        TckFixture f = TckFixture.get();
+        EvaluationResult byEp = new QueryReactivationAttack().evaluate(context(f, Map.of("ep", f.clean)));
+        EvaluationResult renamed = new QueryReactivationAttack().evaluate(context(f, Map.of("my-oracle", f.clean)));
+        assertEquals(byEp.metrics(), renamed.metrics(), "the same oracle model under another id gives the same numbers");
+        assertThrows(IllegalArgumentException.class, () -> new QueryReactivationAttack().evaluate(
+                f.evaluationContext(f.backdoored, 2, FAST, Map.of("ep", f.clean))), "an id alone does not make an oracle");
     }
 
     @Test
@@ -289,10 +308,10 @@ class QueryReactivationTest {
         assertEquals(qra.metrics().get("p-asr"), transfer.metrics().get("p-asr-from:tck"));
         assertEquals(qra.metrics().get("c-asr"), transfer.metrics().get("c-asr-from:tck"));
         assertTrue(transfer.metrics().containsKey("p-asr-from:ep"));
-        assertTrue(!transfer.metrics().containsKey("p-asr-from:clean"), "reference models are not sources");
+        assertTrue(!transfer.metrics().containsKey("p-asr-from:clean"), "baselines are not sources");
         assertThrows(IllegalArgumentException.class, () -> new QraTransfer().evaluate(
-                f.evaluationContext(f.backdoored, 2, FAST.with(Map.of("defenses", "tck, nosuch")), Map.of("ep", f.clean))));
+                f.evaluationContext(f.backdoored, 2, FAST.with(Map.of("defenses", "tck, nosuch")), Map.of("ep", f.clean), ROLES)));
         assertTrue(new QueryReactivationAttack().evaluate(f.evaluationContext(f.backdoored, 2, FAST.with(Map.of("defenses", "ep")),
-                Map.of("ep", f.clean))).metrics().isEmpty(), "a defense outside 'defenses' is not attacked");
+                Map.of("ep", f.clean), ROLES)).metrics().isEmpty(), "a defense outside 'defenses' is not attacked");
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -94,8 +95,8 @@ public class DefenseService {
         measurements.runsByEntry().values().forEach(runIds::addAll);
         List<String> lmcNames = curves.publishedCurves(track.dataset(), track.model(), track.poisonRate(), defense, "lmc")
                 .stream().map(CurveRecord::name).distinct().toList();
-        boolean hasLmc = lmcNames.stream().anyMatch(n -> !n.startsWith("ep-"));
-        boolean hasEpPath = lmcNames.stream().anyMatch(n -> n.startsWith("ep-"));
+        boolean hasLmc = lmcNames.stream().anyMatch(n -> !isOraclePath(n));
+        boolean hasEpPath = lmcNames.stream().anyMatch(DefenseService::isOraclePath);
         Leaderboard lb = board.leaderboard(track, List.of(), profile, "rank", "asc");
         Standing standing = shown == null && settings.size() > 1 ? null : lb.standings().stream()
                 .filter(s -> s.defense().equals(defense) && (shown == null || s.setting().equals(shown))).findFirst().orElse(null);
@@ -191,5 +192,13 @@ public class DefenseService {
         } catch (Exception e) {
             throw new IllegalStateException("stored approximations are not a JSON array of strings: " + e.getMessage(), e);
         }
+    }
+
+    /** The lmc evaluator's own path curves; any other name is one of them prefixed with the oracle's id. */
+    private static final Set<String> BACKDOORED_PATH_CURVES = Set.of("backdoor-error", "clean-error");
+
+    /** Whether an lmc curve walks from the purified model to the oracle's, whatever the oracle's id. */
+    public static boolean isOraclePath(String curveName) {
+        return !BACKDOORED_PATH_CURVES.contains(curveName);
     }
 }

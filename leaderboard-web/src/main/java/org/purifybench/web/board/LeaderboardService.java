@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import org.purifybench.web.store.CellRepository;
 import org.purifybench.web.store.PluginRecord;
 import org.purifybench.web.store.PluginRepository;
+import org.purifybench.web.store.PluginRoles;
 import org.purifybench.web.store.TrackKey;
 import org.purifybench.web.store.TrackRuns;
 
@@ -32,8 +33,6 @@ public class LeaderboardService {
 
     public static final List<String> SORTS = List.of("rank", "defense", "p-asr", "o-asr", "c-acc", "p-c-acc", "qra-p-asr");
 
-    /** The reference whose C-Acc the guard compares with: the backdoored model itself. */
-    static final String BACKDOORED = "none";
 
     private final CellRepository cells;
     private final PluginRepository plugins;
@@ -97,10 +96,23 @@ public class LeaderboardService {
     public Map<String, Standing.Role> roles() {
         Map<String, Standing.Role> roles = new TreeMap<>();
         for (PluginRecord p : plugins.publishedDefenses()) {
-            Standing.Role role = p.oracle() ? Standing.Role.ORACLE : p.reference() ? Standing.Role.REFERENCE : Standing.Role.DEFENSE;
+            String r = PluginRoles.of(p);
+            Standing.Role role = PluginRoles.ORACLE.equals(r) ? Standing.Role.ORACLE
+                    : PluginRoles.isBaseline(r) ? Standing.Role.REFERENCE : Standing.Role.DEFENSE;
             roles.merge(p.pluginId(), role, (a, b) -> a.compareTo(b) >= 0 ? a : b);
         }
         return roles;
+    }
+
+    /** The plug-in ids published runs give the backdoored baseline: the reference whose C-Acc the guard compares with. */
+    Set<String> backdooredBaselines() {
+        Set<String> ids = new java.util.HashSet<>();
+        for (PluginRecord p : plugins.publishedDefenses()) {
+            if (PluginRoles.BACKDOORED_BASELINE.equals(PluginRoles.of(p))) {
+                ids.add(p.pluginId());
+            }
+        }
+        return ids;
     }
 
     /** A row's defense name is the plug-in id, or its label id{params} when a matrix lists the id twice. */
@@ -183,8 +195,9 @@ public class LeaderboardService {
             }
             metricsByEntry.put(entry, metrics);
         }
+        Set<String> backdoored = backdooredBaselines();
         Double referenceCAcc = metricsByEntry.entrySet().stream()
-                .filter(e -> e.getKey().defense().equals(BACKDOORED) && e.getValue().containsKey(Headline.C_ACC.key))
+                .filter(e -> backdoored.contains(e.getKey().defense()) && e.getValue().containsKey(Headline.C_ACC.key))
                 .map(e -> e.getValue().get(Headline.C_ACC.key).mean()).findFirst().orElse(null);
         int standardSeeds = metricsByEntry.values().stream().filter(m -> m.containsKey(Headline.P_ASR.key))
                 .mapToInt(m -> m.get(Headline.P_ASR.key).seeds()).max().orElse(0);

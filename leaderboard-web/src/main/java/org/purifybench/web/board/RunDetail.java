@@ -37,10 +37,11 @@ public record RunDetail(RunSummary summary, @Nullable Integer spiVersion, @Nulla
 
     @Serdeable
     public record PluginView(String kind, String id, String version, String source, @Nullable String sha256,
-                             boolean oracle, boolean reference, @Nullable String description, @Nullable String paper) {
+                             boolean oracle, boolean reference, @Nullable String description, @Nullable String paper,
+                             @Nullable String role) {
         static PluginView of(PluginRecord p) {
             return new PluginView(p.kind(), p.pluginId(), p.version(), p.source(), p.sha256(), p.oracle(), p.reference(),
-                    p.description(), p.paper());
+                    p.description(), p.paper(), "defense".equals(p.kind()) ? org.purifybench.web.store.PluginRoles.of(p) : null);
         }
     }
 

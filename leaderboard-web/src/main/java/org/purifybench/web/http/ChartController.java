@@ -44,10 +44,10 @@ public class ChartController {
         LmcChart.Path which;
         if (path == null || path.equals("backdoored")) {
             which = LmcChart.Path.BACKDOORED;
-        } else if (path.equals("ep")) {
+        } else if (path.equals("ep") || path.equals("oracle")) { // "ep": the pages' links; the path is the oracle's, whatever its id
             which = LmcChart.Path.EP;
         } else {
-            throw new BadQueryException("unknown path '" + path + "' - use backdoored or ep");
+            throw new BadQueryException("unknown path '" + path + "' - use backdoored or oracle (or ep)");
         }
         Track track = tracks.resolve(dataset, model, rate)
                 .orElseThrow(() -> new TrackResolver.NotFoundException("nothing is published yet"));

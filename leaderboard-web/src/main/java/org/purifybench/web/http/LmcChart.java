@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.purifybench.web.board.DefenseService;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -28,7 +29,11 @@ public class LmcChart {
         }
     }
 
-    /** The two paths the lmc evaluator walks; their curves are named "NAME" and "ep-NAME". */
+    /**
+     * The two paths the lmc evaluator walks: backdoored to purified, curves "backdoor-error" and
+     * "clean-error"; purified to the oracle, the same names prefixed with the oracle's id ("ep-" for
+     * the built-in EP, another id for another oracle).
+     */
     public enum Path {
         BACKDOORED("", "t (0 = backdoored, 1 = purified)", "backdoored to purified"),
         EP("ep-", "t (0 = purified, 1 = EP, the oracle)", "purified to EP");
@@ -44,7 +49,7 @@ public class LmcChart {
         }
 
         boolean contains(String curveName) {
-            return this == EP ? curveName.startsWith("ep-") : !curveName.startsWith("ep-");
+            return this == EP ? DefenseService.isOraclePath(curveName) : !DefenseService.isOraclePath(curveName);
         }
     }
 

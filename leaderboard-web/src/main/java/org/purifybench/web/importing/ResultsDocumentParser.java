@@ -174,7 +174,9 @@ public final class ResultsDocumentParser {
             PluginRecord plugin = new PluginRecord(null, null, n.get("kind").asText(), id(n, "id", at),
                     text(n, "version", at, MAX_ID), text(n, "source", at), sha256.isNull() ? null : sha256.asText(),
                     n.get("oracle").booleanValue(), n.get("reference").booleanValue(),
-                    optionalText(n, "description", at), optionalText(n, "paper", at));
+                    optionalText(n, "description", at), optionalText(n, "paper", at),
+                    n.hasNonNull("role") ? n.get("role").asText() : null,
+                    n.hasNonNull("metrics") ? n.get("metrics").toString() : null);
             once(pluginAt, List.of(plugin.kind(), plugin.pluginId()), i, "plugins", "the " + plugin.kind() + " '"
                     + plugin.pluginId() + "'", "a run loads each plug-in once");
             plugins.add(plugin);

@@ -113,7 +113,7 @@ public class ResultsImporter {
         RunRecord run = runs.save(parsed.run());
         Long pk = run.id();
         plugins.saveAll(withRun(parsed.plugins(), p -> new PluginRecord(null, pk, p.kind(), p.pluginId(), p.version(),
-                p.source(), p.sha256(), p.oracle(), p.reference(), p.description(), p.paper())));
+                p.source(), p.sha256(), p.oracle(), p.reference(), p.description(), p.paper(), p.role(), p.metricsJson())));
         cells.saveAll(withRun(parsed.cells(), c -> new CellRecord(null, pk, c.cellId(), c.dataset(), c.model(), c.attack(),
                 c.poisonRate(), c.seed(), c.backdooredModelKey())));
         rows.saveAll(withRun(parsed.rows(), r -> new RowRecord(null, pk, r.cellId(), r.dataset(), r.model(), r.attack(),

@@ -26,8 +26,9 @@ final class RunCommand implements Callable<Integer> {
     java.util.List<Long> seeds;
 
     @Option(names = "--defenses", split = ",", paramLabel = "ID[,ID...]",
-            description = "Run only these defenses (default parameters) instead of the matrix's; must include none."
-                    + " Recorded in the report's approximations. The website runs a submission as --defenses none,ID.")
+            description = "Run only these defenses (default parameters) instead of the matrix's; the run adds the"
+                    + " backdoored baseline when it is not listed (and the clean one when no baseline is). Recorded in the report's approximations."
+                    + " The website runs a submission as --defenses ID.")
     java.util.List<String> defenses;
 
     @Option(names = "--description", paramLabel = "TEXT",
@@ -66,9 +67,8 @@ final class RunCommand implements Callable<Integer> {
 
     /** The matrix with only {@code ids} as its defenses (a profile's parameters are kept for ids it names). */
     static MatrixSpec withDefenses(MatrixSpec spec, java.util.List<String> ids) {
-        if (ids.isEmpty() || !ids.contains("none")) {
-            throw new UserException("--defenses must include none (the backdoored model's own row), got " + ids,
-                    "e.g. --defenses none,my-defense");
+        if (ids.isEmpty()) {
+            throw new UserException("--defenses names no defense", "e.g. --defenses my-defense (the baselines are added)");
         }
         if (new java.util.HashSet<>(ids).size() != ids.size()) {
             throw new UserException("--defenses names a defense twice: " + ids, "name each defense once");

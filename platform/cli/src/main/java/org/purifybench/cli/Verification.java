@@ -21,6 +21,7 @@ import org.purifybench.core.results.Provenance;
 import org.purifybench.core.results.ResultRow;
 import org.purifybench.core.run.MatrixRunner;
 import org.purifybench.core.run.MatrixSpec;
+import org.purifybench.core.run.Roles;
 import org.purifybench.core.sandbox.Sandbox;
 import org.purifybench.core.sandbox.SandboxException;
 import org.purifybench.core.sandbox.SandboxLimits;
@@ -28,6 +29,7 @@ import org.purifybench.spi.Defense;
 import org.purifybench.spi.Need;
 import org.purifybench.spi.Params;
 import org.purifybench.spi.PluginDescriptor;
+import org.purifybench.spi.Role;
 import org.purifybench.tck.ConformanceKit;
 import org.purifybench.tck.TckFixture;
 
@@ -59,6 +61,8 @@ final class Verification {
     private final Request req;
     private final PrintStream out;
     private final DefaultHost host;
+    /** The backdoored baseline the defense is compared with (its id, found by role). */
+    private String baseline;
 
     Verification(Request req, PrintStream out) {
         this.req = req;
@@ -68,13 +72,14 @@ final class Verification {
 
     /**
      * The verify matrix for defense {@code id} with {@code params} on {@code dataset}: cnn-small width 4
-     * trained 3 epochs on 600 attacker images, BadNet at 10%, seed 0; defenses none and the plug-in's;
+     * trained 3 epochs on 600 attacker images, BadNet at 10%, seed 0; defenses {@code baseline} (the
+     * registered backdoored baseline, found by role: none) and the plug-in's;
      * evaluators accuracy (C-Acc, ASR, R-Acc) and a short Retuning Attack (200 samples, 5 poisoned, 2
      * epochs). {@code synthetic}: the seeded generated set (1x28x28, 10 classes, 2,000 training images,
      * the same everywhere; tuning 200, validation 100, all 500 test images). {@code fashion-mnist}: from
      * its 60,000 training images, tuning 240 and validation 120; the first 1,000 test images.
      */
-    static MatrixSpec matrix(String id, Map<String, Object> params, String dataset) {
+    static MatrixSpec matrix(String baseline, String id, Map<String, Object> params, String dataset) {
         boolean synthetic = dataset.equals("synthetic");
         if (!DATASETS.contains(dataset)) {
             throw new UserException("verify runs on " + String.join(" or ", DATASETS) + ", not '" + dataset + "'", "use --dataset "
@@ -86,7 +91,7 @@ final class Verification {
                 new MatrixSpec.ModelSpecYaml("cnn-small", WIDTH),
                 new MatrixSpec.TrainingSpec(TRAIN_EPOCHS, 32, 0.05, 0.9, false, 5e-4, "cosine", null),
                 List.of(new MatrixSpec.PluginRef("badnet", Map.of(), null)), List.of(POISON_RATE), 0,
-                List.of(new MatrixSpec.PluginRef("none", Map.of(), null), new MatrixSpec.PluginRef(id, new TreeMap<>(params), null)),
+                List.of(new MatrixSpec.PluginRef(baseline, Map.of(), null), new MatrixSpec.PluginRef(id, new TreeMap<>(params), null)),
                 List.of(new MatrixSpec.PluginRef("accuracy", Map.of(), null), new MatrixSpec.PluginRef("ra", RA, null)),
                 List.of(0L), List.of("a regression check, not a benchmark: " + ATTACKER_IMAGES + " training images, tiny model, one seed"));
     }
@@ -127,7 +132,10 @@ final class Verification {
         Sandbox.requireEnabled(d, jar);
         Sandbox.requireSupported(d, jar);
         String dataset = golden != null ? golden.datasetOrDefault() : req.dataset() != null ? req.dataset() : "synthetic";
-        MatrixSpec spec = matrix(d.id(), params, dataset);
+        baseline = Roles.registered(registry, Role.BACKDOORED_BASELINE).map(PluginDescriptor::id).orElseThrow(() -> new UserException(
+                "no registered defense has role BACKDOORED_BASELINE: verify compares the defense with the backdoored model",
+                "put the built-in defenses (plugins-defenses) on the class path"));
+        MatrixSpec spec = matrix(baseline, d.id(), params, dataset);
 
         out.println("purifybench verify: defense '" + d.id() + "' " + d.version() + " from " + jar + (params.isEmpty() ? "" : ", parameters " + params));
         if (golden != null) {
@@ -260,11 +268,11 @@ final class Verification {
             MatrixRunner.Outcome o = new MatrixRunner(registry, host, tmp.resolve("work")).sandboxLimits(jobLimits()).run(spec, true);
             List<Golden.Metric> metrics = new ArrayList<>();
             for (ResultRow r : o.document().getRows()) {
-                if (r.defense().equals("none") || r.defense().equals(d.id())) {
+                if (r.defense().equals(baseline) || r.defense().equals(d.id())) {
                     metrics.add(new Golden.Metric(r.defense(), r.evaluator(), r.metric(), Double.isFinite(r.value()) ? r.value() : null));
                 }
             }
-            metrics.sort(Comparator.comparing((Golden.Metric m) -> !m.defense().equals("none")).thenComparing(Golden.Metric::evaluator)
+            metrics.sort(Comparator.comparing((Golden.Metric m) -> !m.defense().equals(baseline)).thenComparing(Golden.Metric::evaluator)
                     .thenComparing(Golden.Metric::metric));
             return new Matrix(metrics, o.document().getProvenance(), null, (System.nanoTime() - start) / 1e9);
         } catch (UserException e) {
@@ -275,8 +283,8 @@ final class Verification {
     private void matrixHeader(MatrixSpec spec, Matrix m) {
         out.println();
         out.printf(Locale.ROOT, "REGRESSION MATRIX %s (%s, %d training images, cnn-small width %d, %d epochs, badnet %.0f%%, seed 0;"
-                        + " %s vs none; %.0f s)%n", MatrixRunner.runId(spec), spec.dataset().id(), ATTACKER_IMAGES, WIDTH, TRAIN_EPOCHS,
-                POISON_RATE * 100, spec.defenses().get(1).id(), m.seconds());
+                        + " %s vs %s; %.0f s)%n", MatrixRunner.runId(spec), spec.dataset().id(), ATTACKER_IMAGES, WIDTH, TRAIN_EPOCHS,
+                POISON_RATE * 100, spec.defenses().get(1).id(), spec.defenses().get(0).id(), m.seconds());
         if (m.provenance() != null) {
             out.println("  measured " + writtenOn(Map.of("platform", m.provenance().codeVersion(), "cpu", m.provenance().cpu(), "threads", threads(),
                     "java", m.provenance().javaVersion())));
@@ -382,14 +390,14 @@ final class Verification {
         long compared = rows.stream().filter(r -> !r.result().startsWith("NOTE")).count();
         long failed = rows.stream().filter(Row::failed).count();
         double largest = rows.stream().filter(r -> r.diff() != null).mapToDouble(r -> Math.abs(r.diff())).max().orElse(0);
-        boolean noneFailed = rows.stream().anyMatch(r -> r.failed() && r.defense().equals("none"));
+        boolean noneFailed = rows.stream().anyMatch(r -> r.failed() && r.defense().equals(baseline));
         out.println("  tolerance: absolute, on rates in [0,1]. With the machine, ND4J build and OMP_NUM_THREADS that wrote the golden results"
                 + " every difference should be 0 (the trainer is bit-for-bit deterministic); another CPU or thread count changes float"
                 + " rounding, which training amplifies (measured on one machine, 1 vs 2 threads: up to 0.002 on synthetic data, 0.018 on"
                 + " Fashion-MNIST), hence the tolerance (default " + Golden.defaultTolerance("synthetic") + " on synthetic data, "
                 + Golden.defaultTolerance("fashion-mnist") + " on Fashion-MNIST).");
         if (noneFailed && sameMatrix && m.failure() == null) {
-            out.println("  'none' (the backdoored model itself) changed too: the platform or the machine changed since the golden results"
+            out.println("  '" + baseline + "' (the backdoored model itself) changed too: the platform or the machine changed since the golden results"
                     + " were written, not only the plug-in - rewrite them with --write-golden if that is expected.");
         }
         if (golden.defenseVersion() != null && !golden.defenseVersion().equals(d.version())) {

@@ -101,18 +101,20 @@ class AdmitCommandTest {
         assertEquals(quick.defenses().get(2), s.defenses().get(1), "a defense the profile names keeps its parameters");
         assertTrue(s.approximationsOrEmpty().get(s.approximationsOrEmpty().size() - 1).startsWith("defenses [none, ft{"),
                 s.approximationsOrEmpty().toString());
-        assertThrows(UserException.class, () -> RunCommand.withDefenses(quick, List.of("shrug")));
+        assertEquals(List.of("shrug"), RunCommand.withDefenses(quick, List.of("shrug")).defenses().stream().map(MatrixSpec.PluginRef::id).toList(),
+                "the baselines need not be listed: the run adds them");
+        assertThrows(UserException.class, () -> RunCommand.withDefenses(quick, List.of()));
         assertThrows(UserException.class, () -> RunCommand.withDefenses(quick, List.of("none", "none")));
         assertEquals(MatrixRunner.runId(quick), MatrixRunner.runId(RunCommand.withDefenses(quick, List.of("none", "clean", "ft", "ep"))),
                 "the profile's own defenses: the same matrix");
     }
 
     @Test
-    void runRefusesDefensesWithoutNoneBeforeAnyWork(@TempDir Path dir) throws Exception {
+    void runRefusesADefenseNamedTwiceBeforeAnyWork(@TempDir Path dir) throws Exception {
         Result r = PluginJarsCliTest.run("--work-dir", dir.resolve("w").toString(), "run", "--profile", "quick",
-                "--defenses", "ft", "--description", "x", "--submissions", Files.createDirectories(dir.resolve("empty")).toString());
+                "--defenses", "ft,ft", "--description", "x", "--submissions", Files.createDirectories(dir.resolve("empty")).toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().startsWith("error: --defenses must include none"), r.err());
+        assertTrue(r.err().startsWith("error: --defenses names a defense twice"), r.err());
         assertFalse(Files.exists(dir.resolve("w/runs")));
     }
 }

@@ -80,11 +80,11 @@ class VerifyTest {
 
     @Test
     void theMatrixDependsOnTheDefenseItsParametersAndTheDataset() {
-        String a = MatrixRunner.runId(Verification.matrix("fp", Map.of(), "synthetic"));
-        assertEquals(a, MatrixRunner.runId(Verification.matrix("fp", Map.of(), "synthetic")));
-        assertTrue(!a.equals(MatrixRunner.runId(Verification.matrix("fp", Map.of("epochs", 2), "synthetic"))));
-        assertTrue(!a.equals(MatrixRunner.runId(Verification.matrix("fp", Map.of(), "fashion-mnist"))));
-        assertThrows(UserException.class, () -> Verification.matrix("fp", Map.of(), "cifar10"));
+        String a = MatrixRunner.runId(Verification.matrix("none", "fp", Map.of(), "synthetic"));
+        assertEquals(a, MatrixRunner.runId(Verification.matrix("none", "fp", Map.of(), "synthetic")));
+        assertTrue(!a.equals(MatrixRunner.runId(Verification.matrix("none", "fp", Map.of("epochs", 2), "synthetic"))));
+        assertTrue(!a.equals(MatrixRunner.runId(Verification.matrix("none", "fp", Map.of(), "fashion-mnist"))));
+        assertThrows(UserException.class, () -> Verification.matrix("none", "fp", Map.of(), "cifar10"));
     }
 
     @Test

@@ -55,6 +55,25 @@ public interface EvaluationContext {
     }
 
     /**
+     * Names of this cell's defenses whose descriptor declares {@code role}, in matrix order (as
+     * {@link #defenses()} names them). Ask for the oracle or a baseline by role, never by id: a
+     * third-party jar may provide them under other ids.
+     */
+    default List<String> defensesWithRole(Role role) {
+        return List.of();
+    }
+
+    /** The role of the cell's defense {@code defense} (a name of {@link #defenses()}); {@link Role#PURIFIER} when unknown. */
+    default Role roleOf(String defense) {
+        return Role.PURIFIER;
+    }
+
+    /** A private copy of the model of the cell's first defense with {@code role}; empty when the matrix has none. */
+    default Optional<Model> modelOf(Role role) {
+        return defensesWithRole(role).stream().findFirst().flatMap(this::purifiedModelOf);
+    }
+
+    /**
      * Like {@link #memo} but shared by all evaluators of the cell, so that two evaluators can reuse
      * one expensive computation (QRA and its transfer matrix share the trained perturbations).
      * Put everything the value depends on (parameters, defense) into the key.

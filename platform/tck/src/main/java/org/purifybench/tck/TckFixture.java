@@ -84,12 +84,22 @@ public final class TckFixture {
      * purified model), for evaluators that compare defenses.
      */
     public EvaluationContext evaluationContext(Model purified, long seed, Params params, Map<String, ? extends Model> otherDefenses) {
+        return evaluationContext(purified, seed, params, otherDefenses, Map.of());
+    }
+
+    /**
+     * As {@link #evaluationContext(Model, long, Params, Map)}, the cell's defenses having the
+     * {@code roles} given (name to role; "tck" and any name not given is a purifier), for evaluators
+     * that ask for the oracle or leave out the baselines.
+     */
+    public EvaluationContext evaluationContext(Model purified, long seed, Params params, Map<String, ? extends Model> otherDefenses,
+                                               Map<String, org.purifybench.spi.Role> roles) {
         Map<String, Supplier<? extends Model>> cell = new java.util.LinkedHashMap<>();
         cell.put("tck", () -> purified);
         otherDefenses.forEach((name, model) -> cell.put(name, () -> model));
-        return Contexts.evaluation(new Contexts.EvaluationInputs("tck-corner", "tck", "tck", purified, backdoored, clean, trigger,
-                dataset.test(), splits.retuningPool(), cell), seed, params, host,
-                new Contexts.Memos(new java.util.HashMap<>(), new java.util.HashMap<>()));
+        return org.purifybench.core.run.Roles.aware(Contexts.evaluation(new Contexts.EvaluationInputs("tck-corner", "tck", "tck",
+                purified, backdoored, clean, trigger, dataset.test(), splits.retuningPool(), cell), seed, params, host,
+                new Contexts.Memos(new java.util.HashMap<>(), new java.util.HashMap<>())), roles);
     }
 
     /** A 3x3 white block in the top-left corner; dirty label to class 0; 10% poisoned. */

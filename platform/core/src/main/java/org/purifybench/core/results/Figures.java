@@ -201,10 +201,15 @@ final class Figures {
                         "LMC backdoor error: " + md(a) + ", " + t.title(),
                         "t = 0 is the backdoored model, t = 1 the purified one",
                         "t (0 = backdoored, 1 = purified)").ifPresent(figures::add);
-                lmcFigure(doc, curves, "ep-backdoor-error", names, "lmc-ep-" + stem,
-                        "LMC from purified to EP: " + md(a) + ", " + t.title(),
-                        "t = 0 is the purified model, t = 1 the EP (oracle) model",
-                        "t (0 = purified, 1 = EP)").ifPresent(figures::add);
+                // LMC names the curves to the oracle after it (ep-backdoor-error for the built-in EP).
+                String oracle = ReferenceRows.withRole(doc, org.purifybench.spi.Role.ORACLE).orElse(null);
+                if (oracle != null) {
+                    String shown = oracle.toUpperCase(java.util.Locale.ROOT);
+                    lmcFigure(doc, curves, oracle + "-backdoor-error", names, "lmc-" + safe(oracle) + "-" + stem,
+                            "LMC from purified to " + md(shown) + ": " + md(a) + ", " + t.title(),
+                            "t = 0 is the purified model, t = 1 the " + md(shown) + " (oracle) model",
+                            "t (0 = purified, 1 = " + shown + ")").ifPresent(figures::add);
+                }
             }
         }
         return new Section("Linear mode connectivity", "Backdoor error (percent) of the models on the straight line "
@@ -446,7 +451,8 @@ final class Figures {
     }
 
     // O-ASR (accuracy's ASR, no perturbation) first: QRA "reactivates" only where its P-ASR rises above it.
-    private static final List<Column> QRA_COLUMNS = List.of(new Column("accuracy", "asr"), new Column(QRA, "c-asr"),
+    private static final List<Column> QRA_COLUMNS = List.of(new Column(ReferenceRows.O_ASR.evaluator(), ReferenceRows.O_ASR.metric()),
+            new Column(QRA, "c-asr"),
             new Column(QRA, "p-asr"), new Column(QRA, "clean-c-asr"), new Column(QRA, "clean-p-asr"), new Column(QRA, "ra-p-asr"));
 
     private static String qraTable(ResultsDocument doc, List<ResultRow> trackRows, List<String> defenses, List<String> attacks) {
@@ -501,7 +507,7 @@ final class Figures {
             figures.add(new Figure(names.unique("qra-transfer-" + trackName(t)), heading,
                     "Row A, column B: P-ASR (percent) of B's purified model on poisoned test images carrying the "
                             + "perturbation QRA crafted against A, mean over attacks (each a mean over seeds). The last "
-                            + "column averages over the other purified targets (B ≠ A, references none and clean left out), "
+                            + "column averages over the other purified targets (B ≠ A" + baselinesLeftOut(doc) + "), "
                             + "the paper's Figure 3 number.",
                     () -> transferChart(plain(heading), sources, targets, matrix),
                     transferTable(doc, sources, targets, matrix)));
@@ -652,5 +658,11 @@ final class Figures {
             }
             return name;
         }
+    }
+
+    /** ", references none and clean left out" for the document's baselines (by role), named as its rows name them. */
+    private static String baselinesLeftOut(ResultsDocument doc) {
+        List<String> baselines = ReportWriter.defenses(doc).stream().filter(d -> ReferenceRows.isBaseline(doc, d)).toList();
+        return baselines.isEmpty() ? "" : ", references " + String.join(" and ", baselines) + " left out";
     }
 }

@@ -34,9 +34,6 @@ public final class ReportWriter {
     static final double SUPERFICIAL_MIN_P_ASR = 0.50;
 
     static final String MISSING = "–";
-    private static final String NONE = "none";
-    private static final String ACC = "accuracy";
-    private static final String RA = "ra";
     /** The runner's pseudo-evaluator for what defenses report about themselves (MatrixRunner.DIAGNOSTICS). */
     private static final String DIAGNOSTICS = "diagnostics";
     private static final double RATE_TOLERANCE = 1e-9;
@@ -153,8 +150,8 @@ public final class ReportWriter {
                     sw.variants().values().forEach(v -> sb.append(' ').append(md(sw.varied().stream()
                             .map(k -> k + " = " + v.get(k)).collect(Collectors.joining(", ")))).append(" |"));
                     sb.append("\n|---|").append("---:|".repeat(sw.variants().size())).append('\n');
-                    sweepRow(sb, "O-Robustness", rows, a, sw, ACC, "c-acc", "asr");
-                    sweepRow(sb, "P-Robustness", rows, a, sw, RA, "p-c-acc", "p-asr");
+                    sweepRow(sb, "O-Robustness", rows, a, sw, ReferenceRows.C_ACC, ReferenceRows.O_ASR);
+                    sweepRow(sb, "P-Robustness", rows, a, sw, ReferenceRows.P_C_ACC, ReferenceRows.P_ASR);
                     sb.append('\n');
                 }
             }
@@ -162,11 +159,11 @@ public final class ReportWriter {
     }
 
     private static void sweepRow(StringBuilder sb, String label, List<ResultRow> rows, String attack, Sweep sw,
-                                 String evaluator, String accMetric, String asrMetric) {
+                                 ReferenceRows.Part accPart, ReferenceRows.Part asrPart) {
         sb.append("| ").append(label).append(" |");
         for (String d : sw.variants().keySet()) {
-            List<Double> acc = values(rows, d, evaluator, accMetric, attack);
-            List<Double> asr = values(rows, d, evaluator, asrMetric, attack);
+            List<Double> acc = values(rows, d, accPart, attack);
+            List<Double> asr = values(rows, d, asrPart, attack);
             sb.append(' ').append(acc.isEmpty() ? MISSING : pct(mean(acc))).append(" / ")
                     .append(asr.isEmpty() ? MISSING : pct(mean(asr))).append(" |");
         }
@@ -311,7 +308,7 @@ public final class ReportWriter {
         for (Track t : tracks) {
             List<ResultRow> rows = rowsOf(doc, t);
             List<String> attacks = attacks(doc, t);
-            List<String> defenses = defenses(doc).stream().filter(d -> !NONE.equals(d)).toList();
+            List<String> defenses = defenses(doc).stream().filter(d -> !ReferenceRows.backdoored(doc).orElse("").equals(d)).toList();
             if (attacks.isEmpty() || defenses.isEmpty()) {
                 continue;
             }
@@ -320,8 +317,8 @@ public final class ReportWriter {
             sb.append("| Defense | Attack | O-ASR | P-ASR | Verdict |\n|---|---|---:|---:|---|\n");
             for (String d : defenses) {
                 for (String a : attacks) {
-                    double o = mean(values(rows, d, ACC, "asr", a));
-                    double p = mean(values(rows, d, RA, "p-asr", a));
+                    double o = mean(values(rows, d, ReferenceRows.O_ASR, a));
+                    double p = mean(values(rows, d, ReferenceRows.P_ASR, a));
                     sb.append("| ").append(defenseLabel(doc, d)).append(" | ").append(md(a)).append(" | ")
                             .append(pctOrMissing(o)).append(" | ").append(pctOrMissing(p)).append(" | ")
                             .append(verdict(o, p)).append(" |\n");
@@ -379,14 +376,16 @@ public final class ReportWriter {
         sb.append(" Average C-Acc | Average ASR |\n|---|");
         sb.append("---:|".repeat(2 * attacks.size() + 2)).append('\n');
 
-        tableRow(sb, "O-Backdoor", rows, attacks, NONE, ACC, "c-acc", "asr");
+        // Without a backdoored baseline the row stays, empty, so the table keeps its shape.
+        String backdoored = ReferenceRows.backdoored(doc).orElse(MISSING);
+        tableRow(sb, "O-Backdoor", rows, attacks, backdoored, ReferenceRows.C_ACC, ReferenceRows.O_ASR);
         for (String d : defenses(doc)) {
-            if (NONE.equals(d)) {
+            if (backdoored.equals(d)) {
                 continue;
             }
             String label = defenseLabel(doc, d);
-            tableRow(sb, label + " O-Robustness", rows, attacks, d, ACC, "c-acc", "asr");
-            tableRow(sb, label + " P-Robustness", rows, attacks, d, RA, "p-c-acc", "p-asr");
+            tableRow(sb, label + " O-Robustness", rows, attacks, d, ReferenceRows.C_ACC, ReferenceRows.O_ASR);
+            tableRow(sb, label + " P-Robustness", rows, attacks, d, ReferenceRows.P_C_ACC, ReferenceRows.P_ASR);
         }
         sb.append('\n');
 
@@ -396,7 +395,8 @@ public final class ReportWriter {
         }
         for (int i = 0; i < attacks.size(); i++) {
             String a = attacks.get(i);
-            List<Double> v = values(rows, r -> RA.equals(r.evaluator()) && "control-p-asr".equals(r.metric())
+            List<Double> v = values(rows, r -> ReferenceRows.RA_CONTROL_P_ASR.evaluator().equals(r.evaluator())
+                    && ReferenceRows.RA_CONTROL_P_ASR.metric().equals(r.metric())
                     && a.equals(r.attack()));
             sb.append(i == 0 ? " " : ", ").append(md(a)).append(' ').append(v.isEmpty() ? MISSING : pct(mean(v)) + "%");
         }
@@ -405,13 +405,13 @@ public final class ReportWriter {
     }
 
     private static void tableRow(StringBuilder sb, String label, List<ResultRow> rows, List<String> attacks,
-                                 String defense, String evaluator, String accMetric, String asrMetric) {
+                                 String defense, ReferenceRows.Part accPart, ReferenceRows.Part asrPart) {
         sb.append("| ").append(label).append(" |");
         List<Double> accMeans = new ArrayList<>();
         List<Double> asrMeans = new ArrayList<>();
         for (String a : attacks) {
-            List<Double> acc = values(rows, defense, evaluator, accMetric, a);
-            List<Double> asr = values(rows, defense, evaluator, asrMetric, a);
+            List<Double> acc = values(rows, defense, accPart, a);
+            List<Double> asr = values(rows, defense, asrPart, a);
             sb.append(' ').append(meanStd(acc)).append(" | ").append(meanStd(asr)).append(" |");
             accMeans.add(mean(acc));
             asrMeans.add(mean(asr));
@@ -500,27 +500,18 @@ public final class ReportWriter {
         return md(defense) + (isOracle(doc, defense) ? " (oracle)" : "") + (isReference(doc, defense) ? " (reference)" : "");
     }
 
-    /** The backdoored model itself (none) or the clean model: shown beside defenses, never ranked or averaged with them. */
+    /** A baseline (the backdoored model itself or the clean model): shown beside defenses, never ranked or averaged with them. */
     static boolean isReference(ResultsDocument doc, String defense) {
-        PluginInfo info = defenseInfo(doc, defense);
-        return info != null ? info.reference() : NONE.equals(defense) || "clean".equals(defense);
+        return ReferenceRows.isBaseline(doc, defense);
     }
 
     static boolean isOracle(ResultsDocument doc, String defense) {
-        PluginInfo info = defenseInfo(doc, defense);
-        // Without plugin info fall back to the built-in ids, so an oracle is never shown unmarked.
-        return info != null ? info.oracle() : "ep".equals(defense);
+        return ReferenceRows.isOracle(doc, defense);
     }
 
-    private static PluginInfo defenseInfo(ResultsDocument doc, String defense) {
-        return doc.getPlugins().stream()
-                .filter(p -> "defense".equals(p.kind()) && defense.equals(p.id())).findFirst().orElse(null);
-    }
-
-    private static List<Double> values(List<ResultRow> rows, String defense, String evaluator, String metric,
-                                       String attack) {
-        return values(rows, r -> defense.equals(r.defense()) && evaluator.equals(r.evaluator())
-                && metric.equals(r.metric()) && attack.equals(r.attack()));
+    private static List<Double> values(List<ResultRow> rows, String defense, ReferenceRows.Part part, String attack) {
+        return values(rows, r -> defense.equals(r.defense()) && part.evaluator().equals(r.evaluator())
+                && part.metric().equals(r.metric()) && attack.equals(r.attack()));
     }
 
     // NaN encodes an undefined metric (see ResultRow); it is a gap, not a sample.

@@ -41,6 +41,8 @@ final class CellRun {
     private final Map<String, Object> cellMemo = new HashMap<>();
     /** DefenseContext.cellMemo: shared by the cell's defenses (PAM and BTI-SAM share one trigger inversion). */
     private final KeyedMemo<String, Object> defenseMemo = new KeyedMemo<>();
+    /** The role of each defense of the cell, by the name results give it (evaluators ask for the oracle, not for "ep"). */
+    private final Map<String, org.purifybench.spi.Role> roles;
 
     CellRun(RunScope run, CellPlan plan, RunScope.Seed seed, Attack attack, CacheKeys.Key backdooredKey) {
         this.run = run;
@@ -48,6 +50,7 @@ final class CellRun {
         this.seed = seed;
         this.attack = attack;
         this.backdooredKey = backdooredKey;
+        this.roles = Roles.ofDefenses(run.spec(), run.registry());
         MatrixSpec spec = run.spec();
         MatrixSpec.PluginRef attackRef = plan.attack();
         Splits splits = seed.splits();
@@ -129,8 +132,8 @@ final class CellRun {
                     needed.get(0), backdoored.get(), seed.clean().get(), backdoor.get(), run.test(), seed.splits().retuningPool(),
                     cellDefenses);
             Contexts.Memos memos = new Contexts.Memos(memo.computeIfAbsent(unit.evaluator().label(), k -> new HashMap<>()), cellMemo);
-            r = run.clock().time("evaluators", () -> evaluator.evaluate(Contexts.evaluation(inputs, plan.seed(),
-                    unit.evaluator().toParams(), run.host(), memos)));
+            r = run.clock().time("evaluators", () -> evaluator.evaluate(Roles.aware(Contexts.evaluation(inputs, plan.seed(),
+                    unit.evaluator().toParams(), run.host(), memos), roles)));
         } catch (RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw e;

@@ -126,6 +126,7 @@ public final class MatrixRunner {
     public Outcome run(MatrixSpec spec, boolean fresh) {
         // Resolve every plug-in before any data is touched: a typo fails in milliseconds.
         resolvePlugins(spec);
+        Roles.prepare(spec, registry, line -> { });
         Dataset dataset = Datasets.load(spec.dataset().id(), spec.dataset().path() == null ? null : Path.of(spec.dataset().path()));
         return run(spec, dataset, fresh);
     }
@@ -138,10 +139,10 @@ public final class MatrixRunner {
      * The plan of {@code spec} as this runner's work folder stands: every unit numbered, and whether its
      * run's journal holds it. Reads the journal; trains nothing.
      */
-    public MatrixPlan plan(MatrixSpec spec, Dataset dataset) {
-        resolvePlugins(spec);
-        Journal journal = new Journal(runDir(workDir, spec).resolve("journal.jsonl"), () -> { });
-        return plan(spec, dataset, journal);
+    public MatrixPlan plan(MatrixSpec asWritten, Dataset dataset) {
+        resolvePlugins(asWritten);
+        Journal journal = new Journal(runDir(workDir, asWritten).resolve("journal.jsonl"), () -> { });
+        return plan(Roles.prepare(asWritten, registry, line -> { }), dataset, journal);
     }
 
     /**
@@ -158,12 +159,14 @@ public final class MatrixRunner {
     }
 
     /** Runs the plan's missing units, all of them or the {@code selected} ones. */
-    private Outcome execute(MatrixSpec spec, Dataset dataset, boolean fresh, IntPredicate selected) {
-        resolvePlugins(spec);
+    private Outcome execute(MatrixSpec asWritten, Dataset dataset, boolean fresh, IntPredicate selected) {
+        resolvePlugins(asWritten);
+        // The run keeps the name, folder and config of the matrix as written; it runs the one with its baselines.
+        MatrixSpec spec = Roles.prepare(asWritten, registry, host::log);
         chooseSandboxLimits(spec, dataset);
         failures.clear();
         long start = System.nanoTime();
-        Path runDir = runDir(workDir, spec);
+        Path runDir = runDir(workDir, asWritten);
         Path journalFile = runDir.resolve("journal.jsonl");
         try {
             Files.createDirectories(runDir);
@@ -176,7 +179,7 @@ public final class MatrixRunner {
         Journal journal = new Journal(journalFile, () -> host.log("run journal ended in a torn line (interrupted run): redoing that unit"));
         int reused = journal.size();
         if (reused > 0) {
-            host.log("resuming " + runId(spec) + ": " + reused + " evaluation units already done");
+            host.log("resuming " + runId(asWritten) + ": " + reused + " evaluation units already done");
         }
         ModelCache cache = new ModelCache(workDir.resolve("cache"), host::log);
         ArtefactCache artefacts = new ArtefactCache(workDir.resolve("cache").resolve("artefacts"), host::log);
@@ -208,7 +211,7 @@ public final class MatrixRunner {
             host.log(String.format("predictions: %d served from the memo (repeated model and images), %d computed",
                     memoAfter[0] - memoBefore[0], memoAfter[1] - memoBefore[1]));
         }
-        ResultsDocument doc = document(spec, journal, cells, (System.nanoTime() - start) / 1e9, clock);
+        ResultsDocument doc = document(asWritten, spec, journal, cells, (System.nanoTime() - start) / 1e9, clock);
         List<FailedUnit> failed = failures.all();
         doc.setFailures(failed);
         Path resultsFile = runDir.resolve("results.json");
@@ -346,14 +349,15 @@ public final class MatrixRunner {
         }
     }
 
-    private ResultsDocument document(MatrixSpec spec, Journal journal, List<CellInfo> cells, double wall, PhaseClock clock) {
+    private ResultsDocument document(MatrixSpec asWritten, MatrixSpec spec, Journal journal, List<CellInfo> cells, double wall,
+                                     PhaseClock clock) {
         ResultsDocument doc = new ResultsDocument();
-        doc.setRunId(runId(spec));
+        doc.setRunId(runId(asWritten));
         doc.setCreatedAt(Instant.now().toString());
-        doc.setProfile(spec.name());
-        doc.setConfigHash(configHash(spec));
-        doc.setConfig(spec.toJson());
-        List<String> approx = new ArrayList<>(spec.approximationsOrEmpty());
+        doc.setProfile(asWritten.name());
+        doc.setConfigHash(configHash(asWritten));
+        doc.setConfig(asWritten.toJson());
+        List<String> approx = new ArrayList<>(asWritten.approximationsOrEmpty());
         doc.setApproximations(approx);
         List<PluginInfo> plugins = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
@@ -388,9 +392,7 @@ public final class MatrixRunner {
                 // no hash rather than no run
             }
         }
-        boolean reference = d.id().equals("none") || d.id().equals("clean");
-        plugins.add(new PluginInfo(d.kind().name().toLowerCase(), d.id(), d.version(), source, sha,
-                d.needs(Need.ORACLE_TRIGGER), reference, blankToNull(org.purifybench.core.plugin.DescriptorFile.shown(d.description())),
+        plugins.add(PluginInfos.of(d, source, sha, blankToNull(org.purifybench.core.plugin.DescriptorFile.shown(d.description())),
                 blankToNull(org.purifybench.core.plugin.DescriptorFile.shown(d.paper()))));
     }
 

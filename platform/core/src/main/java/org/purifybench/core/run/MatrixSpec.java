@@ -235,8 +235,6 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         for (PluginRef p : concat(defenses, evaluators)) {
             require(p.poisonRates() == null, where, p.id() + ": poisonRates belongs to attacks only");
         }
-        require(defenses.stream().anyMatch(d -> d.id().equals("none")), where,
-                "defenses must include 'none' (the backdoored model's own row)");
         try {
             training.toConfig();
             splitConfig();

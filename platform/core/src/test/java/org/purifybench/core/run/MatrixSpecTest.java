@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.purifybench.core.UserException;
 
@@ -83,9 +84,10 @@ class MatrixSpecTest {
     }
 
     @Test
-    void semanticErrorsAreUserErrors() {
+    void semanticErrorsAreUserErrors() throws Exception {
         assertThrows(UserException.class, () -> parse(quickYaml().replace("poisonRates: [0.05]", "poisonRates: [1.5]")));
-        assertThrows(UserException.class, () -> parse(quickYaml().replace("  - {id: none}\n", "")));
+        assertEquals(List.of("clean", "ft", "ep"), parse(quickYaml().replace("  - {id: none}\n", "")).defenses().stream()
+                .map(MatrixSpec.PluginRef::id).toList(), "a matrix without the backdoored baseline is valid: the runner adds it");
         assertThrows(UserException.class, () -> parse(quickYaml().replace("schedule: cosine", "schedule: wavy")));
         assertThrows(UserException.class, () -> parse(""));
         assertThrows(UserException.class, () -> MatrixSpec.load(Path.of("/nonexistent/matrix.yaml")));
