@@ -600,7 +600,7 @@ final class Figures {
     private static List<String> defenseOrder(ResultsDocument doc, List<String> present) {
         Set<String> here = new HashSet<>(present);
         Set<String> out = new LinkedHashSet<>();
-        ReportWriter.defenses(doc).stream().filter(here::contains).forEach(out::add);
+        ReferenceRows.defenses(doc).stream().filter(here::contains).forEach(out::add);
         present.stream().filter(d -> d != null).forEach(out::add);
         return new ArrayList<>(out);
     }
@@ -662,7 +662,7 @@ final class Figures {
 
     /** ", references none and clean left out" for the document's baselines (by role), named as its rows name them. */
     private static String baselinesLeftOut(ResultsDocument doc) {
-        List<String> baselines = ReportWriter.defenses(doc).stream().filter(d -> ReferenceRows.isBaseline(doc, d)).toList();
+        List<String> baselines = ReferenceRows.defenses(doc).stream().filter(d -> ReferenceRows.isBaseline(doc, d)).toList();
         return baselines.isEmpty() ? "" : ", references " + String.join(" and ", baselines) + " left out";
     }
 }

@@ -1,6 +1,11 @@
 package org.purifybench.core.results;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.purifybench.spi.Role;
 
 /**
@@ -44,7 +49,7 @@ final class ReferenceRows {
 
     /** The first of the document's defenses with {@code role}, in the report's order. */
     static Optional<String> withRole(ResultsDocument doc, Role role) {
-        return ReportWriter.defenses(doc).stream().filter(d -> roleOf(doc, d) == role).findFirst();
+        return defenses(doc).stream().filter(d -> roleOf(doc, d) == role).findFirst();
     }
 
     /** The row every defense is compared with (O-Backdoor). */
@@ -67,5 +72,19 @@ final class ReferenceRows {
             }
         }
         return byId;
+    }
+
+    /** The defenses that have rows, in the order the document lists its plug-ins (then any others). */
+    static List<String> defenses(ResultsDocument doc) {
+        Set<String> ran = doc.getRows().stream().map(ResultRow::defense).filter(d -> d != null)
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        Set<String> out = new LinkedHashSet<>();
+        for (PluginInfo p : doc.getPlugins()) {
+            if ("defense".equals(p.kind()) && ran.contains(p.id())) {
+                out.add(p.id());
+            }
+        }
+        out.addAll(ran);
+        return new ArrayList<>(out);
     }
 }

@@ -484,16 +484,7 @@ public final class ReportWriter {
     // Defenses that ran anywhere in the run, in plugin order then first appearance. Listing them in
     // every track (rather than only where they have rows) makes a failed track show up as gaps.
     static List<String> defenses(ResultsDocument doc) {
-        Set<String> ran = doc.getRows().stream().map(ResultRow::defense).filter(d -> d != null)
-                .collect(Collectors.toCollection(LinkedHashSet::new));
-        Set<String> out = new LinkedHashSet<>();
-        for (PluginInfo p : doc.getPlugins()) {
-            if ("defense".equals(p.kind()) && ran.contains(p.id())) {
-                out.add(p.id());
-            }
-        }
-        out.addAll(ran);
-        return new ArrayList<>(out);
+        return ReferenceRows.defenses(doc);
     }
 
     static String defenseLabel(ResultsDocument doc, String defense) {
