@@ -147,7 +147,11 @@ public final class MatrixRunner {
     }
 
     public Outcome run(MatrixSpec spec, Dataset dataset, boolean fresh) {
-        resolvePlugins(spec);
+        MatrixParams params = resolvePlugins(spec);
+        if (!params.unchecked().isEmpty()) {
+            host.log("parameters of " + String.join(", ", params.unchecked()) + " pass unchecked: the plug-in declares none"
+                    + " (it predates @PurifyBenchPlugin)");
+        }
         chooseSandboxLimits(spec, dataset);
         failures.clear();
         long start = System.nanoTime();
@@ -172,7 +176,7 @@ public final class MatrixRunner {
         ModelSpec modelSpec = ModelSpec.of(spec.model().arch(), dataset.shape(), dataset.numClasses(),
                 spec.model().width() > 0 ? spec.model().width() : ModelSpec.defaultWidth(spec.model().arch()));
         List<CellInfo> cells = new ArrayList<>();
-        RunScope scope = new RunScope(spec, dataset, modelSpec, test, journal, cache, artefacts,
+        RunScope scope = new RunScope(spec, params, dataset, modelSpec, test, journal, cache, artefacts,
                 new java.util.concurrent.atomic.AtomicInteger());
         List<Runnable> cellTasks = new ArrayList<>();
         long[] memoBefore = memoCounts();
@@ -200,7 +204,9 @@ public final class MatrixRunner {
                     Attack attack = registry.attack(attackRef.id());
                     Map<String, Object> bdKey = new LinkedHashMap<>(cleanKey);
                     bdKey.put("kind", "backdoored");
-                    bdKey.put("attack", attackRef.label());
+                    // the resolved parameters (defaults included), not the text: settings that run the same share a model
+                    bdKey.put("attack", attackRef.id());
+                    bdKey.put("attackParams", params.attack(attackRef).forAttackMap(attackRef.id()));
                     bdKey.put("attackVersion", attack.descriptor().version());
                     bdKey.put("attackCode", CodeFingerprint.ofPlugin(attack.getClass()));
                     bdKey.put("poisonRate", rate);
@@ -219,7 +225,7 @@ public final class MatrixRunner {
             host.log(String.format("predictions: %d served from the memo (repeated model and images), %d computed",
                     memoAfter[0] - memoBefore[0], memoAfter[1] - memoBefore[1]));
         }
-        ResultsDocument doc = document(spec, journal, cells, (System.nanoTime() - start) / 1e9);
+        ResultsDocument doc = document(spec, params, journal, cells, (System.nanoTime() - start) / 1e9);
         List<FailedUnit> failed = failures.all();
         doc.setFailures(failed);
         Path resultsFile = runDir.resolve("results.json");
@@ -254,7 +260,7 @@ public final class MatrixRunner {
     }
 
     /** What every cell of one run shares. */
-    private record RunScope(MatrixSpec spec, Dataset dataset, ModelSpec modelSpec, LabeledImages test, Journal journal,
+    private record RunScope(MatrixSpec spec, MatrixParams params, Dataset dataset, ModelSpec modelSpec, LabeledImages test, Journal journal,
                             ModelCache cache, ArtefactCache artefacts, java.util.concurrent.atomic.AtomicInteger computed) {
     }
 
@@ -285,7 +291,7 @@ public final class MatrixRunner {
         Map<String, Object> bdKey = cell.bdKey();
         String cellId = cell.id();
         Supplier<Backdoor> backdoor = lazy(stage("attack '" + attackRef.label() + "' (its trigger)", () -> attack.prepare(Contexts.attack(attack.descriptor(), dataset.shape(),
-                dataset.numClasses(), spec.targetLabel(), rate, seed, attackRef.toParams(), host,
+                dataset.numClasses(), spec.targetLabel(), rate, seed, run.params().attack(attackRef).forAttack(attackRef.id()), host,
                 splits.attackerTrain(), clean, run.artefacts().storeFor(bdKey)))));
         Supplier<SdModel> backdoored = lazy(stage("the backdoored model (attack '" + attackRef.label() + "', seed " + seed + ")",
                 () -> timed("backdoor-training", () -> cache.getOrBuild(cell.bdHash(), bdKey, () -> {
@@ -304,9 +310,11 @@ public final class MatrixRunner {
         Map<String, String> purifiedHashes = new HashMap<>();
         for (MatrixSpec.PluginRef defenseRef : spec.defenses()) {
             Defense defense = registry.defense(defenseRef.id());
+            org.purifybench.spi.Params defenseParams = run.params().defense(defenseRef).forAttack(attackRef.id());
             Map<String, Object> pKey = new LinkedHashMap<>(bdKey);
             pKey.put("kind", "purified");
-            pKey.put("defense", defenseRef.label());
+            pKey.put("defense", defenseRef.id());
+            pKey.put("defenseParams", defenseParams.asMap());
             pKey.put("defenseVersion", defense.descriptor().version());
             pKey.put("defenseCode", defense instanceof JarDefense jd ? CodeFingerprint.ofPlugin(jd.jar(), jd.className())
                     : CodeFingerprint.ofPlugin(defense.getClass()));
@@ -324,7 +332,7 @@ public final class MatrixRunner {
                         synchronized (sandboxLock) { // one child JVM at a time, whatever runs in parallel
                             failures.sandboxJobStarts();
                             return sandbox(spec).purify(sandboxedJar, defense.descriptor(), input, splits.tuning(),
-                                    splits.validation(), clean, seed, defenseRef.toParams());
+                                    splits.validation(), clean, seed, defenseParams);
                         }
                     } catch (SandboxException e) {
                         throw failures.sandboxed(defenseName, e);
@@ -335,7 +343,7 @@ public final class MatrixRunner {
                         backdoor.get(), clean);
                 SdModel sdm;
                 try {
-                    Model out = defense.purify(Contexts.defense(defense.descriptor(), inputs, seed, defenseRef.toParams(), host,
+                    Model out = defense.purify(Contexts.defense(defense.descriptor(), inputs, seed, defenseParams, host,
                             diagnostics::put));
                     if (!(out instanceof SdModel m) || !m.spec().equals(modelSpec)) {
                         throw new UserException("defense '" + defenseRef.id() + "' returned a model of another architecture",
@@ -367,14 +375,15 @@ public final class MatrixRunner {
                 }
                 Evaluator evaluator = registry.evaluator(evalRef.id());
                 String evalName = displayName(evalRef, spec.evaluators());
+                org.purifybench.spi.Params evalParams = run.params().evaluator(evalRef).forAttack(attackRef.id());
                 EvaluationResult r;
                 failures.unitStarts();
                 try {
                     r = timed("evaluators", () -> evaluator.evaluate(Contexts.evaluation(
                             new Contexts.EvaluationInputs(attackRef.id(), defenseRef.id(), defenseName, purified.get(),
                                     backdoored.get(), clean.get(), backdoor.get(), test, splits.retuningPool(), purifiedByName),
-                            seed, evalRef.toParams(), host,
-                            new Contexts.Memos(memo.computeIfAbsent(evalRef.label(), k -> new HashMap<>()), cellMemo))));
+                            seed, evalParams, host,
+                            new Contexts.Memos(memo.computeIfAbsent(evalRef.id() + evalParams.asMap(), k -> new HashMap<>()), cellMemo))));
                 } catch (RuntimeException e) {
                     if (Thread.currentThread().isInterrupted()) {
                         throw e;
@@ -496,10 +505,9 @@ public final class MatrixRunner {
         return sb.toString().trim();
     }
 
-    private void resolvePlugins(MatrixSpec spec) {
-        spec.attacks().forEach(a -> registry.attack(a.id()));
-        spec.defenses().forEach(d -> registry.defense(d.id()));
-        spec.evaluators().forEach(e -> registry.evaluator(e.id()));
+    /** The matrix's plug-ins and their parameters, checked: what would fail later fails now. */
+    private MatrixParams resolvePlugins(MatrixSpec spec) {
+        MatrixParams params = MatrixParams.bind(spec, registry);
         // a jar defense that cannot be sandboxed here fails the run now, not after hours of training
         for (MatrixSpec.PluginRef ref : spec.defenses()) {
             PluginDescriptor d = registry.defense(ref.id()).descriptor();
@@ -510,6 +518,7 @@ public final class MatrixRunner {
             Sandbox.requireEnabled(d, origin.jar());
             Sandbox.requireSupported(d, origin.jar());
         }
+        return params;
     }
 
     private static LabeledImages limit(LabeledImages data, int limit) {
@@ -611,13 +620,13 @@ public final class MatrixRunner {
         };
     }
 
-    private ResultsDocument document(MatrixSpec spec, Journal journal, List<CellInfo> cells, double wall) {
+    private ResultsDocument document(MatrixSpec spec, MatrixParams params, Journal journal, List<CellInfo> cells, double wall) {
         ResultsDocument doc = new ResultsDocument();
         doc.setRunId(runId(spec));
         doc.setCreatedAt(Instant.now().toString());
         doc.setProfile(spec.name());
         doc.setConfigHash(configHash(spec));
-        doc.setConfig(spec.toJson());
+        doc.setConfig(params.config(spec));
         List<String> approx = new ArrayList<>(spec.approximationsOrEmpty());
         doc.setApproximations(approx);
         List<PluginInfo> plugins = new ArrayList<>();
