@@ -130,6 +130,25 @@ class ParamsCliTest {
     }
 
     @Test
+    void aPerAttackMapRunsExactlyAsTheSameValueGivenForEveryAttack(@TempDir Path dir) throws Exception {
+        String base = MatrixRunnerTest.TINY
+                .replace("defenses: [{id: none}, {id: clean}, {id: ft, params: {epochs: 1}}, {id: ep, params: {epochs: 1}}]", "defenses: [{id: none}]");
+        String scalar = "{id: ra, params: {samples: 60, epochs: 1, poison-count: 3}}";
+        assertTrue(base.contains(scalar));
+        MatrixSpec plain = parse(base.replace(", {id: lmc, params: {points: 3}}", ""));
+        MatrixSpec perAttack = parse(base.replace(", {id: lmc, params: {points: 3}}", "")
+                .replace(scalar, "{id: ra, params: {samples: 60, epochs: 1, poison-count: {badnet: 3}}}"));
+        Path work = dir.resolve("work");
+        var a = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work).run(plain, MatrixRunnerTest.DATA, false);
+        var b = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work).run(perAttack, MatrixRunnerTest.DATA, false);
+        assertNotEquals(a.runDir(), b.runDir(), "two runs, not a resume");
+        var ra = a.document().getRows().stream().filter(r -> r.evaluator().equals("ra")).map(r -> r.metric() + "=" + r.value()).sorted().toList();
+        assertEquals(5, ra.size(), ra.toString());
+        assertEquals(ra, b.document().getRows().stream().filter(r -> r.evaluator().equals("ra")).map(r -> r.metric() + "=" + r.value())
+                .sorted().toList(), "bit-identical RA numbers");
+    }
+
+    @Test
     void matrixParamsKeyByTheResolvedValues(@TempDir Path dir) throws Exception {
         PluginRegistry registry = withProbe(dir.resolve("probe"));
         MatrixSpec written = parse(MatrixRunnerTest.TINY.replace("{id: lmc, params: {points: 3}}", "{id: probe, params: {epochs: 5}}"));
