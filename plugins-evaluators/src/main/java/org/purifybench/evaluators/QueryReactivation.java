@@ -83,7 +83,11 @@ final class QueryReactivation {
             ra.put("weight-decay", p.getDouble("ra-weight-decay", 5e-4));
             ra.put("poison-count", p.getInt("poison-count", 5));
             QraObjective.Variant loss = QraObjective.Variant.of(p.getString("loss", QraObjective.Variant.PAPER.id()));
-            String reference = p.getString("reference", loss == QraObjective.Variant.PAPER ? "ep" : CLEAN_REFERENCE).trim();
+            // blank (the declared default) follows the loss
+            String reference = p.getString("reference", "").trim();
+            if (reference.isEmpty()) {
+                reference = loss == QraObjective.Variant.PAPER ? "ep" : CLEAN_REFERENCE;
+            }
             // Defaults and their sources: class comment.
             Settings s = new Settings(p.getDouble("eps", 16 / 255.0), p.getInt("hidden", 1024), p.getInt("epochs", 50),
                     p.getInt("batch-size", 128), p.getDouble("lr", 0.1), p.getDouble("momentum", 0.9),

@@ -164,6 +164,7 @@ class QueryReactivationTest {
         assertEquals(0.9, d.momentum());
         assertEquals(QraObjective.Variant.PAPER, d.loss());
         assertEquals("ep", d.reference(), "paper eq. 2 regularises with EP");
+        assertEquals(d, QueryReactivation.Settings.of(new Params(Map.of("reference", " "))), "blank (the declared default) follows the loss");
         assertThrows(IllegalArgumentException.class, () -> QueryReactivation.Settings.of(FAST.with(Map.of("momentum", 1))));
         QueryReactivation.Settings paper = QueryReactivation.Settings.of(FAST);
         QueryReactivation.Settings code = QueryReactivation.Settings.of(FAST.with(Map.of("loss", "reference")));

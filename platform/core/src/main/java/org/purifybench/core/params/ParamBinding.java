@@ -210,10 +210,10 @@ public final class ParamBinding {
                 return value;
             }
             case NUMBER_LIST -> {
-                List<?> items = value instanceof List<?> list ? list : List.of(value.toString().split(",", -1));
-                if (items.isEmpty()) {
-                    throw new UserException(what + " must list at least one number", fixFor(who, p));
+                if (value instanceof String s && s.isBlank()) {
+                    return value; // no numbers: the plug-in's own choice, as an empty default declares
                 }
+                List<?> items = value instanceof List<?> list ? list : List.of(value.toString().split(",", -1));
                 List<String> texts = new ArrayList<>();
                 for (Object item : items) {
                     Object one = item instanceof String s ? s.trim() : item;

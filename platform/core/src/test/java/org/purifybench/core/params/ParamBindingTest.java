@@ -184,6 +184,13 @@ class ParamBindingTest {
     }
 
     @Test
+    void anEmptyTextOrListDefaultIsAValue() {
+        PluginDescriptor d = descriptor(Kind.EVALUATOR, "q", spec("reference", ParamType.STRING, "", NONE_MIN, NONE_MAX, List.of(), false),
+                spec("grid", ParamType.NUMBER_LIST, "", 0, 1, List.of(), false));
+        assertEquals(Map.of("reference", "", "grid", ""), ParamBinding.bind(d, Map.of(), ATTACKS).forAttackMap("badnet"));
+    }
+
+    @Test
     void aBadDeclaredDefaultIsThePlugInsBug() {
         PluginDescriptor bad = descriptor(Kind.DEFENSE, "bad", spec("k", ParamType.INT, "0", 1, NONE_MAX, List.of(), false));
         UserException e = refused(bad, Map.of());
