@@ -60,7 +60,7 @@ public final class QraTransfer implements Evaluator {
 
     @Override
     public EvaluationResult evaluate(EvaluationContext ctx) {
-        QueryReactivation.Settings s = QueryReactivation.Settings.of(ctx.params(), ctx.attackId());
+        QueryReactivation.Settings s = QueryReactivation.Settings.of(ctx.params());
         QueryReactivation.referenceModel(ctx, s);
         Trainer t = ctx.host().trainer();
         int target = ctx.backdoor().targetLabel();

@@ -37,7 +37,7 @@ import org.purifybench.toolkit.Shuffle;
  * <li>{@code batch-size} 128 (code {@code --batch_size} default 128; the paper does not state it).</li>
  * <li>{@code lr} 0.1 (paper appendix B.2; code {@code optim.SGD(..., lr=1e-1, momentum=0.9)}).</li>
  * <li>{@code momentum} 0.9: SGD heavy-ball momentum (code, same line; the paper says only "SGD").</li>
- * <li>{@code alpha} 0.2, per attack {@code alpha-<attack>} (paper appendix B.2: 0.2, LC 0.1;
+ * <li>{@code alpha} 0.2, settable per attack (paper appendix B.2: 0.2, LC 0.1;
  *     code {@code --alpha_qra} default 0.2).</li>
  * <li>{@code loss} {@code paper} (default): KL(l_RA(x) || l_P(x + d)) + alpha * CE(l_EP(x + d), y),
  *     the paper's eq. 2; {@code reference}: alpha * KL + CE(l_clean(x + d), y), what the code computes
@@ -51,8 +51,9 @@ import org.purifybench.toolkit.Shuffle;
  *     cell.</li>
  * <li>{@code clean-samples} 500, {@code poisoned-samples} 500 (paper appendix B.2; code
  *     {@code --clean_num_qra}, {@code --poison_num_qra}).</li>
- * <li>{@code test-samples} 0 = every non-target test image; {@code ra-*} and {@code poison-count*}:
- *     the RA model imitated, named as the {@code ra} evaluator names them.</li>
+ * <li>{@code test-samples} 0 = every non-target test image; {@code ra-samples}, {@code ra-epochs},
+ *     {@code ra-batch-size}, {@code ra-lr}, {@code ra-momentum}, {@code ra-weight-decay} and (per attack)
+ *     {@code poison-count}: the RA model imitated, as the {@code ra} evaluator's parameters of those names.</li>
  * </ul>
  */
 final class QueryReactivation {
@@ -76,22 +77,22 @@ final class QueryReactivation {
                     QraObjective.Variant loss, int cleanSamples, int poisonedSamples, int testSamples, String reference,
                     Map<String, Object> ra) {
 
-        static Settings of(Params p, String attackId) {
+        static Settings of(Params p) {
+            // The RA model imitated, in the ra evaluator's names; the fallbacks are RA's defaults.
             Map<String, Object> ra = new LinkedHashMap<>();
-            // RA settings as the ra evaluator names them, prefixed "ra-"; poison counts keep their names.
-            new java.util.TreeMap<>(p.asMap()).forEach((k, v) -> {
-                if (k.startsWith("ra-")) {
-                    ra.put(k.substring(3), v);
-                } else if (k.startsWith("poison-count")) {
-                    ra.put(k, v);
-                }
-            });
+            ra.put("samples", p.getInt("ra-samples", 1000));
+            ra.put("epochs", p.getInt("ra-epochs", 5));
+            ra.put("batch-size", p.getInt("ra-batch-size", 64));
+            ra.put("lr", p.getDouble("ra-lr", 0.01));
+            ra.put("momentum", p.getDouble("ra-momentum", 0.9));
+            ra.put("weight-decay", p.getDouble("ra-weight-decay", 5e-4));
+            ra.put("poison-count", p.getInt("poison-count", 5));
             QraObjective.Variant loss = QraObjective.Variant.of(p.getString("loss", QraObjective.Variant.PAPER.id()));
             String reference = reference(p);
             // Defaults and their sources: class comment.
             Settings s = new Settings(p.getDouble("eps", 16 / 255.0), p.getInt("hidden", 1024), p.getInt("epochs", 50),
                     p.getInt("batch-size", 128), p.getDouble("lr", 0.1), p.getDouble("momentum", 0.9),
-                    p.getDouble("alpha-" + attackId, p.getDouble("alpha", 0.2)), loss,
+                    p.getDouble("alpha", 0.2), loss,
                     p.getInt("clean-samples", 500), p.getInt("poisoned-samples", 500), p.getInt("test-samples", 0),
                     reference, ra);
             if (s.epochs < 1 || s.batchSize < 1 || s.cleanSamples < 0 || s.poisonedSamples < 1 || s.testSamples < 0

@@ -60,7 +60,7 @@ public final class QueryReactivationAttack implements Evaluator {
 
     @Override
     public EvaluationResult evaluate(EvaluationContext ctx) {
-        QueryReactivation.Settings s = QueryReactivation.Settings.of(ctx.params(), ctx.attackId());
+        QueryReactivation.Settings s = QueryReactivation.Settings.of(ctx.params());
         QueryReactivation.referenceModel(ctx, s); // fail before minutes of training when EP is missing
         if (!QueryReactivation.attackedDefenses(ctx).contains(ctx.defenseName())) {
             ctx.host().log("qra: not attacking " + ctx.defenseName() + " (a reference model, or not in the 'defenses' parameter)");

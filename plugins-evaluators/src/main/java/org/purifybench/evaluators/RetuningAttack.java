@@ -45,9 +45,9 @@ import org.purifybench.toolkit.Shuffle;
             @Param(name = "weight-decay", type = ParamType.NUMBER, defaultValue = "5.0E-4", min = 0, description = "retuning weight decay", source = "Min et al., NeurIPS 2024, section 3.2")
         })
 public final class RetuningAttack implements Evaluator {
-    /** Poisoned count for this attack: {@code poison-count-ATTACK}, else {@code poison-count}, else 5 (paper's BadNet). */
-    static int poisonCount(Params p, String attackId) {
-        return p.getInt("poison-count-" + attackId, p.getInt("poison-count", 5));
+    /** Poisoned count: {@code poison-count}, set per attack (the host gives this cell's attack's value), else 5 (paper's BadNet). */
+    static int poisonCount(Params p) {
+        return p.getInt("poison-count", 5);
     }
 
     /** The RA set: {@code size} pool samples, {@code poisoned} of them (non-target) triggered and relabelled. */
@@ -88,7 +88,7 @@ public final class RetuningAttack implements Evaluator {
      */
     static Model retunedPurified(EvaluationContext ctx, String defense, Model purified, Params p) {
         int samples = p.getInt("samples", 1000);
-        int poisoned = poisonCount(p, ctx.attackId());
+        int poisoned = poisonCount(p);
         TrainConfig config = config(p);
         return ctx.cellMemo("ra-model|" + defense + "|" + samples + "|" + poisoned + "|" + config,
                 () -> retunedCopy(ctx, purified, retuningSet(ctx.retuningPool(), ctx.backdoor(), samples, poisoned, ctx.seed()),
@@ -117,7 +117,7 @@ public final class RetuningAttack implements Evaluator {
         double oAsr = BackdoorMetrics.attackSuccessRate(ctx.host().trainer(), purified, ctx.backdoor(), ctx.testData());
         double[] after = metrics(ctx, retunedPurified(ctx, ctx.defenseName(), purified, p));
         double[] control = ctx.memo("ra-control", () -> metrics(ctx, retunedCopy(ctx, ctx.cleanModel(),
-                retuningSet(ctx.retuningPool(), ctx.backdoor(), p.getInt("samples", 1000), poisonCount(p, ctx.attackId()), ctx.seed()),
+                retuningSet(ctx.retuningPool(), ctx.backdoor(), p.getInt("samples", 1000), poisonCount(p), ctx.seed()),
                 config(p), "RA control (clean model)")));
         return new EvaluationResult()
                 .metric("o-asr", oAsr)

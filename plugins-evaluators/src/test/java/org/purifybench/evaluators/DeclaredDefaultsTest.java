@@ -32,7 +32,7 @@ class DeclaredDefaultsTest {
     void retuningAttackDefaults() {
         Params p = declared(RetuningAttack.class);
         assertEquals(RetuningAttack.config(Params.empty()), RetuningAttack.config(p));
-        assertEquals(5, RetuningAttack.poisonCount(p, "badnet"));
+        assertEquals(5, RetuningAttack.poisonCount(p));
         assertEquals(1000, p.getInt("samples", -1));
     }
 
@@ -40,10 +40,10 @@ class DeclaredDefaultsTest {
     void qraDefaultsAndItsRaDefaultsAreRas() {
         for (Class<?> c : List.of(QueryReactivationAttack.class, QraTransfer.class)) {
             // reference: the code's default follows loss (declared empty); defenses: empty means all but the baselines
-            QueryReactivation.Settings s = QueryReactivation.Settings.of(declared(c, "reference", "defenses"), "badnet");
-            assertEquals(withoutRa(QueryReactivation.Settings.of(Params.empty(), "badnet")), withoutRa(s), c.getSimpleName());
+            QueryReactivation.Settings s = QueryReactivation.Settings.of(declared(c, "reference", "defenses"));
+            assertEquals(withoutRa(QueryReactivation.Settings.of(Params.empty())), withoutRa(s), c.getSimpleName());
             assertEquals(RetuningAttack.config(Params.empty()), RetuningAttack.config(s.raParams()), c.getSimpleName());
-            assertEquals(5, RetuningAttack.poisonCount(s.raParams(), "badnet"));
+            assertEquals(5, RetuningAttack.poisonCount(s.raParams()));
             assertEquals(1000, s.raParams().getInt("samples", -1));
             assertEquals(PluginDescriptor.of(QueryReactivationAttack.class).params(), PluginDescriptor.of(c).params(),
                     "qra and qra-transfer share their settings");

@@ -36,11 +36,23 @@ class EvaluatorsTest {
     }
 
     @Test
-    void poisonCountPrefersThePerAttackValue() {
-        Params p = new Params(Map.of("poison-count", 4, "poison-count-blended", 1));
-        assertEquals(1, RetuningAttack.poisonCount(p, "blended"));
-        assertEquals(4, RetuningAttack.poisonCount(p, "badnet"));
-        assertEquals(5, RetuningAttack.poisonCount(Params.empty(), "badnet"));
+    void poisonCountIsTheHostResolvedValueElseFive() {
+        assertEquals(4, RetuningAttack.poisonCount(new Params(Map.of("poison-count", 4))));
+        assertEquals(5, RetuningAttack.poisonCount(Params.empty()));
+    }
+
+    @Test
+    void qraForwardsEachOfItsRaParametersToRaByName() {
+        Params qra = new Params(Map.of("ra-samples", 70, "ra-epochs", 2, "ra-batch-size", 32, "ra-lr", 0.05, "ra-momentum", 0.5,
+                "ra-weight-decay", 0.001, "poison-count", 7, "ra-unknown", 1));
+        Params ra = QueryReactivation.Settings.of(qra).raParams();
+        assertEquals(RetuningAttack.config(new Params(Map.of("epochs", 2, "batch-size", 32, "lr", 0.05, "momentum", 0.5,
+                "weight-decay", 0.001))), RetuningAttack.config(ra));
+        assertEquals(70, ra.getInt("samples", 0));
+        assertEquals(7, RetuningAttack.poisonCount(ra));
+        assertTrue(!ra.has("unknown"), "only declared parameters are forwarded, no prefix scan: " + ra);
+        assertEquals(RetuningAttack.config(Params.empty()), RetuningAttack.config(QueryReactivation.Settings.of(Params.empty()).raParams()),
+                "qra's fallbacks are RA's defaults");
     }
 
     @Test
@@ -81,7 +93,7 @@ class EvaluatorsTest {
         new RetuningAttack().evaluate(ctx);
         var shared = RetuningAttack.retunedPurified(ctx, "tck", ctx.purifiedModel(), p);
         // qra names RA's settings with an "ra-" prefix; the same settings must find the same model.
-        var qraView = QueryReactivation.Settings.of(new Params(Map.of("ra-samples", 60, "ra-epochs", 1, "poison-count", 3)), "tck-corner");
+        var qraView = QueryReactivation.Settings.of(new Params(Map.of("ra-samples", 60, "ra-epochs", 1, "poison-count", 3)));
         org.junit.jupiter.api.Assertions.assertSame(shared, RetuningAttack.retunedPurified(ctx, "tck", ctx.purifiedModel(), qraView.raParams()));
         org.junit.jupiter.api.Assertions.assertNotSame(shared, RetuningAttack.retunedPurified(ctx, "tck", ctx.purifiedModel(),
                 new Params(Map.of("samples", 60, "epochs", 2, "poison-count", 3))), "other settings, another model");

@@ -153,33 +153,34 @@ class QueryReactivationTest {
     @Test
     void unknownLossIsRejectedNamingTheAllowedValues() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> QueryReactivation.Settings.of(FAST.with(Map.of("loss", "papr")), "tck-corner"));
+                () -> QueryReactivation.Settings.of(FAST.with(Map.of("loss", "papr"))));
         assertTrue(e.getMessage().contains("'loss'") && e.getMessage().contains("paper, reference")
                 && e.getMessage().contains("papr"), e.getMessage());
     }
 
     @Test
     void settingsDefaultToTheReferenceOptimizerAndDifferBetweenTheLosses() {
-        QueryReactivation.Settings d = QueryReactivation.Settings.of(Params.empty(), "badnet");
+        QueryReactivation.Settings d = QueryReactivation.Settings.of(Params.empty());
         assertEquals(128, d.batchSize());
         assertEquals(50, d.epochs());
         assertEquals(0.1, d.lr());
         assertEquals(0.9, d.momentum());
         assertEquals(QraObjective.Variant.PAPER, d.loss());
         assertEquals(QueryReactivation.ORACLE_REFERENCE, d.reference(), "paper eq. 2 regularises with the oracle (EP), found by role");
-        assertThrows(IllegalArgumentException.class, () -> QueryReactivation.Settings.of(FAST.with(Map.of("momentum", 1)), "badnet"));
-        QueryReactivation.Settings paper = QueryReactivation.Settings.of(FAST, "tck-corner");
-        QueryReactivation.Settings code = QueryReactivation.Settings.of(FAST.with(Map.of("loss", "reference")), "tck-corner");
+        assertEquals(d, QueryReactivation.Settings.of(new Params(Map.of("reference", " "))), "blank (the declared default) follows the loss");
+        assertThrows(IllegalArgumentException.class, () -> QueryReactivation.Settings.of(FAST.with(Map.of("momentum", 1))));
+        QueryReactivation.Settings paper = QueryReactivation.Settings.of(FAST);
+        QueryReactivation.Settings code = QueryReactivation.Settings.of(FAST.with(Map.of("loss", "reference")));
         assertEquals(QraObjective.Variant.REFERENCE, code.loss());
         assertEquals("clean", code.reference(), "the authors' code regularises with the clean model");
         assertNotEquals(paper, code);
         assertNotEquals(paper.toString(), code.toString(), "the memo key tells the losses apart");
         // An explicit reference wins; the losses still differ in the key.
         QueryReactivation.Settings codeWithEp = QueryReactivation.Settings.of(
-                FAST.with(Map.of("loss", "reference", "reference", "ep")), "tck-corner");
+                FAST.with(Map.of("loss", "reference", "reference", "ep")));
         assertEquals("ep", codeWithEp.reference());
         assertNotEquals(paper.toString(), codeWithEp.toString());
-        assertEquals(paper, QueryReactivation.Settings.of(FAST.with(Map.of("loss", "paper")), "tck-corner"),
+        assertEquals(paper, QueryReactivation.Settings.of(FAST.with(Map.of("loss", "paper"))),
                 "loss: paper is the default, so both spell the same memo key");
     }
 
@@ -301,7 +302,7 @@ class QueryReactivationTest {
         TckFixture f = TckFixture.get();
         EvaluationContext ctx = context(f, Map.of("ep", f.clean, "clean", f.clean));
         EvaluationResult qra = new QueryReactivationAttack().evaluate(ctx);
-        QueryReactivation.Settings s = QueryReactivation.Settings.of(FAST, ctx.attackId());
+        QueryReactivation.Settings s = QueryReactivation.Settings.of(FAST);
         QueryReactivation.Outcome trained = QueryReactivation.against(ctx, "tck", s);
         EvaluationResult transfer = new QraTransfer().evaluate(ctx);
         assertSame(trained, QueryReactivation.against(ctx, "tck", s), "trained once per cell and settings");

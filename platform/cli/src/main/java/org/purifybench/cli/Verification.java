@@ -20,6 +20,7 @@ import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.core.results.Provenance;
 import org.purifybench.core.results.ResultRow;
 import org.purifybench.core.run.MatrixRunner;
+import org.purifybench.core.run.MatrixParams;
 import org.purifybench.core.run.MatrixSpec;
 import org.purifybench.core.run.Roles;
 import org.purifybench.core.sandbox.Sandbox;
@@ -136,6 +137,8 @@ final class Verification {
                 "no registered defense has role BACKDOORED_BASELINE: verify compares the defense with the backdoored model",
                 "put the built-in defenses (plugins-defenses) on the class path"));
         MatrixSpec spec = matrix(baseline, d.id(), params, dataset);
+        // --param and the golden parameters checked against the declared ones before the kit trains anything
+        Params bound = MatrixParams.bind(spec, registry).defense(spec.defenses().get(1)).forAttack(spec.attacks().get(0).id());
 
         out.println("purifybench verify: defense '" + d.id() + "' " + d.version() + " from " + jar + (params.isEmpty() ? "" : ", parameters " + params));
         if (golden != null) {
@@ -152,7 +155,7 @@ final class Verification {
         try {
             host.log("verify: every sandbox job (the kit's and the matrix's) is killed after " + jobLimits().wall().toSeconds()
                     + " s (the kit's time budget + 60 s; -D" + ConformanceKit.TIME_BUDGET_PROPERTY + "=SECONDS changes it)");
-            List<ConformanceKit.Result> kit = runKit(defense, d, jar, params, tmp);
+            List<ConformanceKit.Result> kit = runKit(defense, d, jar, bound, tmp);
             Matrix matrix = runMatrix(registry, spec, d, tmp);
             if (req.writeGolden() != null) {
                 return writeGolden(d, params, spec, kit, matrix);
@@ -189,12 +192,12 @@ final class Verification {
      * descriptor file's declaration); every purify runs in the sandbox child, which loads the real class
      * and refuses to run it when its descriptor() disagrees with the file (the kit reports that).
      */
-    private List<ConformanceKit.Result> runKit(Defense defense, PluginDescriptor d, Path jar, Map<String, Object> params, Path tmp) {
+    private List<ConformanceKit.Result> runKit(Defense defense, PluginDescriptor d, Path jar, Params params, Path tmp) {
         Duration budget = ConformanceKit.timeBudget(ConformanceKit.DEFAULT_TIME_BUDGET);
         Sandbox sandbox = new Sandbox(tmp.resolve("kit-sandbox"), jobLimits(), List.of(tmp), host::log);
         ConformanceKit.Purifier purifier = new SandboxPurifier(sandbox, jar, d);
         host.log("verify: conformance kit (" + purifier.where() + ")");
-        ConformanceKit kit = new ConformanceKit(defense, new Params(params), purifier, budget, ConformanceKit.strictNeeds(false));
+        ConformanceKit kit = new ConformanceKit(defense, params, purifier, budget, ConformanceKit.strictNeeds(false));
         List<ConformanceKit.Result> results = kit.all();
         out.println();
         out.println("CONFORMANCE KIT (purify " + purifier.where() + ", on the kit's synthetic 12x12 fixture, seed " + ConformanceKit.SEED + ", twice)");

@@ -18,6 +18,44 @@ public final class Params {
         return new Params(Map.of());
     }
 
+    /**
+     * These values with the declared defaults of {@code d} filled in where a key is absent: what a
+     * plug-in gets when it runs outside the host (a unit test, the conformance kit). The host binds and
+     * checks a matrix's values itself before a plug-in sees them.
+     */
+    public Params withDefaults(PluginDescriptor d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        d.params().forEach(p -> m.put(p.name(), defaultOf(p)));
+        m.putAll(values);
+        return new Params(m);
+    }
+
+    /**
+     * The declared default of {@code p} as a value: a boolean, a whole number ({@code Integer}, or
+     * {@code Long} when it does not fit) for {@link ParamType#INT}, a {@code Double} for
+     * {@link ParamType#NUMBER}, else (a choice word such as {@code auto}, text, a number list, or a
+     * default that does not parse) the text as declared.
+     */
+    public static Object defaultOf(ParamSpec p) {
+        String t = p.defaultValue().trim();
+        if (p.choices().contains(t)) {
+            return t;
+        }
+        try {
+            return switch (p.type()) {
+                case BOOLEAN -> t.equals("true") || t.equals("false") ? Boolean.valueOf(t) : p.defaultValue();
+                case INT -> {
+                    long l = Long.parseLong(t);
+                    yield l == (int) l ? (Object) (int) l : (Object) l;
+                }
+                case NUMBER -> Double.parseDouble(t);
+                case STRING, NUMBER_LIST -> p.defaultValue();
+            };
+        } catch (NumberFormatException e) {
+            return p.defaultValue();
+        }
+    }
+
     public Map<String, Object> asMap() {
         return values;
     }

@@ -214,13 +214,14 @@ public final class ConformanceKit {
     }
 
     /**
-     * @param params      the defense's parameters for both runs (keep them fast: the fixture is tiny)
+     * @param params      the defense's parameters for both runs (keep them fast: the fixture is tiny); its declared
+     *                    defaults fill in the others, as the host does
      * @param budget      the most one {@code purify} may take
      * @param strictNeeds whether a declared need that is never asked for fails (else it is a note)
      */
     public ConformanceKit(Defense defense, Params params, Purifier purifier, Duration budget, boolean strictNeeds) {
         this.defense = defense;
-        this.params = params;
+        this.params = params.withDefaults(defense.descriptor());
         this.purifier = purifier;
         this.budget = budget;
         this.strictNeeds = strictNeeds;

@@ -72,6 +72,7 @@ public final class ReportWriter {
         }
         provenance(sb, doc);
         approximations(sb, doc);
+        settings(sb, doc);
         failures(sb, doc);
 
         List<Track> tracks = tracks(doc);
@@ -222,6 +223,53 @@ public final class ReportWriter {
             sb.append("- ").append(md(s)).append('\n');
         }
         sb.append('\n');
+    }
+
+    /**
+     * Each configured plug-in's parameters as it ran: the resolved values (declared defaults filled in),
+     * so the report states the setting that ran, not only what the matrix spelled out. Documents written
+     * before resolved values were recorded show the matrix's values, said so.
+     */
+    static void settings(StringBuilder sb, ResultsDocument doc) {
+        com.fasterxml.jackson.databind.JsonNode config = doc.getConfig();
+        if (config == null || config.isNull()) {
+            return;
+        }
+        StringBuilder rows = new StringBuilder();
+        boolean resolved = true;
+        for (String kind : List.of("attacks", "defenses", "evaluators")) {
+            for (com.fasterxml.jackson.databind.JsonNode ref : config.path(kind)) {
+                if (!ref.isObject()) {
+                    continue;
+                }
+                com.fasterxml.jackson.databind.JsonNode params = ref.get("resolvedParams");
+                if (params == null) {
+                    resolved = false;
+                    params = ref.path("params");
+                }
+                List<String> parts = new ArrayList<>();
+                params.fields().forEachRemaining(e -> parts.add(e.getKey() + " = " + settingValue(e.getValue())));
+                rows.append("| ").append(kind, 0, kind.length() - 1).append(" | ").append(md(ref.path("id").asText()))
+                        .append(" | ").append(parts.isEmpty() ? "-" : md(String.join("; ", parts))).append(" |\n");
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        sb.append("## Settings\n\n").append(resolved
+                ? "Each plug-in's parameters as it ran: the matrix's values, the declared defaults for the others"
+                        + " (a per-attack value as attack: value).\n\n"
+                : "Each plug-in's parameters as the matrix gave them (this results file predates recorded defaults).\n\n");
+        sb.append("| Kind | Plug-in | Parameters |\n|---|---|---|\n").append(rows).append('\n');
+    }
+
+    private static String settingValue(com.fasterxml.jackson.databind.JsonNode v) {
+        if (!v.isObject()) {
+            return v.isTextual() ? v.asText() : v.toString();
+        }
+        List<String> perAttack = new ArrayList<>();
+        v.fields().forEachRemaining(e -> perAttack.add(e.getKey() + ": " + settingValue(e.getValue())));
+        return String.join(", ", perAttack);
     }
 
     /**

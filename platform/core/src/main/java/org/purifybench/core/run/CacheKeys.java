@@ -10,6 +10,7 @@ import org.purifybench.core.model.ModelSpec;
 import org.purifybench.core.plugin.JarDefense;
 import org.purifybench.spi.Attack;
 import org.purifybench.spi.Defense;
+import org.purifybench.spi.Params;
 
 /**
  * The model cache's keys: everything that determines a clean, backdoored or purified model. Each
@@ -50,11 +51,15 @@ public final class CacheKeys {
         return Key.of(key);
     }
 
-    /** The backdoored model of a cell: the clean model's key plus the attack, its code, the poison rate and the target. */
-    public static Key backdoored(Key clean, MatrixSpec.PluginRef attackRef, Attack attack, double rate, int target) {
+    /**
+     * The backdoored model of a cell: the clean model's key plus the attack with its bound parameters
+     * (defaults included, so settings that run the same share a model), its code, the poison rate and the target.
+     */
+    public static Key backdoored(Key clean, MatrixSpec.PluginRef attackRef, Attack attack, Params attackParams, double rate, int target) {
         Map<String, Object> key = clean.describe();
         key.put("kind", "backdoored");
-        key.put("attack", attackRef.label());
+        key.put("attack", attackRef.id());
+        key.put("attackParams", attackParams.asMap());
         key.put("attackVersion", attack.descriptor().version());
         key.put("attackCode", CodeFingerprint.ofPlugin(attack.getClass()));
         key.put("poisonRate", rate);
@@ -62,11 +67,12 @@ public final class CacheKeys {
         return Key.of(key);
     }
 
-    /** A defense's model in a cell: the backdoored model's key plus the defense (with its parameters) and its code. */
-    public static Key purified(Key backdoored, MatrixSpec.PluginRef defenseRef, Defense defense) {
+    /** A defense's model in a cell: the backdoored model's key plus the defense with its bound parameters, and its code. */
+    public static Key purified(Key backdoored, MatrixSpec.PluginRef defenseRef, Defense defense, Params defenseParams) {
         Map<String, Object> key = backdoored.describe();
         key.put("kind", "purified");
-        key.put("defense", defenseRef.label());
+        key.put("defense", defenseRef.id());
+        key.put("defenseParams", defenseParams.asMap());
         key.put("defenseVersion", defense.descriptor().version());
         // a jar defense's class is never loaded here: its code is read from the jar
         key.put("defenseCode", defense instanceof JarDefense jd ? CodeFingerprint.ofPlugin(jd.jar(), jd.className())

@@ -56,7 +56,7 @@ final class CellRun {
         Splits splits = seed.splits();
         this.backdoor = RunScope.once(RunScope.stage("attack '" + attackRef.label() + "' (its trigger)", () -> attack.prepare(
                 Contexts.attack(attack.descriptor(), run.dataset().shape(), run.dataset().numClasses(), spec.targetLabel(), plan.rate(),
-                        plan.seed(), attackRef.toParams(), run.host(), splits.attackerTrain(), seed.clean(),
+                        plan.seed(), run.params().attack(attackRef).forAttack(attackRef.id()), run.host(), splits.attackerTrain(), seed.clean(),
                         run.artefacts().storeFor(backdooredKey.description())))));
         this.backdoored = RunScope.once(RunScope.stage("the backdoored model (attack '" + attackRef.label() + "', seed " + plan.seed() + ")",
                 () -> run.clock().time("backdoor-training", () -> run.cache().getOrBuild(backdooredKey.hash(), backdooredKey.description(), () -> {
@@ -70,7 +70,7 @@ final class CellRun {
             MatrixSpec.PluginRef ref = spec.defenses().get(d);
             Defense defense = run.registry().defense(ref.id());
             models.put(plan.defenseNames().get(d), new DefenseModel(ref, plan.defenseNames().get(d), defense,
-                    CacheKeys.purified(backdooredKey, ref, defense)));
+                    CacheKeys.purified(backdooredKey, ref, defense, run.params().defense(ref).forAttack(plan.attack().id()))));
         }
     }
 
@@ -131,9 +131,11 @@ final class CellRun {
             Contexts.EvaluationInputs inputs = new Contexts.EvaluationInputs(plan.attack().id(), unit.defense().id(), unit.defenseName(),
                     needed.get(0), backdoored.get(), seed.clean().get(), backdoor.get(), run.test(), seed.splits().retuningPool(),
                     cellDefenses);
-            Contexts.Memos memos = new Contexts.Memos(memo.computeIfAbsent(unit.evaluator().label(), k -> new HashMap<>()), cellMemo);
+            org.purifybench.spi.Params evalParams = run.params().evaluator(unit.evaluator()).forAttack(plan.attack().id());
+            Contexts.Memos memos = new Contexts.Memos(memo.computeIfAbsent(unit.evaluator().id() + evalParams.asMap(), k -> new HashMap<>()),
+                    cellMemo);
             r = run.clock().time("evaluators", () -> evaluator.evaluate(Roles.aware(Contexts.evaluation(inputs, plan.seed(),
-                    unit.evaluator().toParams(), run.host(), memos), roles)));
+                    evalParams, run.host(), memos), roles)));
         } catch (RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw e;
@@ -242,7 +244,8 @@ final class CellRun {
             Map<String, Object> description = key.describe();
             return run.cache().getOrBuild(key.hash(), description, () -> {
                 Purifier.Purified p = purifier.purify(new Purifier.Job(name, backdoored.get(), seed.splits().tuning(),
-                        seed.splits().validation(), backdoor.get(), seed.clean(), plan.seed(), ref.toParams(), run.modelSpec(), defenseMemo));
+                        seed.splits().validation(), backdoor.get(), seed.clean(), plan.seed(), run.params().defense(ref).forAttack(plan.attack().id()), run.modelSpec(),
+                        defenseMemo));
                 if (!p.diagnostics().isEmpty()) {
                     description.put(MatrixRunner.DIAGNOSTICS, p.diagnostics());
                 }

@@ -63,7 +63,7 @@ public record MatrixPlan(List<CellPlan> cells) {
     private static List<String> needs(MatrixSpec spec, PluginRegistry registry, List<String> defenseNames, String own,
                                       MatrixSpec.PluginRef evalRef) {
         List<String> needs = new ArrayList<>(List.of(own));
-        Set<Role> roles = registry.evaluator(evalRef.id()).descriptor().needsRoles();
+        Set<Role> roles = registry.evaluator(evalRef.id()).needsRoles(evalRef.toParams());
         if (roles.isEmpty()) {
             return needs;
         }

@@ -163,6 +163,11 @@ public final class MatrixRunner {
         resolvePlugins(asWritten);
         // The run keeps the name, folder and config of the matrix as written; it runs the one with its baselines.
         MatrixSpec spec = Roles.prepare(asWritten, registry, host::log);
+        MatrixParams params = resolvePlugins(spec);
+        if (!params.unchecked().isEmpty()) {
+            host.log("parameters of " + String.join(", ", params.unchecked()) + " pass unchecked: the plug-in declares none"
+                    + " (it predates @PurifyBenchPlugin)");
+        }
         chooseSandboxLimits(spec, dataset);
         failures.clear();
         long start = System.nanoTime();
@@ -187,7 +192,7 @@ public final class MatrixRunner {
         ModelSpec modelSpec = ModelSpec.of(spec.model().arch(), dataset.shape(), dataset.numClasses(),
                 spec.model().width() > 0 ? spec.model().width() : ModelSpec.defaultWidth(spec.model().arch()));
         PhaseClock clock = new PhaseClock();
-        RunScope scope = new RunScope(spec, dataset, modelSpec, test, journal, cache, artefacts, registry, host, failures, clock,
+        RunScope scope = new RunScope(spec, params, dataset, modelSpec, test, journal, cache, artefacts, registry, host, failures, clock,
                 hardware, defense -> purifier(spec, defense), new AtomicInteger());
         MatrixPlan plan = plan(spec, dataset, journal);
         List<CellInfo> cells = new ArrayList<>();
@@ -196,7 +201,8 @@ public final class MatrixRunner {
         for (CellPlan cell : plan.cells()) {
             RunScope.Seed seed = seeds.computeIfAbsent(cell.seed(), scope::seed);
             Attack attack = registry.attack(cell.attack().id());
-            CacheKeys.Key backdoored = CacheKeys.backdoored(seed.cleanKey(), cell.attack(), attack, cell.rate(), spec.targetLabel());
+            CacheKeys.Key backdoored = CacheKeys.backdoored(seed.cleanKey(), cell.attack(), attack,
+                    params.attack(cell.attack()).forAttack(cell.attack().id()), cell.rate(), spec.targetLabel());
             cells.add(new CellInfo(cell.cellId(), dataset.name(), modelSpec.architecture(), displayName(cell.attack(), spec.attacks()),
                     cell.rate(), cell.seed(), backdoored.hash()));
             CellPlan todo = selected == null ? cell : cell.only(selected);
@@ -211,7 +217,7 @@ public final class MatrixRunner {
             host.log(String.format("predictions: %d served from the memo (repeated model and images), %d computed",
                     memoAfter[0] - memoBefore[0], memoAfter[1] - memoBefore[1]));
         }
-        ResultsDocument doc = document(asWritten, spec, journal, cells, (System.nanoTime() - start) / 1e9, clock);
+        ResultsDocument doc = document(asWritten, spec, params, journal, cells, (System.nanoTime() - start) / 1e9, clock);
         List<FailedUnit> failed = failures.all();
         doc.setFailures(failed);
         Path resultsFile = runDir.resolve("results.json");
@@ -297,10 +303,9 @@ public final class MatrixRunner {
         return sameId > 1 ? ref.label() : ref.id();
     }
 
-    private void resolvePlugins(MatrixSpec spec) {
-        spec.attacks().forEach(a -> registry.attack(a.id()));
-        spec.defenses().forEach(d -> registry.defense(d.id()));
-        spec.evaluators().forEach(e -> registry.evaluator(e.id()));
+    /** The matrix's plug-ins and their parameters, checked: what would fail later fails now. */
+    private MatrixParams resolvePlugins(MatrixSpec spec) {
+        MatrixParams params = MatrixParams.bind(spec, registry);
         // a jar defense that cannot be sandboxed here fails the run now, not after hours of training
         for (MatrixSpec.PluginRef ref : spec.defenses()) {
             PluginDescriptor d = registry.defense(ref.id()).descriptor();
@@ -311,6 +316,7 @@ public final class MatrixRunner {
             Sandbox.requireEnabled(d, origin.jar());
             Sandbox.requireSupported(d, origin.jar());
         }
+        return params;
     }
 
     private static LabeledImages limit(LabeledImages data, int limit) {
@@ -349,14 +355,14 @@ public final class MatrixRunner {
         }
     }
 
-    private ResultsDocument document(MatrixSpec asWritten, MatrixSpec spec, Journal journal, List<CellInfo> cells, double wall,
+    private ResultsDocument document(MatrixSpec asWritten, MatrixSpec spec, MatrixParams params, Journal journal, List<CellInfo> cells, double wall,
                                      PhaseClock clock) {
         ResultsDocument doc = new ResultsDocument();
         doc.setRunId(runId(asWritten));
         doc.setCreatedAt(Instant.now().toString());
         doc.setProfile(asWritten.name());
         doc.setConfigHash(configHash(asWritten));
-        doc.setConfig(asWritten.toJson());
+        doc.setConfig(params.config(asWritten));
         List<String> approx = new ArrayList<>(asWritten.approximationsOrEmpty());
         doc.setApproximations(approx);
         List<PluginInfo> plugins = new ArrayList<>();

@@ -15,10 +15,11 @@ import org.purifybench.spi.LabeledImages;
 /**
  * What every cell of one run shares.
  *
+ * @param params    every plug-in setting of the matrix bound to its declared parameters
  * @param purifiers how each defense is run (in this JVM or in the sandbox)
  * @param computed  the units computed so far
  */
-record RunScope(MatrixSpec spec, Dataset dataset, ModelSpec modelSpec, LabeledImages test, Journal journal, ModelCache cache,
+record RunScope(MatrixSpec spec, MatrixParams params, Dataset dataset, ModelSpec modelSpec, LabeledImages test, Journal journal, ModelCache cache,
                 ArtefactCache artefacts, PluginRegistry registry, Host host, UnitFailures failures, PhaseClock clock,
                 HardwareInfo hardware, Function<Defense, Purifier> purifiers, AtomicInteger computed) {
 

@@ -233,4 +233,24 @@ class ReportWriterTest {
             assertEquals(2, files.count());
         }
     }
+
+    @Test
+    void settingsStateTheResolvedParametersOfEachPlugIn() throws Exception {
+        ResultsDocument doc = TestDocs.sample();
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"attacks": [{"id": "badnet", "params": {}, "resolvedParams": {"size": 3}}],
+                 "defenses": [{"id": "ft", "params": {"epochs": 5}, "resolvedParams": {"epochs": 5, "lr": 0.01}}],
+                 "evaluators": [{"id": "ra", "params": {"poison-count": {"blended": 1}},
+                                 "resolvedParams": {"poison-count": {"badnet": 5, "blended": 1}, "schedule": "constant"}}]}
+                """);
+        doc.setConfig(config);
+        String md = ReportWriter.markdown(doc);
+        assertTrue(md.contains("## Settings"), md);
+        assertTrue(md.contains("| defense | ft | epochs = 5; lr = 0.01 |"), md);
+        assertTrue(md.contains("| evaluator | ra | poison-count = badnet: 5, blended: 1; schedule = constant |"), md);
+        assertTrue(md.contains("| attack | badnet | size = 3 |"), md);
+        config.withArray("defenses").forEach(n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n).remove("resolvedParams"));
+        String old = ReportWriter.markdown(doc);
+        assertTrue(old.contains("predates recorded defaults") && old.contains("| defense | ft | epochs = 5 |"), old);
+    }
 }
