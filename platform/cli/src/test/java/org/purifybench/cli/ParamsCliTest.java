@@ -92,6 +92,19 @@ class ParamsCliTest {
     }
 
     @Test
+    void aBuiltInDefensesMisspelledParameterFailsBeforeAnyTraining(@TempDir Path dir) throws Exception {
+        MatrixSpec spec = parse(MatrixRunnerTest.TINY.replace("{id: ft, params: {epochs: 1}}", "{id: ft, params: {epoch: 1}}"));
+        CountingHost host = new CountingHost();
+        Path work = dir.resolve("work");
+        UserException e = assertThrows(UserException.class,
+                () -> new MatrixRunner(PluginRegistry.fromClasspath(), host, work).run(spec, MatrixRunnerTest.DATA, false));
+        String msg = e.oneLine();
+        assertTrue(msg.contains("defense ft: unknown parameter 'epoch'") && msg.contains("did you mean 'epochs'?"), msg);
+        assertEquals(0, host.trainings.get(), "nothing trained");
+        assertFalse(Files.exists(work.resolve("runs")), "no run folder: the run never started");
+    }
+
+    @Test
     void aMisspelledParameterFailsBeforeAnyTrainingNamingTheKeyAndTheFix(@TempDir Path dir) throws Exception {
         PluginRegistry registry = withProbe(dir.resolve("probe"));
         MatrixSpec spec = parse(MatrixRunnerTest.TINY.replace("{id: lmc, params: {points: 3}}", "{id: probe, params: {epoch: 2}}"));
