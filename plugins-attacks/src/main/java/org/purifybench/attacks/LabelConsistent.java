@@ -29,7 +29,7 @@ import org.purifybench.spi.Progress;
 import org.purifybench.spi.PurifyBenchPlugin;
 
 /**
- * Label-consistent backdoor (Turner, Tsipras, Madry 2019), design.md section 7: exactly
+ * Label-consistent backdoor (Turner, Tsipras, Madry 2019), as the project's method notes set it up: exactly
  * {@code round(rate x N)} training images <em>of the target class</em>, drawn with the seed, are
  * replaced by PGD-L&infin; adversarial versions against a clean reference model, and a 3x3
  * checkerboard (1,0,1 / 0,1,0 / 1,0,1 in every channel) is stamped into each of the four corners.
@@ -68,9 +68,9 @@ import org.purifybench.spi.PurifyBenchPlugin;
         paper = "Turner, Tsipras, Madry, Label-Consistent Backdoor Attacks, arXiv:1912.02771",
         needs = {Need.CLEAN_REFERENCE_MODEL},
         params = {
-            @Param(name = "eps", type = ParamType.NUMBER, defaultValue = "0.03137254901960784", min = 0, max = 1, description = "PGD L-inf budget (8/255)", source = "design notes, section 7"),
-            @Param(name = "step", type = ParamType.NUMBER, defaultValue = "0.0058823529411764705", min = 0, description = "PGD step size (1.5/255), > 0", source = "design notes, section 7"),
-            @Param(name = "steps", type = ParamType.INT, defaultValue = "100", min = 0, description = "PGD steps (0: corner trigger on unperturbed images)", source = "design notes, section 7"),
+            @Param(name = "eps", type = ParamType.NUMBER, defaultValue = "0.03137254901960784", min = 0, max = 1, description = "PGD L-inf budget (8/255)", source = "the project's method notes (Turner et al. 2019 setting; not checked against a reference implementation)"),
+            @Param(name = "step", type = ParamType.NUMBER, defaultValue = "0.0058823529411764705", min = 0, description = "PGD step size (1.5/255), > 0", source = "the project's method notes (Turner et al. 2019 setting; not checked against a reference implementation)"),
+            @Param(name = "steps", type = ParamType.INT, defaultValue = "100", min = 0, description = "PGD steps (0: corner trigger on unperturbed images)", source = "the project's method notes (Turner et al. 2019 setting; not checked against a reference implementation)"),
             @Param(name = "batch", type = ParamType.INT, defaultValue = "100", min = 1, description = "images per PGD batch"),
             @Param(name = "trigger-amplitude", type = ParamType.NUMBER, defaultValue = "1.0", min = 0, max = 1, description = "corner trigger amplitude in (0, 1]; below 1 pixels are pushed by +-a and clipped", source = "reduced-amplitude triggers of Turner et al.'s released code")
         })

@@ -34,7 +34,7 @@ import org.purifybench.toolkit.NetBuilder;
  * <p>Training (Adam, one step per {@link #step} call) minimises
  * BCE(D(x'), s) + lambda * mean(m(x) r^2) + mean(max(0, |E| - {@value #SATURATION})^2) on random
  * bit strings s, so the decoder must read the bits rather than learn a constant. BCE with logits is written by hand as softplus(z) - s z (the loss
- * ops of SameDiff M2.1 ignore upstream gradients, design.md section 5). m(x) = (t / (t + sd3(x)))^2
+ * ops of SameDiff M2.1 ignore upstream gradients, docs/engine-notes.md pitfall 1). m(x) = (t / (t + sd3(x)))^2
  * is a visibility weight, sd3 the standard deviation of x in a 3x3 window per channel and t the
  * {@code texture} constant: a change costs fully in flat regions and less in textured ones, where
  * it is harder to see (texture masking), which pushes the residual towards each image's edges and

@@ -27,8 +27,8 @@ import org.purifybench.toolkit.Seeds;
  * Exact purification (EP, the paper's oracle): fine-tune on the tuning set where a share of the
  * non-target samples carry the TRUE trigger under their true labels. Half of them get the
  * training-phase trigger and half the test-phase one, so an attack whose trigger strength differs
- * between phases (Blended 0.1 / 0.2) is unlearned at both (design.md section 7: unlearning only
- * the 0.1 blend left P-ASR at 92% in an independent check).
+ * between phases (Blended 0.1 / 0.2) is unlearned at both (unlearning only the 0.1 blend left P-ASR
+ * at 92% in an independent PyTorch check, docs/methods.md).
  * Training: 20 epochs (paper, appendix B); the optimizer of the authors' fine-tuning code
  * (fine_tune/ft.py: SGD lr 0.01, momentum 0.9, no weight decay, cosine, batch 128, crop + flip) -
  * EP itself is not in their public code.

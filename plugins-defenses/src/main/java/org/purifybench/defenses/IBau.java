@@ -35,8 +35,8 @@ import org.purifybench.spi.Trainer;
  *     the same batch.</li>
  * </ol>
  * Defaults are the authors' (rounds 5, K 5, inner-lr 0.1, pert-lr 10, pert-radius 10, reg 0.001,
- * batch-size 100, portion 0.01) except the Adam learning rate: {@code lr} 1e-4 as in design.md
- * section 7, where the reference code uses 1e-3.
+ * batch-size 100, portion 0.01) except the Adam learning rate: {@code lr} 1e-4 as in the project's
+ * original method notes, where the reference code uses 1e-3 (docs/methods.md).
  *
  * <p>Second-order products (SameDiff has no double backward): H v, H the Hessian of L_in in delta,
  * uses the structure of the networks (see {@link InnerLoss}; parameter {@code hvp}); the mixed
@@ -75,7 +75,7 @@ import org.purifybench.spi.Trainer;
             @Param(name = "pert-lr", type = ParamType.NUMBER, defaultValue = "10", description = "SGD learning rate of the universal perturbation", source = "I-BAU authors' code"),
             @Param(name = "pert-radius", type = ParamType.NUMBER, defaultValue = "10", min = 0, description = "L2 radius of the perturbation, > 0", source = "I-BAU authors' code"),
             @Param(name = "reg", type = ParamType.NUMBER, defaultValue = "0.001", min = 0, description = "weight of ||delta||^2", source = "I-BAU authors' code"),
-            @Param(name = "lr", type = ParamType.NUMBER, defaultValue = "1.0E-4", min = 0, description = "Adam learning rate of the unlearning", source = "design notes, section 7 (the authors' code uses 1e-3)"),
+            @Param(name = "lr", type = ParamType.NUMBER, defaultValue = "1.0E-4", min = 0, description = "Adam learning rate of the unlearning", source = "the project's original method notes (the authors' code uses 1e-3; docs/methods.md)"),
             @Param(name = "portion", type = ParamType.NUMBER, defaultValue = "0.01", min = 0, max = 1, description = "share of each batch given the perturbation", source = "I-BAU authors' code"),
             @Param(name = "batch-size", type = ParamType.INT, defaultValue = "100", min = 2, description = "batch size", source = "I-BAU authors' code"),
             @Param(name = "fd-eps", type = ParamType.NUMBER, defaultValue = "0.1", min = 0, description = "finite-difference step of the mixed second-order product, > 0", source = "measured (IBauCostTest)"),

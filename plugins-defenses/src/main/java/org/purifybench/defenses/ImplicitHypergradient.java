@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   v = 0;  K times: v = (dPhi/ddelta)^T v + dL_out/ddelta      (dPhi/ddelta = I - alpha H, H the Hessian of L_in in delta)
  *   hypergradient = dL_out/dtheta + (dPhi/dtheta)^T v           ((dPhi/dtheta)^T v = -alpha grad_theta &lt;grad_delta L_in, v&gt;)
  * </pre>
- * SameDiff M2.1 has no double backward (design.md, pitfall 5). The inner loss supplies H v (see
+ * SameDiff M2.1 has no double backward (docs/engine-notes.md, pitfall 5). The inner loss supplies H v (see
  * {@link #gradientDifference} for the generic way); the mixed product is the central difference of
  * theta-gradients along v, by symmetry of mixed partial derivatives,
  * <pre>
