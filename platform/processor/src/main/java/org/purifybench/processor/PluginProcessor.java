@@ -236,6 +236,8 @@ public final class PluginProcessor extends AbstractProcessor {
                 line(props, prefix + "needs-roles", Arrays.stream(p.needsRoles()).sorted().distinct().map(Role::name)
                         .collect(Collectors.joining(", ")));
             }
+            // all its parameters, possibly none: the host refuses any other key
+            line(props, prefix + "params-declared", "true");
             for (Param param : p.params()) {
                 String pp = prefix + "param." + param.name() + ".";
                 line(props, pp + "type", param.type().name());

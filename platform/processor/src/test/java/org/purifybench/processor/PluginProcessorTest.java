@@ -96,6 +96,8 @@ class PluginProcessorTest {
         assertEquals("Tunes: a = b # not a comment", props.getProperty("defense.my-def.description"));
         assertEquals("Someone, 2024", props.getProperty("defense.my-def.paper"));
         assertEquals("ORACLE", props.getProperty("defense.my-def.role"));
+        assertEquals("true", props.getProperty("defense.my-def.params-declared"));
+        assertEquals("true", props.getProperty("evaluator.my-eval.params-declared"), "no parameters is a declaration too");
         assertEquals("INT", props.getProperty("defense.my-def.param.epochs.type"));
         assertEquals("10", props.getProperty("defense.my-def.param.epochs.default"));
         assertEquals("1", props.getProperty("defense.my-def.param.epochs.min"));

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.purifybench.core.UserException;
+import org.purifybench.core.plugin.JarDefense;
 import org.purifybench.spi.ParamSpec;
 import org.purifybench.spi.ParamType;
 import org.purifybench.spi.Params;
@@ -82,7 +83,8 @@ public final class ParamBinding {
      * without parameters) has no way to declare them: its parameters pass unchecked, as before.
      */
     public static boolean declares(Plugin plugin) {
-        return !plugin.descriptor().params().isEmpty() || plugin.getClass().isAnnotationPresent(PurifyBenchPlugin.class);
+        return !plugin.descriptor().params().isEmpty() || plugin.getClass().isAnnotationPresent(PurifyBenchPlugin.class)
+                || plugin instanceof JarDefense jar && jar.declared().paramsDeclared();
     }
 
     /** {@link #bind(PluginDescriptor, Map, List, boolean)} for a plug-in whose parameters are declared. */

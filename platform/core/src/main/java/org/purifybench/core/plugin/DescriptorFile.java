@@ -62,6 +62,7 @@ import org.purifybench.spi.SpiVersion;
  * defense.my-defense.param.epochs.source      = ft.py                    (optional)
  * evaluator.my-eval.metrics      = c-acc, asr                            (optional, evaluators)
  * evaluator.my-eval.needs-roles  = ORACLE                                (optional, evaluators)
+ * defense.my-defense.params-declared = true                              (optional)
  * </pre>
  *
  * The key's first part is the kind ({@code attack}, {@code defense}, {@code evaluator}), the second
@@ -72,7 +73,9 @@ import org.purifybench.spi.SpiVersion;
  * {@code param.NAME.type} (a {@link ParamType}), {@code .default} and {@code .description}, and
  * optionally {@code .min}, {@code .max}, {@code .choices} (comma-separated), {@code .per-attack}
  * ({@code true} or {@code false}) and {@code .source}; parameters keep the order of their first
- * line. For a third-party jar this file is all the harness ever knows of the plug-in: the harness
+ * line. {@code params-declared = true} (the processor always writes it) says the parameters listed
+ * are all the plug-in takes, possibly none, so the host refuses any other; without it and without
+ * parameters the file predates declared parameters and a matrix's parameters pass unchecked. For a third-party jar this file is all the harness ever knows of the plug-in: the harness
  * never loads the jar's classes ({@link PluginRegistry} makes a stand-in from
  * {@link Declared#descriptor()}), and the sandbox child checks that the class's own
  * {@link PluginDescriptor} says the same kind, id, version, needs, role and parameters. Unknown and
@@ -81,7 +84,7 @@ import org.purifybench.spi.SpiVersion;
 public record DescriptorFile(int spiVersion, List<Declared> plugins) {
     public static final String PATH = "META-INF/purifybench/plugin.properties";
     private static final Pattern KEY = Pattern.compile("(attack|defense|evaluator)\\.([^.]+)\\."
-            + "(class|version|needs|description|paper|role|metrics|needs-roles|param\\.[^.]+\\.(?:type|default|min|max|choices|per-attack|description|source))");
+            + "(class|version|needs|description|paper|role|metrics|needs-roles|params-declared|param\\.[^.]+\\.(?:type|default|min|max|choices|per-attack|description|source))");
     private static final Pattern PARAM_KEY = Pattern.compile("param\\.([^.]+)\\.([a-z-]+)");
     /** The most characters of a plug-in's description (or paper) that {@code list} and {@code admit} show. */
     public static final int MAX_SHOWN = 400;
@@ -134,7 +137,7 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
      * @param params      its declared parameters, in the file's order
      */
     public record Declared(Kind kind, String id, String className, String version, Set<Need> needs, String description, String paper,
-                           Role role, List<String> metrics, Set<Role> needsRoles, List<ParamSpec> params) {
+                           Role role, List<String> metrics, Set<Role> needsRoles, List<ParamSpec> params, boolean paramsDeclared) {
         public Declared {
             needs = Set.copyOf(needs);
             paper = paper == null ? "" : paper;
@@ -142,6 +145,16 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
             metrics = List.copyOf(metrics == null ? List.of() : metrics);
             needsRoles = Set.copyOf(needsRoles == null ? Set.of() : needsRoles);
             params = List.copyOf(params == null ? List.of() : params);
+            paramsDeclared = paramsDeclared || !params.isEmpty();
+        }
+
+        /**
+         * As the canonical constructor; a declaration that lists parameters declares them, one that lists none
+         * says nothing about them (a hand-written file from before declared parameters).
+         */
+        public Declared(Kind kind, String id, String className, String version, Set<Need> needs, String description, String paper,
+                        Role role, List<String> metrics, Set<Role> needsRoles, List<ParamSpec> params) {
+            this(kind, id, className, version, needs, description, paper, role, metrics, needsRoles, params, false);
         }
 
         /** A declaration without role, metrics or parameters (what a file without those keys says). */
@@ -349,7 +362,7 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
             Matcher m = KEY.matcher(key);
             if (!m.matches()) {
                 throw new JarProblem(PATH + " has an unknown key '" + key + "'",
-                        "keys are spi-version and KIND.ID.class, .version, .needs, .description, .paper, .role, .metrics, .needs-roles and"
+                        "keys are spi-version and KIND.ID.class, .version, .needs, .description, .paper, .role, .metrics, .needs-roles, .params-declared and"
                                 + " KIND.ID.param.NAME.type, .default, .min, .max, .choices, .per-attack, .description, .source;"
                                 + " KIND one of attack, defense, evaluator");
             }
@@ -434,8 +447,16 @@ public record DescriptorFile(int spiVersion, List<Declared> plugins) {
                 }
                 needsRoles = roles;
             }
+            boolean paramsDeclared = false;
+            if (b.containsKey("params-declared")) {
+                if (!b.get("params-declared").strip().equals("true")) {
+                    throw new JarProblem(PATH + " has " + prefix + ".params-declared = " + b.get("params-declared") + ", which is not true",
+                            "write 'true' (the plug-in declares all its parameters, possibly none) or remove the line");
+                }
+                paramsDeclared = true;
+            }
             plugins.add(new Declared(kind, id, className, version, needs, description, b.get("paper"), role, metrics, needsRoles,
-                    params(prefix, b)));
+                    params(prefix, b), paramsDeclared));
         }
         plugins.sort(Comparator.comparing(Declared::kind).thenComparing(Declared::id));
         return new DescriptorFile(spiVersion, plugins);

@@ -1,6 +1,7 @@
 package org.purifybench.core.plugin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +45,19 @@ class DescriptorFileTest {
         assertEquals(List.of(), d.metrics());
         assertEquals(Set.of(), d.needsRoles());
         assertEquals(PluginDescriptor.of(Kind.DEFENSE, "d", "1.0", "a defense", "", Need.CLEAN_TUNING_DATA), d.descriptor());
+        assertFalse(d.paramsDeclared(), "a file from before declared parameters says nothing about them");
+    }
+
+    @Test
+    void paramsDeclaredSaysTheListIsComplete() {
+        assertTrue(parse(DEFENSE + "defense.d.params-declared = true\n").plugins().get(0).paramsDeclared(), "none, declared");
+        assertTrue(parse(DEFENSE + """
+                defense.d.param.k.type = INT
+                defense.d.param.k.default = 3
+                defense.d.param.k.description = k
+                """).plugins().get(0).paramsDeclared(), "a file that lists parameters declares them");
+        String bad = refused(DEFENSE + "defense.d.params-declared = yes\n");
+        assertTrue(bad.contains("params-declared = yes") && bad.contains("write 'true'"), bad);
     }
 
     @Test
