@@ -1,8 +1,5 @@
 package org.purifybench.defenses;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 import org.purifybench.tck.PluginRules;
 
@@ -12,13 +9,11 @@ class DefensesLayeringTest {
 
     @Test
     void pluginClassesUseOnlyTheSpi() {
-        JavaClasses main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(PACKAGE);
-        PluginRules.useOnlyTheSpi(PACKAGE).check(main);
+        PluginRules.checkMainClasses(PACKAGE);
     }
 
     @Test
     void testsUseTheKitNotTheCore() {
-        JavaClasses tests = new ClassFileImporter().withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS).importPackages(PACKAGE);
-        PluginRules.testsUseTheKitNotTheCore(PACKAGE).check(tests);
+        PluginRules.checkTestClasses(PACKAGE);
     }
 }

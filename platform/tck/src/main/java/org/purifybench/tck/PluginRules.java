@@ -3,6 +3,8 @@ package org.purifybench.tck;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,5 +42,17 @@ public final class PluginRules {
         return noClasses().that().resideInAPackage(pluginPackage + "..")
                 .should().dependOnClassesThat().resideInAPackage("org.purifybench.core..")
                 .because("plug-in tests get the host's trainer, models, data and contexts from the kit (TckFixture, Tck)");
+    }
+
+    /** Checks {@link #useOnlyTheSpi} on the main classes of {@code pluginPackage}. */
+    public static void checkMainClasses(String pluginPackage) {
+        useOnlyTheSpi(pluginPackage).check(new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(pluginPackage));
+    }
+
+    /** Checks {@link #testsUseTheKitNotTheCore} on the test classes of {@code pluginPackage}. */
+    public static void checkTestClasses(String pluginPackage) {
+        testsUseTheKitNotTheCore(pluginPackage).check(new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS).importPackages(pluginPackage));
     }
 }
