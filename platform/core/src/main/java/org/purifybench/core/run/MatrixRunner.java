@@ -160,7 +160,6 @@ public final class MatrixRunner {
 
     /** Runs the plan's missing units, all of them or the {@code selected} ones. */
     private Outcome execute(MatrixSpec asWritten, Dataset dataset, boolean fresh, IntPredicate selected) {
-        resolvePlugins(asWritten);
         // The run keeps the name, folder and config of the matrix as written; it runs the one with its baselines.
         MatrixSpec spec = Roles.prepare(asWritten, registry, host::log);
         MatrixParams params = resolvePlugins(spec);
