@@ -1,12 +1,10 @@
 package org.purifybench.core.run;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.purifybench.core.UserException;
 import org.purifybench.core.hash.Hashing;
 import org.purifybench.spi.ArtefactStore;
 
@@ -36,27 +34,13 @@ public final class ArtefactCache {
             key.put("kind", "artefact");
             key.put("artefact", name);
             String hash = Hashing.ofJson(key);
-            Path dir = root.resolve(hash);
-            if (CacheEntry.check(dir, PAYLOAD, hash, log) == CacheEntry.State.VALID) {
-                try {
-                    return Files.readAllBytes(dir.resolve(PAYLOAD));
-                } catch (IOException e) {
-                    log.accept("cache entry " + hash + " is unreadable (" + e.getMessage() + "): rebuilding it");
+            return CacheEntry.getOrBuild(root, hash, PAYLOAD, log, Files::readAllBytes, () -> {
+                byte[] bytes = compute.get();
+                if (bytes == null) {
+                    throw new IllegalStateException("artefact '" + name + "' was computed as null; return the bytes to cache");
                 }
-            }
-            CacheEntry.delete(dir);
-            byte[] bytes = compute.get();
-            if (bytes == null) {
-                throw new IllegalStateException("artefact '" + name + "' was computed as null; return the bytes to cache");
-            }
-            try {
-                Files.createDirectories(dir);
-                Files.write(dir.resolve(PAYLOAD), bytes);
-            } catch (IOException e) {
-                throw new UserException("cannot write cache entry " + dir + ": " + e.getMessage(), "free disk space or choose another --work-dir");
-            }
-            CacheEntry.seal(dir, PAYLOAD, key);
-            return bytes;
+                return bytes;
+            }, (bytes, file) -> Files.write(file, bytes), () -> key).value();
         };
     }
 }

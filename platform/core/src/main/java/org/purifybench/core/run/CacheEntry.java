@@ -72,6 +72,85 @@ final class CacheEntry {
         }
     }
 
+    /** Reads a valid entry's payload. */
+    interface Reader<T> {
+        T read(Path payload) throws IOException;
+    }
+
+    /** Writes a built payload. */
+    interface Writer<T> {
+        void write(T value, Path payload) throws IOException;
+    }
+
+    /** What {@link #getOrBuild} found and did. */
+    record Built<T>(T value, State found) {
+    }
+
+    /**
+     * The entry {@code key} under {@code root}: read when valid, else built, written and sealed under an
+     * exclusive lock, so processes sharing a work folder (a cluster's tasks on NFS, parallel cells in one
+     * JVM) build each entry once: a second builder waits and then reads the first one's entry. The build
+     * goes to a private folder renamed into place only when sealed, so a reader never sees a half entry
+     * and a killed builder leaves no entry (its lock dies with it; its partial folder is removed by the
+     * next builder).
+     */
+    static <T> Built<T> getOrBuild(Path root, String key, String payload, Consumer<String> log, Reader<T> reader,
+                                   java.util.function.Supplier<T> build, Writer<T> writer,
+                                   java.util.function.Supplier<Map<String, Object>> description) {
+        Path dir = root.resolve(key);
+        State state = check(dir, payload, key, log);
+        if (state == State.VALID) {
+            T value = readOrNull(dir, payload, key, reader, log);
+            if (value != null) {
+                return new Built<>(value, State.VALID);
+            }
+            state = State.CORRUPT;
+        }
+        try (EntryLock lock = EntryLock.acquire(root, key, log)) {
+            // another process may have built it while this one waited (what was wrong with the entry is logged already)
+            if (check(dir, payload, key, line -> { }) == State.VALID) {
+                T value = readOrNull(dir, payload, key, reader, log);
+                if (value != null) {
+                    return new Built<>(value, State.VALID);
+                }
+            }
+            deletePartials(root, key);
+            T value = build.get();
+            Path partial = root.resolve(key + PARTIAL + ProcessHandle.current().pid() + "-" + System.nanoTime());
+            try {
+                Files.createDirectories(partial);
+                writer.write(value, partial.resolve(payload));
+                seal(partial, payload, description.get());
+                delete(dir);
+                Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                delete(partial);
+                throw new UserException("cannot write cache entry " + dir + ": " + e.getMessage(), "free disk space or choose another --work-dir");
+            }
+            return new Built<>(value, state);
+        }
+    }
+
+    private static final String PARTIAL = ".partial-";
+
+    private static <T> T readOrNull(Path dir, String payload, String key, Reader<T> reader, Consumer<String> log) {
+        try {
+            return reader.read(dir.resolve(payload));
+        } catch (IOException | RuntimeException e) {
+            log.accept("cache entry " + key + " does not load (" + e.getMessage() + "): rebuilding it");
+            return null;
+        }
+    }
+
+    /** Folders a killed builder of {@code key} left; only called under the entry's lock. */
+    private static void deletePartials(Path root, String key) {
+        try (Stream<Path> s = Files.list(root)) {
+            s.filter(p -> p.getFileName().toString().startsWith(key + PARTIAL)).forEach(CacheEntry::delete);
+        } catch (IOException ignored) {
+            // a leftover partial folder is only wasted space
+        }
+    }
+
     static void createRoot(Path root, String what) {
         try {
             Files.createDirectories(root);

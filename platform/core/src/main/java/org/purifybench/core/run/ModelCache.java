@@ -1,7 +1,5 @@
 package org.purifybench.core.run;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -45,30 +43,32 @@ public final class ModelCache {
         return CacheEntry.description(dir);
     }
 
+    /** Whether a sealed entry exists for {@code key} (its checksum is checked when it is read, not here). */
+    public boolean contains(String key) {
+        return java.nio.file.Files.exists(root.resolve(key).resolve("entry.json"));
+    }
+
     /**
      * The cached model for {@code key}, else {@code build}'s, sealed with {@code description}: a
      * build may add entries to a mutable description (e.g. a defense's diagnostics) before it is sealed.
      */
     public Result getOrBuild(String key, Map<String, Object> description, Supplier<SdModel> build) {
-        Path dir = root.resolve(key);
-        CacheEntry.State state = CacheEntry.check(dir, PAYLOAD, key, log);
-        if (state == CacheEntry.State.VALID) {
-            try {
-                return new Result(ModelIO.load(dir.resolve(PAYLOAD)), Outcome.HIT);
-            } catch (IOException | RuntimeException e) {
-                log.accept("cache entry " + key + " does not load (" + e.getMessage() + "): rebuilding it");
-                state = CacheEntry.State.CORRUPT;
-            }
-        }
-        CacheEntry.delete(dir);
-        SdModel model = build.get();
-        try {
-            Files.createDirectories(dir);
-            ModelIO.save(model, dir.resolve(PAYLOAD));
-        } catch (IOException e) {
-            throw new UserException("cannot write cache entry " + dir + ": " + e.getMessage(), "free disk space or choose another --work-dir");
-        }
-        CacheEntry.seal(dir, PAYLOAD, description);
-        return new Result(model, state == CacheEntry.State.MISSING ? Outcome.MISS : Outcome.REBUILT_CORRUPT);
+        CacheEntry.Built<SdModel> built = CacheEntry.getOrBuild(root, key, PAYLOAD, log, ModelIO::load, build,
+                (model, file) -> ModelIO.save(model, file), () -> description);
+        return new Result(built.value(), switch (built.found()) {
+            case VALID -> Outcome.HIT;
+            case MISSING -> Outcome.MISS;
+            case CORRUPT -> Outcome.REBUILT_CORRUPT;
+        });
+    }
+
+    /**
+     * The cached model for {@code key}, or a clear error when the entry is missing: for a cluster's
+     * evaluation tasks, which must never train a model that belongs to the training stage.
+     */
+    public SdModel require(String key, String what, String fix) {
+        return getOrBuild(key, Map.of(), () -> {
+            throw new UserException(what + " is not in the work folder's model cache (entry " + root.resolve(key) + ")", fix);
+        }).model();
     }
 }
