@@ -59,13 +59,13 @@ final class CellRun {
                         plan.seed(), run.params().attack(attackRef).forAttack(attackRef.id()), run.host(), splits.attackerTrain(), seed.clean(),
                         run.artefacts().storeFor(backdooredKey.description())))));
         this.backdoored = RunScope.once(RunScope.stage("the backdoored model (attack '" + attackRef.label() + "', seed " + plan.seed() + ")",
-                () -> run.clock().time("backdoor-training", () -> run.cache().getOrBuild(backdooredKey.hash(), backdooredKey.description(), () -> {
+                () -> run.clock().time("backdoor-training", () -> run.model(backdooredKey, "the backdoored model of " + plan.cellId(), () -> {
                     PoisonedSet poisoned = backdoor.get().poison(splits.attackerTrain());
                     SdModel m = SdModel.create(run.modelSpec(), plan.seed());
                     run.host().trainer().train(m, poisoned.data(), spec.training().toConfig(), StepHook.PLAIN, plan.seed(),
                             attackRef.label() + " backdoor (seed " + plan.seed() + ")");
                     return m;
-                }).model())));
+                }))));
         for (int d = 0; d < spec.defenses().size(); d++) {
             MatrixSpec.PluginRef ref = spec.defenses().get(d);
             Defense defense = run.registry().defense(ref.id());
@@ -94,6 +94,12 @@ final class CellRun {
         } else {
             models.values().forEach(this::recordDiagnostics);
         }
+    }
+
+    /** Stage 1 of a cluster run for this cell: the attack's preparation and the backdoored model (not the seed's clean model). */
+    void trainBackdoored() {
+        backdoor.get();
+        backdoored.get();
     }
 
     /** Prepares the attack and trains (or loads) both models; false when one of them failed, which fails every missing unit. */

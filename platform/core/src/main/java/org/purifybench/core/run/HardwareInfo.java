@@ -39,6 +39,16 @@ final class HardwareInfo {
                 peakHeap(), offHeap);
     }
 
+    /** This machine's name, for task records (which node ran a cluster task). */
+    static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException | RuntimeException e) {
+            String env = System.getenv("HOSTNAME");
+            return env == null ? "unknown" : env;
+        }
+    }
+
     static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
 import org.purifybench.core.UserException;
@@ -127,39 +128,62 @@ public final class MatrixRunner {
         // Resolve every plug-in before any data is touched: a typo fails in milliseconds.
         resolvePlugins(spec);
         Roles.prepare(spec, registry, line -> { });
-        Dataset dataset = Datasets.load(spec.dataset().id(), spec.dataset().path() == null ? null : Path.of(spec.dataset().path()));
-        return run(spec, dataset, fresh);
+        return run(spec, dataset(spec), fresh);
+    }
+
+    /** The dataset {@code spec} names, loaded (a missing one fails saying where to get it). */
+    public static Dataset dataset(MatrixSpec spec) {
+        return Datasets.load(spec.dataset().id(), spec.dataset().path() == null ? null : Path.of(spec.dataset().path()));
     }
 
     public Outcome run(MatrixSpec spec, Dataset dataset, boolean fresh) {
-        return execute(spec, dataset, fresh, null);
+        return execute(spec, dataset, fresh, null, Mode.LOCAL).outcome();
     }
 
     /**
      * The plan of {@code spec} as this runner's work folder stands: every unit numbered, and whether its
-     * run's journal holds it. Reads the journal; trains nothing.
+     * run's journal (or a task's shard) holds it. Reads the journal; trains nothing.
      */
     public MatrixPlan plan(MatrixSpec asWritten, Dataset dataset) {
         resolvePlugins(asWritten);
-        Journal journal = new Journal(runDir(workDir, asWritten).resolve("journal.jsonl"), () -> { });
-        return plan(Roles.prepare(asWritten, registry, line -> { }), dataset, journal);
+        return plan(Roles.prepare(asWritten, registry, line -> { }), dataset, Journal.readOnly(runDir(workDir, asWritten)));
     }
 
     /**
      * Runs only the units {@code selected} (by {@link CellPlan.Unit#index}) that are not done yet, with the
      * models they need (trained, purified or loaded from this work folder's cache), and writes the
-     * run's results as the journal then stands. The seam for running a matrix's units one at a time.
+     * run's results as the journal then stands.
      */
     public Outcome runUnits(MatrixSpec spec, Dataset dataset, IntPredicate selected) {
-        return execute(spec, dataset, false, selected);
+        return execute(spec, dataset, false, selected, Mode.LOCAL).outcome();
     }
 
     private MatrixPlan plan(MatrixSpec spec, Dataset dataset, Journal journal) {
         return MatrixPlan.of(spec, registry, dataset.name(), spec.model().arch(), journal::isDone);
     }
 
-    /** Runs the plan's missing units, all of them or the {@code selected} ones. */
-    private Outcome execute(MatrixSpec asWritten, Dataset dataset, boolean fresh, IntPredicate selected) {
+    /**
+     * How a process takes part in a run.
+     *
+     * @param shard        its journal shard, or null for the run's single journal
+     * @param trainsModels whether it may train the clean and backdoored models (not stage 2's tasks)
+     * @param writesResults whether it writes results.json (a single process does; tasks leave it to the merge)
+     */
+    private record Mode(String shard, boolean trainsModels, boolean writesResults) {
+        static final Mode LOCAL = new Mode(null, true, true);
+    }
+
+    /** What {@link #execute} did; {@code outcome} is null when the mode writes no results. */
+    private record Executed(Outcome outcome, List<FailedUnit> failures, int computed, Map<String, Double> phases) {
+    }
+
+    /** What every cell of a run shares, and the run's plan as its journal stands. */
+    private record Opened(MatrixSpec spec, MatrixParams params, Path runDir, Journal journal, RunScope scope, MatrixPlan plan,
+                          PhaseClock clock) {
+    }
+
+    /** Binds the matrix, opens its run folder and journal and makes the scope its cells share. */
+    private Opened open(MatrixSpec asWritten, Dataset dataset, boolean fresh, Mode mode) {
         // The run keeps the name, folder and config of the matrix as written; it runs the one with its baselines.
         MatrixSpec spec = Roles.prepare(asWritten, registry, host::log);
         MatrixParams params = resolvePlugins(spec);
@@ -169,41 +193,56 @@ public final class MatrixRunner {
         }
         chooseSandboxLimits(spec, dataset);
         failures.clear();
-        long start = System.nanoTime();
         Path runDir = runDir(workDir, asWritten);
-        Path journalFile = runDir.resolve("journal.jsonl");
         try {
             Files.createDirectories(runDir);
             if (fresh) {
-                Files.deleteIfExists(journalFile);
+                Files.deleteIfExists(runDir.resolve(Journal.FILE));
+                CacheEntry.delete(runDir.resolve(Journal.SHARDS));
+                CacheEntry.delete(runDir.resolve(TaskRecord.FOLDER));
             }
         } catch (IOException e) {
             throw new UserException("cannot create run folder " + runDir + ": " + e.getMessage(), "choose a writable folder with --work-dir");
         }
-        Journal journal = new Journal(journalFile, () -> host.log("run journal ended in a torn line (interrupted run): redoing that unit"));
-        int reused = journal.size();
-        if (reused > 0) {
-            host.log("resuming " + runId(asWritten) + ": " + reused + " evaluation units already done");
-        }
+        RunManifest.save(runDir, asWritten);
+        Journal journal = Journal.of(runDir, mode.shard(), () -> host.log("run journal ended in a torn line (interrupted run): redoing that unit"));
         ModelCache cache = new ModelCache(workDir.resolve("cache"), host::log);
         ArtefactCache artefacts = new ArtefactCache(workDir.resolve("cache").resolve("artefacts"), host::log);
         LabeledImages test = limit(dataset.test(), spec.dataset().testLimit());
-        ModelSpec modelSpec = ModelSpec.of(spec.model().arch(), dataset.shape(), dataset.numClasses(),
-                spec.model().width() > 0 ? spec.model().width() : ModelSpec.defaultWidth(spec.model().arch()));
         PhaseClock clock = new PhaseClock();
-        RunScope scope = new RunScope(spec, params, dataset, modelSpec, test, journal, cache, artefacts, registry, host, failures, clock,
-                hardware, defense -> purifier(spec, defense), new AtomicInteger());
-        MatrixPlan plan = plan(spec, dataset, journal);
+        RunScope scope = new RunScope(spec, params, dataset, modelSpec(spec, dataset), test, journal, cache, artefacts, registry, host, failures,
+                clock, hardware, defense -> purifier(spec, defense), new AtomicInteger(), mode.trainsModels());
+        return new Opened(spec, params, runDir, journal, scope, plan(spec, dataset, journal), clock);
+    }
+
+    private static ModelSpec modelSpec(MatrixSpec spec, Dataset dataset) {
+        return ModelSpec.of(spec.model().arch(), dataset.shape(), dataset.numClasses(),
+                spec.model().width() > 0 ? spec.model().width() : ModelSpec.defaultWidth(spec.model().arch()));
+    }
+
+    /** The key of {@code cell}'s backdoored model. */
+    private static CacheKeys.Key backdooredKey(RunScope scope, CellPlan cell, CacheKeys.Key cleanKey) {
+        return CacheKeys.backdoored(cleanKey, cell.attack(), scope.registry().attack(cell.attack().id()),
+                scope.params().attack(cell.attack()).forAttack(cell.attack().id()), cell.rate(), scope.spec().targetLabel());
+    }
+
+    /** Runs the plan's missing units, all of them or the {@code selected} ones. */
+    private Executed execute(MatrixSpec asWritten, Dataset dataset, boolean fresh, IntPredicate selected, Mode mode) {
+        long start = System.nanoTime();
+        Opened run = open(asWritten, dataset, fresh, mode);
+        RunScope scope = run.scope();
+        int reused = run.journal().size();
+        if (reused > 0 && mode.writesResults()) {
+            host.log("resuming " + runId(asWritten) + ": " + reused + " evaluation units already done");
+        }
         List<CellInfo> cells = new ArrayList<>();
         Map<Long, RunScope.Seed> seeds = new LinkedHashMap<>();
         List<Runnable> cellTasks = new ArrayList<>();
-        for (CellPlan cell : plan.cells()) {
+        for (CellPlan cell : run.plan().cells()) {
             RunScope.Seed seed = seeds.computeIfAbsent(cell.seed(), scope::seed);
             Attack attack = registry.attack(cell.attack().id());
-            CacheKeys.Key backdoored = CacheKeys.backdoored(seed.cleanKey(), cell.attack(), attack,
-                    params.attack(cell.attack()).forAttack(cell.attack().id()), cell.rate(), spec.targetLabel());
-            cells.add(new CellInfo(cell.cellId(), dataset.name(), modelSpec.architecture(), displayName(cell.attack(), spec.attacks()),
-                    cell.rate(), cell.seed(), backdoored.hash()));
+            CacheKeys.Key backdoored = backdooredKey(scope, cell, seed.cleanKey());
+            cells.add(cellInfo(run.spec(), dataset, scope.modelSpec(), cell, backdoored));
             CellPlan todo = selected == null ? cell : cell.only(selected);
             if (selected == null || !todo.missing().isEmpty()) {
                 cellTasks.add(() -> new CellRun(scope, todo, seed, attack, backdoored).run());
@@ -216,22 +255,151 @@ public final class MatrixRunner {
             host.log(String.format("predictions: %d served from the memo (repeated model and images), %d computed",
                     memoAfter[0] - memoBefore[0], memoAfter[1] - memoBefore[1]));
         }
-        ResultsDocument doc = document(asWritten, spec, params, journal, cells, (System.nanoTime() - start) / 1e9, clock);
         List<FailedUnit> failed = failures.all();
+        if (!mode.writesResults()) {
+            return new Executed(null, failed, scope.computed().get(), run.clock().seconds());
+        }
+        ResultsDocument doc = document(asWritten, run.spec(), run.params(), run.plan(), run.journal(), cells,
+                (System.nanoTime() - start) / 1e9, run.clock().seconds());
         doc.setFailures(failed);
-        Path resultsFile = runDir.resolve("results.json");
+        Path resultsFile = run.runDir().resolve("results.json");
         ResultsIO.write(doc, resultsFile);
-        Outcome outcome = new Outcome(runDir, resultsFile, doc, scope.computed().get(), reused);
+        Outcome outcome = new Outcome(run.runDir(), resultsFile, doc, scope.computed().get(), reused);
         if (!failed.isEmpty()) {
             FailedUnit first = failed.get(0);
             throw new UnitsFailedException(failed.size() + " unit(s) of the matrix failed (first: " + first.cellId() + " defense '"
                     + first.defense() + "' " + (first.evaluator() == null ? "(all evaluators)" : "evaluator '" + first.evaluator() + "'")
-                    + ", " + first.status().label() + "); " + resultsFile + " holds the " + journal.size()
+                    + ", " + first.status().label() + "); " + resultsFile + " holds the " + run.journal().size()
                     + " unit(s) that finished and each failure (status, reason, the log's last lines)",
                     "see the report's \"Failed units\" and the run folder's " + RunLog.FILE + ", fix or leave out what failed,"
                             + " and run again: finished units are kept", outcome);
         }
-        return outcome;
+        return new Executed(outcome, failed, scope.computed().get(), run.clock().seconds());
+    }
+
+    private static CellInfo cellInfo(MatrixSpec spec, Dataset dataset, ModelSpec modelSpec, CellPlan cell, CacheKeys.Key backdoored) {
+        return new CellInfo(cell.cellId(), dataset.name(), modelSpec.architecture(), displayName(cell.attack(), spec.attacks()),
+                cell.rate(), cell.seed(), backdoored.hash());
+    }
+
+    /**
+     * The run's tasks for machines sharing this work folder ({@link RunTasks}), with what the cache and
+     * the journal already hold. Trains nothing; writes the run's manifest so a task can find its matrix.
+     */
+    public RunTasks tasks(MatrixSpec asWritten, Dataset dataset) {
+        MatrixSpec spec = Roles.prepare(asWritten, registry, line -> { });
+        MatrixParams params = resolvePlugins(spec);
+        Path runDir = runDir(workDir, asWritten);
+        RunManifest.save(runDir, asWritten);
+        MatrixPlan plan = plan(spec, dataset, Journal.readOnly(runDir));
+        ModelSpec modelSpec = modelSpec(spec, dataset);
+        ModelCache cache = new ModelCache(workDir.resolve("cache"), host::log);
+        Map<Long, CacheKeys.Key> clean = new LinkedHashMap<>();
+        java.util.function.LongFunction<CacheKeys.Key> cleanKey = seed -> clean.computeIfAbsent(seed,
+                s -> CacheKeys.clean(dataset, modelSpec, spec, s));
+        return RunTasks.of(runId(asWritten), plan, seed -> cleanKey.apply(seed).hash(),
+                cell -> CacheKeys.backdoored(cleanKey.apply(cell.seed()), cell.attack(), registry.attack(cell.attack().id()),
+                        params.attack(cell.attack()).forAttack(cell.attack().id()), cell.rate(), spec.targetLabel()).hash(),
+                cache::contains);
+    }
+
+    /** Where the run of {@code spec} stands in this work folder, per stage and task. */
+    public RunStatus status(MatrixSpec asWritten, Dataset dataset) {
+        RunTasks tasks = tasks(asWritten, dataset);
+        MatrixSpec spec = Roles.prepare(asWritten, registry, line -> { });
+        return RunStatus.of(runDir(workDir, asWritten), tasks, plan(spec, dataset, Journal.readOnly(runDir(workDir, asWritten))));
+    }
+
+    /** What one task did: the units it computed and the ones that failed. */
+    public record TaskOutcome(String task, int unitsComputed, List<FailedUnit> failures) {
+    }
+
+    /**
+     * Runs one task of the run in this work folder, which other processes may share: stage 1 trains one
+     * model (a clean or backdoored one, under the cache's lock), stage 2 runs one defense's units of one
+     * cell from the cached models (a missing model fails the task, naming it) and journals them in the
+     * task's own shard. The task's record ({@link TaskRecord}) says what it did. A task whose work is
+     * already done does nothing, so resubmitting a run is safe.
+     */
+    public TaskOutcome runTask(MatrixSpec asWritten, Dataset dataset, RunTasks.Stage stage, int index) {
+        RunTasks tasks = tasks(asWritten, dataset);
+        tasks.check(stage, index);
+        String task = tasks.describe(stage, index);
+        Path runDir = runDir(workDir, asWritten);
+        String host = HardwareInfo.hostName();
+        long pid = ProcessHandle.current().pid();
+        String started = Instant.now().toString();
+        long start = System.nanoTime();
+        new TaskRecord(stage.label(), index, task, TaskRecord.RUNNING, host, pid, started, null, 0, null, null, null).write(runDir);
+        try {
+            Executed done = stage == RunTasks.Stage.TRAIN ? train(asWritten, dataset, tasks.train().get(index))
+                    : execute(asWritten, dataset, false, Set.copyOf(tasks.evaluate().get(index).units())::contains,
+                            new Mode(stage.label() + "-" + index, false, false));
+            String state = done.failures().isEmpty() ? TaskRecord.DONE : TaskRecord.FAILED;
+            String message = done.failures().isEmpty() ? null : done.failures().size() + " unit(s) failed, first: " + done.failures().get(0).reason();
+            new TaskRecord(stage.label(), index, task, state, host, pid, started, Instant.now().toString(), (System.nanoTime() - start) / 1e9,
+                    message, done.failures(), done.phases()).write(runDir);
+            return new TaskOutcome(task, done.computed(), done.failures());
+        } catch (RuntimeException e) {
+            new TaskRecord(stage.label(), index, task, TaskRecord.FAILED, host, pid, started, Instant.now().toString(),
+                    (System.nanoTime() - start) / 1e9, UnitFailures.describe(e), null, null).write(runDir);
+            throw e;
+        }
+    }
+
+    /** Stage 1: one model, with the attack's preparation for a backdoored one. */
+    private Executed train(MatrixSpec asWritten, Dataset dataset, RunTasks.TrainTask task) {
+        Opened run = open(asWritten, dataset, false, new Mode(null, true, false));
+        RunScope.Seed seed = run.scope().seed(task.seed());
+        if (task.kind() == RunTasks.ModelKind.CLEAN) {
+            seed.clean().get();
+        } else {
+            CellPlan cell = run.plan().cells().stream().filter(c -> c.cellId().equals(task.cellId())).findFirst().orElseThrow();
+            new CellRun(run.scope(), cell, seed, registry.attack(cell.attack().id()), backdooredKey(run.scope(), cell, seed.cleanKey()))
+                    .trainBackdoored();
+        }
+        return new Executed(null, List.of(), 0, run.clock().seconds());
+    }
+
+    /**
+     * Assembles the results of a run made by tasks from its journal shards and writes results.json.
+     * Fails, listing them, while units are missing (not run yet, still running, or failed: their
+     * tasks' records say which).
+     */
+    public Outcome merge(MatrixSpec asWritten, Dataset dataset) {
+        MatrixSpec spec = Roles.prepare(asWritten, registry, line -> { });
+        MatrixParams params = resolvePlugins(spec);
+        Path runDir = runDir(workDir, asWritten);
+        Journal journal = Journal.readOnly(runDir);
+        MatrixPlan plan = plan(spec, dataset, journal);
+        List<CellPlan.Unit> missing = plan.missing();
+        if (!missing.isEmpty()) {
+            List<String> names = missing.stream().limit(10).map(u -> u.index() + " (" + u.journalKey() + ")").toList();
+            throw new UserException("run " + runId(asWritten) + " is not complete: " + missing.size() + " of " + plan.units().size()
+                    + " units are missing: " + String.join(", ", names) + (missing.size() > names.size() ? ", ..." : ""),
+                    "`purifybench status " + runId(asWritten) + "` shows which tasks are missing, running or failed (with their"
+                            + " reasons); run them (slurm submit again skips finished ones) and merge again");
+        }
+        ModelSpec modelSpec = modelSpec(spec, dataset);
+        List<CellInfo> cells = new ArrayList<>();
+        Map<Long, CacheKeys.Key> clean = new LinkedHashMap<>();
+        for (CellPlan cell : plan.cells()) {
+            CacheKeys.Key cleanKey = clean.computeIfAbsent(cell.seed(), s -> CacheKeys.clean(dataset, modelSpec, spec, s));
+            cells.add(cellInfo(spec, dataset, modelSpec, cell, CacheKeys.backdoored(cleanKey, cell.attack(), registry.attack(cell.attack().id()),
+                    params.attack(cell.attack()).forAttack(cell.attack().id()), cell.rate(), spec.targetLabel())));
+        }
+        // the compute the run took: its tasks' times summed (they ran on many machines at once)
+        double seconds = 0;
+        Map<String, Double> phases = new LinkedHashMap<>();
+        for (TaskRecord t : TaskRecord.readAll(runDir)) {
+            seconds += t.seconds();
+            t.phases().forEach((k, v) -> phases.merge(k, v, Double::sum));
+        }
+        ResultsDocument doc = document(asWritten, spec, params, plan, journal, cells, seconds, phases);
+        doc.setFailures(List.of());
+        Path resultsFile = runDir.resolve("results.json");
+        ResultsIO.write(doc, resultsFile);
+        return new Outcome(runDir, resultsFile, doc, 0, journal.size());
     }
 
     /** Prediction memo hits and misses so far, or null when the host's trainer is not ours. */
@@ -354,8 +522,8 @@ public final class MatrixRunner {
         }
     }
 
-    private ResultsDocument document(MatrixSpec asWritten, MatrixSpec spec, MatrixParams params, Journal journal, List<CellInfo> cells, double wall,
-                                     PhaseClock clock) {
+    private ResultsDocument document(MatrixSpec asWritten, MatrixSpec spec, MatrixParams params, MatrixPlan plan, Journal journal,
+                                     List<CellInfo> cells, double wall, Map<String, Double> phases) {
         ResultsDocument doc = new ResultsDocument();
         doc.setRunId(runId(asWritten));
         doc.setCreatedAt(Instant.now().toString());
@@ -373,14 +541,40 @@ public final class MatrixRunner {
         doc.setCells(cells);
         List<ResultRow> rows = new ArrayList<>();
         List<Curve> curves = new ArrayList<>();
-        for (Journal.Entry e : journal.entries()) {
+        for (Journal.Entry e : inPlanOrder(journal.entries(), plan)) {
             rows.addAll(e.rows());
             curves.addAll(e.curves());
         }
         doc.setRows(rows);
         doc.setCurves(curves);
-        doc.setProvenance(hardware.provenance(wall, clock.seconds()));
+        doc.setProvenance(hardware.provenance(wall, phases));
         return doc;
+    }
+
+    /**
+     * The journal's entries in the order one process running the plan records them (each defense's
+     * units, then its diagnostics), whatever order processes finished them in: a run made by cluster
+     * tasks or parallel cells has the same results document as one made in sequence.
+     */
+    private static List<Journal.Entry> inPlanOrder(List<Journal.Entry> entries, MatrixPlan plan) {
+        Map<String, Integer> order = new java.util.HashMap<>();
+        for (CellPlan cell : plan.cells()) {
+            CellPlan.Unit last = null;
+            for (CellPlan.Unit u : cell.units()) {
+                if (last != null && !last.defenseName().equals(u.defenseName())) {
+                    order.put(CellPlan.Unit.key(cell.cellId(), last.defense(), DIAGNOSTICS), order.size());
+                }
+                order.put(u.journalKey(), order.size());
+                last = u;
+            }
+            if (last != null) {
+                order.put(CellPlan.Unit.key(cell.cellId(), last.defense(), DIAGNOSTICS), order.size());
+            }
+        }
+        List<Journal.Entry> sorted = new ArrayList<>(entries);
+        // entries of an earlier matrix shape (not in the plan) keep their journal order after the planned ones
+        sorted.sort(java.util.Comparator.comparingInt(e -> order.getOrDefault(e.unit(), Integer.MAX_VALUE)));
+        return sorted;
     }
 
     private void addPlugin(List<PluginInfo> plugins, java.util.Set<String> seen, PluginDescriptor d) {

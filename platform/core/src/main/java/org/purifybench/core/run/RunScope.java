@@ -18,10 +18,12 @@ import org.purifybench.spi.LabeledImages;
  * @param params    every plug-in setting of the matrix bound to its declared parameters
  * @param purifiers how each defense is run (in this JVM or in the sandbox)
  * @param computed  the units computed so far
+ * @param trainsModels false for a cluster's evaluation task: a clean or backdoored model missing from the
+ *                  cache is then an error (stage 1 trains them), never trained in the wrong stage
  */
 record RunScope(MatrixSpec spec, MatrixParams params, Dataset dataset, ModelSpec modelSpec, LabeledImages test, Journal journal, ModelCache cache,
                 ArtefactCache artefacts, PluginRegistry registry, Host host, UnitFailures failures, PhaseClock clock,
-                HardwareInfo hardware, Function<Defense, Purifier> purifiers, AtomicInteger computed) {
+                HardwareInfo hardware, Function<Defense, Purifier> purifiers, AtomicInteger computed, boolean trainsModels) {
 
     /** What the cells of one seed share: its splits and its clean model (made once, when a cell first needs it). */
     record Seed(long seed, Splits splits, CacheKeys.Key cleanKey, Supplier<SdModel> clean) {
@@ -32,13 +34,22 @@ record RunScope(MatrixSpec spec, MatrixParams params, Dataset dataset, ModelSpec
         Splits splits = Splits.make(dataset, spec.splitConfig(), seed);
         CacheKeys.Key key = CacheKeys.clean(dataset, modelSpec, spec, seed);
         Supplier<SdModel> clean = once(stage("the clean model (seed " + seed + ")", () -> clock.time("backdoor-training",
-                () -> cache.getOrBuild(key.hash(), key.description(), () -> {
+                () -> model(key, "the clean model of seed " + seed, () -> {
                     SdModel m = SdModel.create(modelSpec, seed);
                     host.trainer().train(m, splits.attackerTrain(), spec.training().toConfig(), org.purifybench.spi.StepHook.PLAIN, seed,
                             "clean model (seed " + seed + ")");
                     return m;
-                }).model())));
+                }))));
         return new Seed(seed, splits, key, clean);
+    }
+
+    /** A clean or backdoored model: from the cache, else trained (unless this is an evaluation task: then an error). */
+    SdModel model(CacheKeys.Key key, String what, Supplier<SdModel> train) {
+        if (trainsModels) {
+            return cache.getOrBuild(key.hash(), key.description(), train).model();
+        }
+        return cache.require(key.hash(), what, "its training task (stage 1) must finish first: `purifybench status RUN` shows"
+                + " the training stage, `purifybench run-unit --stage train` (or slurm submit again) trains what is missing");
     }
 
     /** Tags what a cell's units share, so a unit that fails for want of it says so (and the rest of the run goes on). */

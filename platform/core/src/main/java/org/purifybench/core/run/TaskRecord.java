@@ -1,0 +1,73 @@
+package org.purifybench.core.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.purifybench.core.UserException;
+import org.purifybench.core.results.FailedUnit;
+import org.purifybench.core.results.ResultsIO;
+
+/**
+ * What one task of a run did, as {@code RUN/tasks/STAGE-INDEX.json}: written when it starts
+ * (state running, host, pid) and when it ends (done or failed, the failed units with their
+ * reasons, its phase times). Each task writes only its own file, atomically, so a status read
+ * from any machine sees whole records.
+ *
+ * @param phases seconds per phase of the run ({@link PhaseClock}), summed into the merged results' provenance
+ */
+public record TaskRecord(String stage, int index, String task, String state, String host, long pid, String started, String ended,
+                         double seconds, String message, List<FailedUnit> failures, Map<String, Double> phases) {
+    public static final String RUNNING = "running";
+    public static final String DONE = "done";
+    public static final String FAILED = "failed";
+    static final String FOLDER = "tasks";
+    private static final ObjectMapper JSON = ResultsIO.mapper().disable(SerializationFeature.INDENT_OUTPUT);
+
+    public TaskRecord {
+        failures = failures == null ? List.of() : List.copyOf(failures);
+        phases = phases == null ? Map.of() : Map.copyOf(phases);
+    }
+
+    static Path file(Path runDir, RunTasks.Stage stage, int index) {
+        return runDir.resolve(FOLDER).resolve(stage.label() + "-" + index + ".json");
+    }
+
+    void write(Path runDir) {
+        Path file = file(runDir, RunTasks.Stage.of(stage), index);
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+            JSON.writeValue(tmp.toFile(), this);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UserException("cannot write task record " + file + ": " + e.getMessage(), "free disk space or choose another --work-dir");
+        }
+    }
+
+    /** Every task record of a run (an unreadable one is skipped: it is being replaced or was torn by a crash). */
+    public static List<TaskRecord> readAll(Path runDir) {
+        Path dir = runDir.resolve(FOLDER);
+        List<TaskRecord> records = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return records;
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList()) {
+                try {
+                    records.add(JSON.readValue(p.toFile(), TaskRecord.class));
+                } catch (IOException ignored) {
+                    // a record being replaced, or left torn by a crash: that task counts as not recorded
+                }
+            }
+        } catch (IOException e) {
+            throw new UserException("cannot list " + dir + ": " + e.getMessage(), "check permissions of the run folder");
+        }
+        return records;
+    }
+}
