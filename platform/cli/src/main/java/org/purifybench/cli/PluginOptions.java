@@ -43,6 +43,16 @@ final class PluginOptions {
         return jars;
     }
 
+    /** These options again, with absolute paths: for a command another process runs (a cluster's task) to load the same plug-ins. */
+    List<String> asArgs() {
+        List<String> args = new ArrayList<>();
+        plugins.forEach(p -> args.addAll(List.of("--plugin", p.toAbsolutePath().normalize().toString())));
+        if (submissions != null) {
+            args.addAll(List.of("--submissions", submissions.toAbsolutePath().normalize().toString()));
+        }
+        return args;
+    }
+
     /** Built-in plug-ins plus the jars; refused jars are kept in the registry's refused() list. */
     PluginRegistry registry() {
         return PluginRegistry.fromClasspath(jars());

@@ -99,13 +99,15 @@ final class RunSupport {
         return 0;
     }
 
-    private static void report(MatrixRunner.Outcome o, PrintStream out) {
+    static void report(MatrixRunner.Outcome o, PrintStream out) {
         List<Path> report = ReportWriter.write(o.document(), o.runDir());
         out.println();
         out.println(ReportWriter.markdown(o.document()));
         out.println("results: " + o.resultsFile());
         report.forEach(p -> out.println("report:  " + p));
-        out.println("log:     " + o.runDir().resolve(RunLog.FILE));
+        if (Files.exists(o.runDir().resolve(RunLog.FILE))) {
+            out.println("log:     " + o.runDir().resolve(RunLog.FILE));
+        }
         out.printf("units computed: %d, reused from an earlier (interrupted) run: %d, failures recorded: %d, wall time %.0f s%n",
                 o.unitsComputed(), o.unitsReused(), o.document().getFailures().size(), o.document().getProvenance().wallTimeSeconds());
     }

@@ -1,0 +1,44 @@
+package org.purifybench.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.concurrent.Callable;
+import org.purifybench.core.host.DefaultHost;
+import org.purifybench.core.run.MatrixRunner;
+import org.purifybench.core.run.MatrixSpec;
+import org.purifybench.core.run.RunManifest;
+import org.purifybench.core.run.RunStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "status", description = "Where a run stands, local or on a cluster: per stage, the tasks done, running, failed (with"
+        + " the failed units' reasons), died or missing. Exit code 0 when every unit is done, 3 otherwise.")
+final class StatusCommand implements Callable<Integer> {
+    @ParentCommand
+    PurifyBench root;
+
+    @Parameters(paramLabel = "RUN_ID", description = "The run's id (its folder under WORK/runs).")
+    String run;
+
+    @Mixin
+    PluginOptions plugins;
+
+    @Option(names = "--json", description = "Print the status as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        MatrixSpec spec = RunManifest.load(root.workDir, run);
+        MatrixRunner runner = new MatrixRunner(plugins.registry().requireNoRefused(), new DefaultHost(false, System.err), root.workDir);
+        RunStatus status = runner.status(spec, MatrixRunner.dataset(spec));
+        if (json) {
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(status));
+        } else {
+            status.lines().forEach(System.out::println);
+        }
+        return status.complete() ? 0 : 3;
+    }
+}
