@@ -50,4 +50,38 @@ class JournalTest {
         UserException e = assertThrows(UserException.class, () -> new Journal(f, () -> { }));
         assertTrue(e.fix().contains("--fresh"), e.oneLine());
     }
+
+    @Test
+    void eachTaskAppendsToItsOwnShardAndEveryJournalOfTheRunReadsThemAll(@TempDir Path run) throws Exception {
+        Journal local = Journal.of(run, null, () -> { });
+        local.record(entry("u0", 0.0));
+        Journal a = Journal.of(run, "evaluate-0", () -> { });
+        Journal b = Journal.of(run, "evaluate-1", () -> { });
+        a.record(entry("u1", 0.1));
+        b.record(entry("u2", 0.2));
+        assertEquals(List.of(run.resolve("journal.jsonl"), run.resolve("journal.d/evaluate-0.jsonl"), run.resolve("journal.d/evaluate-1.jsonl")), Journal.files(run));
+        assertTrue(Files.readString(run.resolve("journal.d/evaluate-0.jsonl")).contains("\"u1\"")
+                && !Files.readString(run.resolve("journal.d/evaluate-0.jsonl")).contains("\"u2\""), "a shard holds its own task's units only");
+        Journal all = Journal.readOnly(run);
+        assertEquals(3, all.size());
+        assertTrue(all.isDone("u0") && all.isDone("u1") && all.isDone("u2"));
+        assertThrows(IllegalStateException.class, () -> all.record(entry("u3", 0.3)));
+    }
+
+    @Test
+    void anotherTasksTornShardIsSkippedNotRepaired(@TempDir Path run) throws Exception {
+        Journal.of(run, "evaluate-0", () -> { }).record(entry("u1", 0.1));
+        Path other = run.resolve("journal.d/evaluate-0.jsonl");
+        Files.writeString(other, "{\"unit\":\"u9\",\"ro", StandardOpenOption.APPEND);
+        String before = Files.readString(other);
+        Journal mine = Journal.of(run, "evaluate-1", () -> { throw new AssertionError("not this journal's torn line"); });
+        assertTrue(mine.isDone("u1"));
+        assertFalse(mine.isDone("u9"), "the killed task's last unit is not done: its task redoes it");
+        assertEquals(before, Files.readString(other), "only the shard's own task rewrites it");
+        AtomicInteger torn = new AtomicInteger();
+        Journal rerun = Journal.of(run, "evaluate-0", torn::incrementAndGet);
+        assertEquals(1, torn.get());
+        rerun.record(entry("u9", 0.9));
+        assertTrue(Journal.readOnly(run).isDone("u9"));
+    }
 }
