@@ -341,9 +341,15 @@ public final class MatrixRunner {
                     message, done.failures(), done.phases()).write(runDir);
             return new TaskOutcome(task, done.computed(), done.failures());
         } catch (RuntimeException e) {
+            String reason = UnitFailures.describe(e);
             new TaskRecord(stage.label(), index, task, TaskRecord.FAILED, host, pid, started, Instant.now().toString(),
-                    (System.nanoTime() - start) / 1e9, UnitFailures.describe(e), null, null).write(runDir);
-            throw e;
+                    (System.nanoTime() - start) / 1e9, reason, null, null).write(runDir);
+            if (e instanceof UserException) {
+                throw e;
+            }
+            throw new UserException("task " + stage.label() + " " + index + " (" + task + ") failed: " + reason,
+                    "its log says more (--debug prints the stack); fix the cause and run the task again (purifybench status "
+                            + runId(asWritten) + " lists the run's tasks)", e);
         }
     }
 
