@@ -26,7 +26,7 @@ final class MergeCommand implements Callable<Integer> {
     public Integer call() {
         MatrixSpec spec = RunManifest.load(root.workDir, run);
         MatrixRunner runner = new MatrixRunner(plugins.registry().requireNoRefused(), new DefaultHost(false, System.err), root.workDir);
-        RunSupport.report(runner.merge(spec, MatrixRunner.dataset(spec)), System.out);
+        RunSupport.report(runner.merge(spec, MatrixRunner.dataset(spec)), System.out, true);
         return 0;
     }
 }

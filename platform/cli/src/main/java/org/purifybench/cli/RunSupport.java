@@ -100,6 +100,11 @@ final class RunSupport {
     }
 
     static void report(MatrixRunner.Outcome o, PrintStream out) {
+        report(o, out, false);
+    }
+
+    /** Writes the report and prints the table and where things are; {@code merged}: the outcome of merging a run's tasks. */
+    static void report(MatrixRunner.Outcome o, PrintStream out, boolean merged) {
         List<Path> report = ReportWriter.write(o.document(), o.runDir());
         out.println();
         out.println(ReportWriter.markdown(o.document()));
@@ -108,7 +113,12 @@ final class RunSupport {
         if (Files.exists(o.runDir().resolve(RunLog.FILE))) {
             out.println("log:     " + o.runDir().resolve(RunLog.FILE));
         }
-        out.printf("units computed: %d, reused from an earlier (interrupted) run: %d, failures recorded: %d, wall time %.0f s%n",
-                o.unitsComputed(), o.unitsReused(), o.document().getFailures().size(), o.document().getProvenance().wallTimeSeconds());
+        if (merged) {
+            out.printf("units merged from the tasks' journal shards: %d, compute time of the tasks summed: %.0f s%n",
+                    o.unitsReused(), o.document().getProvenance().wallTimeSeconds());
+        } else {
+            out.printf("units computed: %d, reused from an earlier (interrupted) run: %d, failures recorded: %d, wall time %.0f s%n",
+                    o.unitsComputed(), o.unitsReused(), o.document().getFailures().size(), o.document().getProvenance().wallTimeSeconds());
+        }
     }
 }
