@@ -1,7 +1,6 @@
 package org.purifybench.cli;
 
 import java.util.concurrent.Callable;
-import org.purifybench.core.host.DefaultHost;
 import org.purifybench.core.run.MatrixRunner;
 import org.purifybench.core.run.MatrixSpec;
 import org.purifybench.core.run.RunManifest;
@@ -25,7 +24,7 @@ final class MergeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         MatrixSpec spec = RunManifest.load(root.workDir, run);
-        MatrixRunner runner = new MatrixRunner(plugins.registry().requireNoRefused(), new DefaultHost(false, System.err), root.workDir);
+        MatrixRunner runner = RunSupport.runner(plugins, root.workDir, false);
         RunSupport.report(runner.merge(spec, MatrixRunner.dataset(spec)), System.out, true);
         return 0;
     }

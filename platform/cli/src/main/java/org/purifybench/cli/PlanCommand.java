@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.purifybench.core.host.DefaultHost;
-import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.core.run.MatrixPlan;
 import org.purifybench.core.run.MatrixRunner;
 import org.purifybench.core.run.MatrixSpec;
@@ -36,8 +34,7 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RunSupport.checkWritable(root.workDir);
         MatrixSpec spec = target.spec(root.workDir);
-        PluginRegistry registry = plugins.registry().requireNoRefused();
-        MatrixRunner runner = new MatrixRunner(registry, new DefaultHost(false, System.err), root.workDir);
+        MatrixRunner runner = RunSupport.runner(plugins, root.workDir, false);
         var dataset = MatrixRunner.dataset(spec);
         RunTasks tasks = runner.tasks(spec, dataset);
         MatrixPlan plan = runner.plan(spec, dataset);

@@ -1,6 +1,5 @@
 package org.purifybench.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.purifybench.core.UserException;
 import org.purifybench.core.plugin.PluginRegistry;
@@ -15,11 +14,8 @@ final class RunCommand implements Callable<Integer> {
     @ParentCommand
     PurifyBench root;
 
-    @Option(names = "--matrix", paramLabel = "FILE", description = "Matrix spec YAML file.")
-    Path matrix;
-
-    @Option(names = "--profile", paramLabel = "NAME", description = "Built-in profile: quick, standard, rates or rho-sweep.")
-    String profile;
+    @Mixin
+    RunTarget target;
 
     @Option(names = "--seeds", split = ",", paramLabel = "SEED[,SEED...]",
             description = "Run only these seeds instead of the matrix's (recorded in the report's approximations).")
@@ -45,10 +41,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((matrix == null) == (profile == null)) {
-            throw new UserException("give exactly one of --matrix FILE or --profile NAME", "e.g. purifybench run --profile quick");
-        }
-        MatrixSpec spec = matrix != null ? MatrixSpec.load(matrix) : MatrixSpec.profile(profile);
+        MatrixSpec spec = target.spec(root.workDir);
         if (seeds != null) {
             spec = spec.withSeeds(seeds);
         }

@@ -17,6 +17,14 @@ final class RunSupport {
     private RunSupport() {
     }
 
+    /**
+     * A runner over {@code workDir} with the plug-ins {@code plugins} gives (a refused jar stops the
+     * command, naming it); its host logs to stderr, with progress bars only when {@code progress}.
+     */
+    static MatrixRunner runner(PluginOptions plugins, Path workDir, boolean progress) {
+        return new MatrixRunner(plugins.registry().requireNoRefused(), new DefaultHost(progress, System.err), workDir);
+    }
+
     static Path checkWritable(Path dir) {
         try {
             Files.createDirectories(dir);

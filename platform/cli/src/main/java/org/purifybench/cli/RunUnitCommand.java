@@ -2,8 +2,6 @@ package org.purifybench.cli;
 
 import java.util.concurrent.Callable;
 import org.purifybench.core.UserException;
-import org.purifybench.core.host.DefaultHost;
-import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.core.run.MatrixRunner;
 import org.purifybench.core.run.MatrixSpec;
 import org.purifybench.core.run.RunTasks;
@@ -40,8 +38,7 @@ final class RunUnitCommand implements Callable<Integer> {
         RunSupport.checkWritable(root.workDir);
         RunTasks.Stage s = RunTasks.Stage.of(stage);
         MatrixSpec spec = target.spec(root.workDir);
-        PluginRegistry registry = plugins.registry().requireNoRefused();
-        MatrixRunner runner = new MatrixRunner(registry, new DefaultHost(!quiet, System.err), root.workDir);
+        MatrixRunner runner = RunSupport.runner(plugins, root.workDir, !quiet);
         System.out.println("purifybench: run " + MatrixRunner.runId(spec) + ", stage " + s.label() + ", task " + index);
         MatrixRunner.TaskOutcome done = runner.runTask(spec, MatrixRunner.dataset(spec), s, index);
         if (!done.failures().isEmpty()) {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.purifybench.core.UserException;
-import org.purifybench.core.host.DefaultHost;
 import org.purifybench.core.run.MatrixRunner;
 import org.purifybench.core.run.MatrixSpec;
 import org.purifybench.core.run.RunTasks;
@@ -91,7 +90,7 @@ final class SlurmCommand implements Callable<Integer> {
                         "give --launcher /shared/path/to/purifybench");
             }
             MatrixSpec spec = target.spec(workDir);
-            MatrixRunner runner = new MatrixRunner(plugins.registry().requireNoRefused(), new DefaultHost(false, System.err), workDir);
+            MatrixRunner runner = RunSupport.runner(plugins, workDir, false);
             RunTasks tasks = runner.tasks(spec, MatrixRunner.dataset(spec));
             Path runDir = MatrixRunner.runDir(workDir, spec);
             Path dir = runDir.resolve("slurm").resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

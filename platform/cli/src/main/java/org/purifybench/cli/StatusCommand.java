@@ -3,7 +3,6 @@ package org.purifybench.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.concurrent.Callable;
-import org.purifybench.core.host.DefaultHost;
 import org.purifybench.core.run.MatrixRunner;
 import org.purifybench.core.run.MatrixSpec;
 import org.purifybench.core.run.RunManifest;
@@ -32,7 +31,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MatrixSpec spec = RunManifest.load(root.workDir, run);
-        MatrixRunner runner = new MatrixRunner(plugins.registry().requireNoRefused(), new DefaultHost(false, System.err), root.workDir);
+        MatrixRunner runner = RunSupport.runner(plugins, root.workDir, false);
         RunStatus status = runner.status(spec, MatrixRunner.dataset(spec));
         if (json) {
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(status));

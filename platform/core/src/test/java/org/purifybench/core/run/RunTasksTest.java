@@ -115,6 +115,9 @@ class RunTasksTest {
         ResultsDocument merged = runner(registry, work).merge(spec, PlanRunTest.DATA).document();
 
         ResultsDocument single = runner(registry, dir.resolve("single")).run(spec, PlanRunTest.DATA, false).document();
+        RunStatus local = runner(registry, dir.resolve("single")).status(spec, PlanRunTest.DATA);
+        assertTrue(local.complete(), "status reads a run made by one process too: " + local.lines());
+        assertEquals(4, local.count("train", "done"));
         assertEquals(single.getRows(), merged.getRows());
         assertEquals(ResultsIO.mapper().writeValueAsString(single.getCurves()), ResultsIO.mapper().writeValueAsString(merged.getCurves()));
         assertEquals(single.getCells(), merged.getCells());
