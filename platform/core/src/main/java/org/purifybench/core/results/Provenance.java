@@ -8,8 +8,18 @@ import java.util.Map;
  * must still say what produced it.
  *
  * @param phaseSeconds wall time per phase (e.g. train, purify, evaluate), in the order they ran
+ * @param unitsByCodeVersion how many of the results' units each code version computed: a run resumed or
+ *                           completed after a commit holds units of several; null when not recorded
  */
 public record Provenance(String codeVersion, int spiVersion, String javaVersion, String os, String cpu, int cores,
                          String nd4jBackend, String device, double wallTimeSeconds, Map<String, Double> phaseSeconds,
-                         long peakHeapBytes, long peakOffHeapBytes) {
+                         long peakHeapBytes, long peakOffHeapBytes, Map<String, Integer> unitsByCodeVersion) {
+
+    /** Provenance without the units' code versions. */
+    public Provenance(String codeVersion, int spiVersion, String javaVersion, String os, String cpu, int cores,
+                      String nd4jBackend, String device, double wallTimeSeconds, Map<String, Double> phaseSeconds,
+                      long peakHeapBytes, long peakOffHeapBytes) {
+        this(codeVersion, spiVersion, javaVersion, os, cpu, cores, nd4jBackend, device, wallTimeSeconds, phaseSeconds, peakHeapBytes,
+                peakOffHeapBytes, null);
+    }
 }

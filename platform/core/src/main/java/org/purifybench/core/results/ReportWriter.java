@@ -180,6 +180,12 @@ public final class ReportWriter {
         }
         sb.append("| Item | Value |\n|---|---|\n");
         kv(sb, "Code version", md(p.codeVersion()));
+        if (p.unitsByCodeVersion() != null && (p.unitsByCodeVersion().size() > 1
+                || (p.unitsByCodeVersion().size() == 1 && !p.unitsByCodeVersion().containsKey(p.codeVersion())))) {
+            StringBuilder v = new StringBuilder();
+            p.unitsByCodeVersion().forEach((version, n) -> v.append(v.length() == 0 ? "" : ", ").append(md(version)).append(": ").append(n));
+            kv(sb, "Units per code version (a run resumed across commits)", v.toString());
+        }
         kv(sb, "Config hash", md(doc.getConfigHash()));
         kv(sb, "SPI version", Integer.toString(p.spiVersion()));
         kv(sb, "ND4J backend", md(p.nd4jBackend()));

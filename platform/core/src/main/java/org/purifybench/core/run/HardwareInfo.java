@@ -26,8 +26,8 @@ final class HardwareInfo {
         peakOffHeap = Math.max(peakOffHeap, Pointer.physicalBytes());
     }
 
-    /** The provenance of a run that took {@code wallSeconds}, with the given phase times. */
-    Provenance provenance(double wallSeconds, Map<String, Double> phaseSeconds) {
+    /** The provenance of a run that took {@code wallSeconds}, with the given phase times and its units' code versions. */
+    Provenance provenance(double wallSeconds, Map<String, Double> phaseSeconds, Map<String, Integer> unitsByCodeVersion) {
         samplePeakOffHeap();
         long offHeap;
         synchronized (this) {
@@ -36,7 +36,7 @@ final class HardwareInfo {
         return new Provenance(CodeVersion.get(), SpiVersion.CURRENT, System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 cpuModel(), Runtime.getRuntime().availableProcessors(), backend(), "cpu", wallSeconds, phaseSeconds,
-                peakHeap(), offHeap);
+                peakHeap(), offHeap, unitsByCodeVersion);
     }
 
     /** This machine's name, for task records (which node ran a cluster task). */

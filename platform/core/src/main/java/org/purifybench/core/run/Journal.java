@@ -25,7 +25,26 @@ import org.purifybench.core.results.ResultsIO;
  * died mid-write) is dropped and that unit redone.
  */
 final class Journal {
-    record Entry(String unit, List<ResultRow> rows, List<Curve> curves) {
+    /**
+     * One finished unit.
+     *
+     * @param codeVersion the code that computed it (null in journals written before it was recorded)
+     */
+    record Entry(String unit, List<ResultRow> rows, List<Curve> curves, String codeVersion) {
+        /** An entry computed by this code. */
+        Entry(String unit, List<ResultRow> rows, List<Curve> curves) {
+            this(unit, rows, curves, org.purifybench.core.fingerprint.CodeVersion.get());
+        }
+    }
+
+    /** The name journal entries from before code versions were recorded are counted under. */
+    static final String UNKNOWN_VERSION = "unknown (journaled before code versions were)";
+
+    /** How many entries each code version computed, in the order first seen. */
+    synchronized Map<String, Integer> unitsByCodeVersion() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        done.values().forEach(e -> counts.merge(e.codeVersion() == null ? UNKNOWN_VERSION : e.codeVersion(), 1, Integer::sum));
+        return counts;
     }
 
     /** The journal of a run made by one process ({@code run}). */

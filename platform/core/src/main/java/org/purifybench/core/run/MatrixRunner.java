@@ -235,6 +235,7 @@ public final class MatrixRunner {
         if (reused > 0 && mode.writesResults()) {
             host.log("resuming " + runId(asWritten) + ": " + reused + " evaluation units already done");
         }
+        warnOtherCodeVersions(run.journal());
         List<CellInfo> cells = new ArrayList<>();
         Map<Long, RunScope.Seed> seeds = new LinkedHashMap<>();
         List<Runnable> cellTasks = new ArrayList<>();
@@ -275,6 +276,20 @@ public final class MatrixRunner {
                             + " and run again: finished units are kept", outcome);
         }
         return new Executed(outcome, failed, scope.computed().get(), run.clock().seconds());
+    }
+
+    /**
+     * Says when finished units of this run were computed by other code: their numbers are kept (the run
+     * id covers the matrix, not the code), and the results' provenance counts the units per code version.
+     */
+    private void warnOtherCodeVersions(Journal journal) {
+        Map<String, Integer> others = new LinkedHashMap<>(journal.unitsByCodeVersion());
+        others.remove(CodeVersion.get());
+        if (!others.isEmpty()) {
+            host.log("note: " + others.values().stream().mapToInt(Integer::intValue).sum() + " finished unit(s) of this run were computed by"
+                    + " other code (" + others + "; now " + CodeVersion.get() + "): they are kept and counted per code version in the"
+                    + " results' provenance; --fresh recomputes every unit with this code");
+        }
     }
 
     private static CellInfo cellInfo(MatrixSpec spec, Dataset dataset, ModelSpec modelSpec, CellPlan cell, CacheKeys.Key backdoored) {
@@ -553,7 +568,7 @@ public final class MatrixRunner {
         }
         doc.setRows(rows);
         doc.setCurves(curves);
-        doc.setProvenance(hardware.provenance(wall, phases));
+        doc.setProvenance(hardware.provenance(wall, phases, journal.unitsByCodeVersion()));
         return doc;
     }
 

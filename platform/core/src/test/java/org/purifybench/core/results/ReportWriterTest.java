@@ -167,6 +167,18 @@ class ReportWriterTest {
     }
 
     @Test
+    void aRunResumedAcrossCommitsSaysHowManyUnitsEachCodeComputed() {
+        ResultsDocument doc = TestDocs.sample();
+        assertFalse(ReportWriter.markdown(doc).contains("Units per code version"), "not recorded: nothing to say");
+        Provenance p = doc.getProvenance();
+        doc.setProvenance(new Provenance(p.codeVersion(), p.spiVersion(), p.javaVersion(), p.os(), p.cpu(), p.cores(), p.nd4jBackend(),
+                p.device(), p.wallTimeSeconds(), p.phaseSeconds(), p.peakHeapBytes(), p.peakOffHeapBytes(),
+                new java.util.LinkedHashMap<>(java.util.Map.of("0.1.0-SNAPSHOT+0000000", 3))));
+        String md = ReportWriter.markdown(doc);
+        assertTrue(md.contains("| Units per code version (a run resumed across commits) | 0.1.0-SNAPSHOT+0000000: 3 |"), md);
+    }
+
+    @Test
     void noApproximationsSaysNone() {
         ResultsDocument doc = TestDocs.sample();
         doc.setApproximations(List.of());

@@ -84,4 +84,18 @@ class JournalTest {
         rerun.record(entry("u9", 0.9));
         assertTrue(Journal.readOnly(run).isDone("u9"));
     }
+
+    @Test
+    void eachEntryRecordsTheCodeThatComputedItAndOldEntriesCountAsUnknown(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("journal.jsonl");
+        // a line as journals wrote it before code versions were recorded, and one from another commit
+        Files.writeString(f, "{\"unit\":\"old\",\"rows\":[],\"curves\":[]}\n"
+                + "{\"unit\":\"other\",\"rows\":[],\"curves\":[],\"codeVersion\":\"0.1.0-SNAPSHOT+0000000\"}\n");
+        Journal j = new Journal(f, () -> { });
+        j.record(entry("now", 0.5));
+        Journal back = new Journal(f, () -> { });
+        assertEquals(org.purifybench.core.fingerprint.CodeVersion.get(), back.entries().get(2).codeVersion());
+        assertEquals(java.util.Map.of(Journal.UNKNOWN_VERSION, 1, "0.1.0-SNAPSHOT+0000000", 1, org.purifybench.core.fingerprint.CodeVersion.get(), 1),
+                back.unitsByCodeVersion());
+    }
 }
