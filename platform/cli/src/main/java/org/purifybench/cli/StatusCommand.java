@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "status", description = "Where a run stands, local or on a cluster: per stage, the tasks done, running, failed (with"
-        + " the failed units' reasons), died or missing. Exit code 0 when every unit is done, 3 otherwise.")
+        + " the failed units' reasons), died (its process, or its Slurm job per squeue, is gone) or missing. Exit code 0 when every"
+        + " unit is done, 3 otherwise.")
 final class StatusCommand implements Callable<Integer> {
     @ParentCommand
     PurifyBench root;
@@ -32,7 +33,8 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MatrixSpec spec = RunManifest.load(root.workDir, run);
         MatrixRunner runner = RunSupport.runner(plugins, root.workDir, false);
-        RunStatus status = runner.status(spec, MatrixRunner.dataset(spec));
+        // squeue answers only for a Slurm run; elsewhere it is missing or says nothing, and nothing changes
+        RunStatus status = runner.status(spec, MatrixRunner.dataset(spec), SlurmQueue::alive);
         if (json) {
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(status));
         } else {

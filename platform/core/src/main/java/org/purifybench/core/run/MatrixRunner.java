@@ -320,9 +320,17 @@ public final class MatrixRunner {
 
     /** Where the run of {@code spec} stands in this work folder, per stage and task. */
     public RunStatus status(MatrixSpec asWritten, Dataset dataset) {
+        return status(asWritten, dataset, job -> java.util.Optional.empty());
+    }
+
+    /**
+     * As {@link #status(MatrixSpec, Dataset)}; {@code jobAlive} says whether a scheduler job still runs
+     * (empty: cannot tell), so a task its scheduler killed (time limit, node failure) shows as died.
+     */
+    public RunStatus status(MatrixSpec asWritten, Dataset dataset, java.util.function.Function<String, java.util.Optional<Boolean>> jobAlive) {
         RunTasks tasks = tasks(asWritten, dataset);
         MatrixSpec spec = Roles.prepare(asWritten, registry, line -> { });
-        return RunStatus.of(runDir(workDir, asWritten), tasks, plan(spec, dataset, Journal.readOnly(runDir(workDir, asWritten))));
+        return RunStatus.of(runDir(workDir, asWritten), tasks, plan(spec, dataset, Journal.readOnly(runDir(workDir, asWritten))), jobAlive);
     }
 
     /** What one task did: the units it computed and the ones that failed. */
@@ -345,7 +353,8 @@ public final class MatrixRunner {
         long pid = ProcessHandle.current().pid();
         String started = Instant.now().toString();
         long start = System.nanoTime();
-        new TaskRecord(stage.label(), index, task, TaskRecord.RUNNING, host, pid, started, null, 0, null, null, null).write(runDir);
+        String job = TaskRecord.slurmJob();
+        new TaskRecord(stage.label(), index, task, TaskRecord.RUNNING, host, pid, started, null, 0, null, null, null, job).write(runDir);
         try {
             Executed done = stage == RunTasks.Stage.TRAIN ? train(asWritten, dataset, tasks.train().get(index))
                     : execute(asWritten, dataset, false, Set.copyOf(tasks.evaluate().get(index).units())::contains,
@@ -353,12 +362,12 @@ public final class MatrixRunner {
             String state = done.failures().isEmpty() ? TaskRecord.DONE : TaskRecord.FAILED;
             String message = done.failures().isEmpty() ? null : done.failures().size() + " unit(s) failed, first: " + done.failures().get(0).reason();
             new TaskRecord(stage.label(), index, task, state, host, pid, started, Instant.now().toString(), (System.nanoTime() - start) / 1e9,
-                    message, done.failures(), done.phases()).write(runDir);
+                    message, done.failures(), done.phases(), job).write(runDir);
             return new TaskOutcome(task, done.computed(), done.failures());
         } catch (RuntimeException e) {
             String reason = UnitFailures.describe(e);
             new TaskRecord(stage.label(), index, task, TaskRecord.FAILED, host, pid, started, Instant.now().toString(),
-                    (System.nanoTime() - start) / 1e9, reason, null, null).write(runDir);
+                    (System.nanoTime() - start) / 1e9, reason, null, null, job).write(runDir);
             if (e instanceof UserException) {
                 throw e;
             }

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import org.purifybench.core.results.FailedUnit;
 import org.purifybench.core.results.ResultsDocument;
 import org.purifybench.core.results.ResultsIO;
@@ -25,24 +27,24 @@ public record RunStatus(String runId, int units, int unitsDone, List<Task> tasks
     public record Task(String stage, int index, String task, String state, String detail, List<FailedUnit> failures) {
     }
 
-    static RunStatus of(Path runDir, RunTasks tasks, MatrixPlan plan) {
+    static RunStatus of(Path runDir, RunTasks tasks, MatrixPlan plan, Function<String, Optional<Boolean>> jobAlive) {
         Map<String, TaskRecord> records = new LinkedHashMap<>();
         TaskRecord.readAll(runDir).forEach(r -> records.put(r.stage() + "-" + r.index(), r));
         List<FailedUnit> localFailures = localFailures(runDir);
         List<Task> list = new ArrayList<>();
         for (RunTasks.TrainTask t : tasks.train()) {
-            list.add(task(RunTasks.Stage.TRAIN, t.index(), t.describe(), t.cached(), records, List.of()));
+            list.add(task(RunTasks.Stage.TRAIN, t.index(), t.describe(), t.cached(), records, List.of(), jobAlive));
         }
         for (RunTasks.EvaluateTask t : tasks.evaluate()) {
             List<FailedUnit> local = localFailures.stream().filter(f -> f.cellId().equals(t.cellId()) && f.defense().equals(t.defenseName())).toList();
-            list.add(task(RunTasks.Stage.EVALUATE, t.index(), t.describe(), t.done(), records, local));
+            list.add(task(RunTasks.Stage.EVALUATE, t.index(), t.describe(), t.done(), records, local, jobAlive));
         }
         int done = (int) plan.units().stream().filter(CellPlan.Unit::done).count();
         return new RunStatus(tasks.runId(), plan.units().size(), done, list);
     }
 
     private static Task task(RunTasks.Stage stage, int index, String what, boolean done, Map<String, TaskRecord> records,
-                             List<FailedUnit> localFailures) {
+                             List<FailedUnit> localFailures, Function<String, Optional<Boolean>> jobAlive) {
         if (done) {
             return new Task(stage.label(), index, what, TaskRecord.DONE, null, List.of());
         }
@@ -56,6 +58,10 @@ public record RunStatus(String runId, int units, int unitsDone, List<Task> tasks
             if (here && ProcessHandle.of(r.pid()).map(p -> !p.isAlive()).orElse(true)) {
                 return new Task(stage.label(), index, what, "died", "process " + r.pid() + " on " + r.host() + " started " + r.started()
                         + " is gone (killed?): run the task again", List.of());
+            }
+            if (r.schedulerJob() != null && jobAlive.apply(r.schedulerJob()).map(alive -> !alive).orElse(false)) {
+                return new Task(stage.label(), index, what, "died", "its Slurm job " + r.schedulerJob() + " (on " + r.host() + ", started "
+                        + r.started() + ") is no longer queued or running (time limit, cancelled, node failure?): submit again", List.of());
             }
             return new Task(stage.label(), index, what, TaskRecord.RUNNING, "on " + r.host() + " (pid " + r.pid() + ") since " + r.started(), List.of());
         }

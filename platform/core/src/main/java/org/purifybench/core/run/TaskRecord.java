@@ -19,10 +19,11 @@ import org.purifybench.core.results.ResultsIO;
  * reasons, its phase times). Each task writes only its own file, atomically, so a status read
  * from any machine sees whole records.
  *
- * @param phases seconds per phase of the run ({@link PhaseClock}), summed into the merged results' provenance
+ * @param phases       seconds per phase of the run ({@link PhaseClock}), summed into the merged results' provenance
+ * @param schedulerJob the scheduler's id of the job running it (Slurm: {@code ARRAYJOB_TASK}), or null outside one
  */
 public record TaskRecord(String stage, int index, String task, String state, String host, long pid, String started, String ended,
-                         double seconds, String message, List<FailedUnit> failures, Map<String, Double> phases) {
+                         double seconds, String message, List<FailedUnit> failures, Map<String, Double> phases, String schedulerJob) {
     public static final String RUNNING = "running";
     public static final String DONE = "done";
     public static final String FAILED = "failed";
@@ -32,6 +33,16 @@ public record TaskRecord(String stage, int index, String task, String state, Str
     public TaskRecord {
         failures = failures == null ? List.of() : List.copyOf(failures);
         phases = phases == null ? Map.of() : Map.copyOf(phases);
+    }
+
+    /** The Slurm job this process runs in ({@code 1234_5} for task 5 of array job 1234), or null outside Slurm. */
+    static String slurmJob() {
+        String array = System.getenv("SLURM_ARRAY_JOB_ID");
+        String task = System.getenv("SLURM_ARRAY_TASK_ID");
+        if (array != null && task != null) {
+            return array + "_" + task;
+        }
+        return System.getenv("SLURM_JOB_ID");
     }
 
     static Path file(Path runDir, RunTasks.Stage stage, int index) {

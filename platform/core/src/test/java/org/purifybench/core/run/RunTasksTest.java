@@ -139,7 +139,7 @@ class RunTasksTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         new TaskRecord("evaluate", 2, "synthetic/cnn-small/corner/0.1/seed1 none", TaskRecord.RUNNING, HardwareInfo.hostName(), gone.pid(),
-                "2026-01-01T00:00:00Z", null, 0, null, null, null).write(runDir);
+                "2026-01-01T00:00:00Z", null, 0, null, null, null, null).write(runDir);
         Path shard = runDir.resolve(Journal.SHARDS).resolve("evaluate-2.jsonl");
         List<String> lines = Files.readAllLines(shard);
         Files.write(shard, List.of(lines.get(0)));
@@ -154,5 +154,25 @@ class RunTasksTest {
         assertEquals(1, rerun.unitsComputed(), "only the unit the kill tore is redone");
         assertEquals("done", runner(registry, work).status(spec, PlanRunTest.DATA).tasks().stream()
                 .filter(x -> x.stage().equals("evaluate") && x.index() == 2).findFirst().orElseThrow().state());
+    }
+
+    @Test
+    void aTaskWhoseSchedulerJobIsGoneShowsAsDiedOnAnyMachine(@TempDir Path dir) throws Exception {
+        PlanPlugins.reset();
+        PluginRegistry registry = PlanPlugins.registry(dir.resolve("plugins"));
+        MatrixSpec spec = spec(dir);
+        Path work = dir.resolve("work");
+        runner(registry, work).tasks(spec, PlanRunTest.DATA);
+        // a record left by a task on another node that Slurm killed at its time limit
+        new TaskRecord("train", 1, "clean model, seed 1", TaskRecord.RUNNING, "node17", 4242, "2026-01-01T00:00:00Z", null, 0, null, null, null,
+                "991_1").write(MatrixRunner.runDir(work, spec));
+        java.util.function.Function<RunStatus, String> state = st -> st.tasks().stream()
+                .filter(t -> t.stage().equals("train") && t.index() == 1).findFirst().orElseThrow().state();
+        RunStatus gone = runner(registry, work).status(spec, PlanRunTest.DATA, job -> java.util.Optional.of(!job.equals("991_1")));
+        assertEquals("died", state.apply(gone));
+        assertTrue(gone.lines().stream().anyMatch(l -> l.contains("its Slurm job 991_1 (on node17") && l.contains("submit again")),
+                gone.lines().toString());
+        assertEquals("running", state.apply(runner(registry, work).status(spec, PlanRunTest.DATA, job -> java.util.Optional.of(true))));
+        assertEquals("running", state.apply(runner(registry, work).status(spec, PlanRunTest.DATA)), "no scheduler to ask: still running");
     }
 }
