@@ -25,7 +25,7 @@ interface Purifier {
                Supplier<SdModel> clean, long seed, Params params, ModelSpec modelSpec, KeyedMemo<String, Object> cellMemo) {
     }
 
-    /** The purified model, and the diagnostics the defense reported about its own run (empty from the sandbox). */
+    /** The purified model, and the diagnostics the defense reported about its own run (checked ones, from the sandbox). */
     record Purified(SdModel model, Map<String, Double> diagnostics) {
     }
 

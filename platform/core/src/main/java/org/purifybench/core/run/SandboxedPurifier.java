@@ -1,7 +1,6 @@
 package org.purifybench.core.run;
 
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.purifybench.core.sandbox.Sandbox;
 import org.purifybench.core.sandbox.SandboxException;
@@ -31,8 +30,9 @@ final class SandboxedPurifier implements Purifier {
         try {
             synchronized (oneJobAtATime) {
                 failures.sandboxJobStarts();
-                return new Purified(sandbox.get().purify(jar, descriptor, job.backdoored(), job.tuning(), job.validation(), job.clean(),
-                        job.seed(), job.params()), Map.of());
+                Sandbox.Purification p = sandbox.get().purification(jar, descriptor, job.backdoored(), job.tuning(), job.validation(),
+                        job.clean(), job.seed(), job.params());
+                return new Purified(p.model(), p.diagnostics());
             }
         } catch (SandboxException e) {
             throw failures.sandboxed(job.defenseName(), e);

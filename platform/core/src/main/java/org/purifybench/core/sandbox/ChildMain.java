@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.purifybench.core.hash.Hashing;
 import org.purifybench.core.host.DefaultHost;
@@ -108,8 +109,9 @@ public final class ChildMain {
         SdModel clean = j.needs().contains(Need.CLEAN_REFERENCE_MODEL) ? Exchange.readModel(job.resolve(SandboxJob.CLEAN), j.spec()) : null;
         // The context offers what the parent honoured, whatever the plug-in's descriptor says here.
         PluginDescriptor honoured = new PluginDescriptor(Kind.DEFENSE, j.pluginId(), j.version(), "", "", j.needs(), SpiVersion.CURRENT);
+        Map<String, Double> diagnostics = new java.util.concurrent.ConcurrentHashMap<>();
         DefenseContext context = Contexts.defense(honoured, new Contexts.DefenseInputs(backdoored, tuning, validation,
-                null, () -> clean), j.seed(), new Params(j.params()), new DefaultHost(false, System.err));
+                null, () -> clean), j.seed(), new Params(j.params()), new DefaultHost(false, System.err), diagnostics::put);
         Thread thread = Thread.currentThread();
         thread.setContextClassLoader(defense.getClass().getClassLoader());
         Model result;
@@ -123,6 +125,10 @@ public final class ChildMain {
                     + ", not the context's model or a copy of it");
         }
         Exchange.writeModel(model, out.resolve(SandboxJob.OUTPUT));
+        if (!diagnostics.isEmpty()) {
+            new com.fasterxml.jackson.databind.ObjectMapper().writeValue(out.resolve(SandboxJob.DIAGNOSTICS).toFile(),
+                    new java.util.TreeMap<>(diagnostics));
+        }
     }
 
     private static final class JobProblem extends RuntimeException {

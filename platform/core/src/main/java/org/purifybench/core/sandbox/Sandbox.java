@@ -139,13 +139,20 @@ public final class Sandbox {
     }
 
     /**
-     * A sandboxed job's validated model with what the host observed of it. (Nothing the child writes
-     * about itself is reported: a jar controls everything inside the child JVM.)
+     * A sandboxed job's validated model with what the host observed of it. Besides the model, only the
+     * diagnostics the defense reported come back (a jar controls everything inside the child JVM, so
+     * they are checked - at most {@value #MAX_DIAGNOSTICS} finite numbers under lower-case names - and
+     * stay the defense's own claims; nothing else the child says about itself is reported).
      *
-     * @param seconds the job's wall time, the child JVM's start included
+     * @param seconds     the job's wall time, the child JVM's start included
+     * @param diagnostics what the defense reported about its run ({@code DefenseContext.diagnostic}); empty when none or refused
      */
-    public record Purification(SdModel model, double seconds) {
+    public record Purification(SdModel model, double seconds, Map<String, Double> diagnostics) {
     }
+
+    /** At most this many diagnostics come back from a job; a file with more is ignored. */
+    static final int MAX_DIAGNOSTICS = 64;
+    private static final int MAX_DIAGNOSTICS_BYTES = 64 * 1024;
 
     /** {@link #purify}, also returning the job's wall time. */
     public Purification purification(Path jar, PluginDescriptor d, SdModel backdoored, LabeledImages tuning, LabeledImages validation,
@@ -199,7 +206,7 @@ public final class Sandbox {
             SdModel model = outcome(run, result, jar, d, spec);
             double seconds = (System.nanoTime() - start) / 1e9;
             log.accept(String.format(Locale.ROOT, "sandbox: defense '%s' finished (%s) in %.1f s", d.id(), SandboxStatus.OK.label(), seconds));
-            return new Purification(model, seconds);
+            return new Purification(model, seconds, diagnostics(result.resolve(SandboxJob.DIAGNOSTICS), d));
         } catch (SandboxException e) {
             log.accept(String.format(Locale.ROOT, "sandbox: defense '%s' ended with status %s after %.1f s: %s", d.id(), e.status().label(),
                     (System.nanoTime() - start) / 1e9, firstLine(e.detail())));
@@ -257,6 +264,7 @@ public final class Sandbox {
         copyOut.put(SandboxJob.OUTPUT, Exchange.modelFileBytes(spec) + 1);
         copyOut.put(SandboxJob.ERROR, (long) MAX_ERROR_BYTES);
         copyOut.put("hs_err.log", (long) MAX_ERROR_BYTES);
+        copyOut.put(SandboxJob.DIAGNOSTICS, (long) MAX_DIAGNOSTICS_BYTES + 1);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/bin:/bin");
         env.put("HOME", Confinement.OUT);
@@ -390,6 +398,49 @@ public final class Sandbox {
                 : code > 128 ? "killed by signal " + (code - 128) : code < 0 ? "ended without an exit code" : "exit code " + code;
         throw new SandboxException(SandboxStatus.FAILED, id, jar, how + ": " + oneLine(said),
                 "fix the defense (its error is in the log above; the conformance kit runs it in-process), or leave it out of the matrix");
+    }
+
+    /**
+     * The diagnostics a finished job's defense reported, checked: a JSON object of at most
+     * {@value #MAX_DIAGNOSTICS} entries, each a lower-case hyphenated name (at most 64 characters) and a
+     * finite number. Anything else makes the whole file ignored, with a log line (its content is not shown:
+     * it is the jar's text); the model is kept either way.
+     */
+    private Map<String, Double> diagnostics(Path file, PluginDescriptor d) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Map.of();
+        }
+        String why;
+        try {
+            if (Files.size(file) > MAX_DIAGNOSTICS_BYTES) {
+                why = "the file is larger than " + MAX_DIAGNOSTICS_BYTES + " bytes";
+            } else {
+                com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+                Map<String, Double> out = new java.util.TreeMap<>();
+                why = tree == null || !tree.isObject() ? "not a JSON object"
+                        : tree.size() > MAX_DIAGNOSTICS ? tree.size() + " entries (at most " + MAX_DIAGNOSTICS + ")" : null;
+                if (why == null) {
+                    for (var it = tree.fields(); it.hasNext() && why == null; ) {
+                        var e = it.next();
+                        if (e.getKey().length() > 64 || !e.getKey().matches("[a-z0-9]+(-[a-z0-9]+)*")) {
+                            why = "a name is not lower-case words joined by hyphens (at most 64 characters)";
+                        } else if (!e.getValue().isNumber() || !Double.isFinite(e.getValue().asDouble())) {
+                            why = "a value is not a finite number";
+                        } else {
+                            out.put(e.getKey(), e.getValue().asDouble());
+                        }
+                    }
+                }
+                if (why == null) {
+                    return out;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            why = "it is not readable JSON";
+        }
+        log.accept("sandbox: the diagnostics of defense '" + d.id() + "' are ignored: " + why
+                + " (a defense reports at most " + MAX_DIAGNOSTICS + " finite numbers under lower-case hyphenated names)");
+        return Map.of();
     }
 
     /** The needs the child says the defense asked for: names of {@link Need} only, anything else in the file is ignored. */

@@ -29,6 +29,8 @@ public record SandboxJob(String pluginId, String version, String jar, String jar
     /** In the output folder: the purified model, and a short error text when the child fails. */
     public static final String OUTPUT = "purified.model";
     public static final String ERROR = "error.txt";
+    /** In the output folder: the diagnostics the defense reported (a JSON object of names to numbers), when any. */
+    public static final String DIAGNOSTICS = "diagnostics.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -52,6 +52,28 @@ final class SandboxFixtures {
                 """);
         // the identity (a matrix needs 'none')
         defense("None", "", "return c.backdooredModel();\n");
+        // reports diagnostics, as a trigger-inverting defense does
+        defense("Diagnose", "", """
+                c.diagnostic("inverted-target", 3);
+                c.diagnostic("inverted-target-share", 0.75);
+                return c.backdooredModel();
+                """);
+        // reports more diagnostics than a job may return
+        defense("DiagnoseFlood", "", """
+                for (int i = 0; i < 100; i++) {
+                    c.diagnostic("d" + i, i);
+                }
+                return c.backdooredModel();
+                """);
+        // writes the diagnostics file itself, with a value that is no number
+        defense("DiagnoseForge", "", """
+                try {
+                    java.nio.file.Files.writeString(java.nio.file.Path.of(System.getenv("HOME"), "diagnostics.json"), "{\\"inverted-target\\": \\"0; rm -rf /\\"}");
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                return c.backdooredModel();
+                """);
         // (1) network: tries each host:port in params "targets" and fails with what happened.
         defense("NetProbe", "", """
                 StringBuilder r = new StringBuilder("network:");

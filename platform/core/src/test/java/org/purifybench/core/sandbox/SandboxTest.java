@@ -48,7 +48,8 @@ class SandboxTest {
         Assumptions.assumeTrue(why == null, "the sandbox cannot be set up here: " + why);
         dir = Files.createTempDirectory("purifybench-sandbox-test");
         jar = SandboxFixtures.jar(dir.resolve("submissions/fixtures.jar"), "FineTune", "NetProbe", "FileWrite", "FileRead", "ExitEarly",
-                "Spin", "ThreadBomb", "HeapHog", "OffHeapHog", "Forker", "NanModel", "ForeignModel", "ForgeOutput");
+                "Spin", "ThreadBomb", "HeapHog", "OffHeapHog", "Forker", "NanModel", "ForeignModel", "ForgeOutput", "Diagnose", "DiagnoseFlood",
+                "DiagnoseForge");
         registry = PluginRegistry.load(ClassLoader.getPlatformClassLoader(), List.of(jar)).requireNoRefused();
         Dataset data = SyntheticImages.generate(SPEC.shape(), SPEC.numClasses(), 120, 40, 3);
         tuning = data.train().range(0, 80);
@@ -110,6 +111,24 @@ class SandboxTest {
         inProcess.state().forEach((k, v) -> assertArrayEquals(v.dup().data().asFloat(), sandboxed.state().get(k).dup().data().asFloat(), k));
         assertTrue(log.stream().anyMatch(l -> l.contains("fine-tune: validation accuracy")), "the child's log reaches the parent");
         assertTrue(Files.notExists(work().resolve("sandbox")) || isEmpty(work().resolve("sandbox")), "the job folder is removed");
+    }
+
+    @Test
+    void theDefensesDiagnosticsComeBackCheckedAndAnythingElseIsIgnored() {
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        Sandbox.Purification p = sandbox(LIMITS, log).purification(jar, registry.defense("diagnose").descriptor(), backdoored, tuning,
+                validation, () -> null, 5, new Params(Map.of()));
+        assertEquals(Map.of("inverted-target", 3.0, "inverted-target-share", 0.75), p.diagnostics());
+        for (String flood : List.of("diagnose-flood", "diagnose-forge")) {
+            List<String> lines = Collections.synchronizedList(new ArrayList<>());
+            Sandbox.Purification q = sandbox(LIMITS, lines).purification(jar, registry.defense(flood).descriptor(), backdoored, tuning,
+                    validation, () -> null, 5, new Params(Map.of()));
+            assertEquals(Map.of(), q.diagnostics(), flood);
+            assertEquals(SPEC, q.model().spec(), "the model is kept: " + flood);
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("sandbox: the diagnostics of defense '" + flood + "' are ignored: ")),
+                    String.join("\n", lines));
+            assertTrue(lines.stream().noneMatch(l -> l.contains("rm -rf")), "the jar's text is not shown");
+        }
     }
 
     /**
