@@ -221,9 +221,9 @@ public final class MatrixRunner {
     }
 
     /** The key of {@code cell}'s backdoored model. */
-    private static CacheKeys.Key backdooredKey(RunScope scope, CellPlan cell, CacheKeys.Key cleanKey) {
-        return CacheKeys.backdoored(cleanKey, cell.attack(), scope.registry().attack(cell.attack().id()),
-                scope.params().attack(cell.attack()).forAttack(cell.attack().id()), cell.rate(), scope.spec().targetLabel());
+    private CacheKeys.Key backdooredKey(MatrixSpec spec, MatrixParams params, CellPlan cell, CacheKeys.Key cleanKey) {
+        return CacheKeys.backdoored(cleanKey, cell.attack(), registry.attack(cell.attack().id()),
+                params.attack(cell.attack()).forAttack(cell.attack().id()), cell.rate(), spec.targetLabel());
     }
 
     /** Runs the plan's missing units, all of them or the {@code selected} ones. */
@@ -242,7 +242,7 @@ public final class MatrixRunner {
         for (CellPlan cell : run.plan().cells()) {
             RunScope.Seed seed = seeds.computeIfAbsent(cell.seed(), scope::seed);
             Attack attack = registry.attack(cell.attack().id());
-            CacheKeys.Key backdoored = backdooredKey(scope, cell, seed.cleanKey());
+            CacheKeys.Key backdoored = backdooredKey(run.spec(), run.params(), cell, seed.cleanKey());
             cells.add(cellInfo(run.spec(), dataset, scope.modelSpec(), cell, backdoored));
             CellPlan todo = selected == null ? cell : cell.only(selected);
             if (selected == null || !todo.missing().isEmpty()) {
@@ -313,9 +313,7 @@ public final class MatrixRunner {
         java.util.function.LongFunction<CacheKeys.Key> cleanKey = seed -> clean.computeIfAbsent(seed,
                 s -> CacheKeys.clean(dataset, modelSpec, spec, s));
         return RunTasks.of(runId(asWritten), plan, seed -> cleanKey.apply(seed).hash(),
-                cell -> CacheKeys.backdoored(cleanKey.apply(cell.seed()), cell.attack(), registry.attack(cell.attack().id()),
-                        params.attack(cell.attack()).forAttack(cell.attack().id()), cell.rate(), spec.targetLabel()).hash(),
-                cache::contains);
+                cell -> backdooredKey(spec, params, cell, cleanKey.apply(cell.seed())).hash(), cache::contains);
     }
 
     /** Where the run of {@code spec} stands in this work folder, per stage and task. */
@@ -356,7 +354,7 @@ public final class MatrixRunner {
         String job = TaskRecord.slurmJob();
         new TaskRecord(stage.label(), index, task, TaskRecord.RUNNING, host, pid, started, null, 0, null, null, null, job).write(runDir);
         try {
-            Executed done = stage == RunTasks.Stage.TRAIN ? train(asWritten, dataset, tasks.train().get(index))
+            Executed done = stage == RunTasks.Stage.TRAIN ? train(asWritten, dataset, tasks.train().get(index), stage.label() + "-" + index)
                     : execute(asWritten, dataset, false, Set.copyOf(tasks.evaluate().get(index).units())::contains,
                             new Mode(stage.label() + "-" + index, false, false));
             String state = done.failures().isEmpty() ? TaskRecord.DONE : TaskRecord.FAILED;
@@ -377,16 +375,16 @@ public final class MatrixRunner {
         }
     }
 
-    /** Stage 1: one model, with the attack's preparation for a backdoored one. */
-    private Executed train(MatrixSpec asWritten, Dataset dataset, RunTasks.TrainTask task) {
-        Opened run = open(asWritten, dataset, false, new Mode(null, true, false));
+    /** Stage 1: one model, with the attack's preparation for a backdoored one; it journals nothing (its shard stays empty). */
+    private Executed train(MatrixSpec asWritten, Dataset dataset, RunTasks.TrainTask task, String shard) {
+        Opened run = open(asWritten, dataset, false, new Mode(shard, true, false));
         RunScope.Seed seed = run.scope().seed(task.seed());
         if (task.kind() == RunTasks.ModelKind.CLEAN) {
             seed.clean().get();
         } else {
             CellPlan cell = run.plan().cells().stream().filter(c -> c.cellId().equals(task.cellId())).findFirst().orElseThrow();
-            new CellRun(run.scope(), cell, seed, registry.attack(cell.attack().id()), backdooredKey(run.scope(), cell, seed.cleanKey()))
-                    .trainBackdoored();
+            new CellRun(run.scope(), cell, seed, registry.attack(cell.attack().id()), backdooredKey(run.spec(), run.params(), cell,
+                    seed.cleanKey())).trainBackdoored();
         }
         return new Executed(null, List.of(), 0, run.clock().seconds());
     }
@@ -415,8 +413,7 @@ public final class MatrixRunner {
         Map<Long, CacheKeys.Key> clean = new LinkedHashMap<>();
         for (CellPlan cell : plan.cells()) {
             CacheKeys.Key cleanKey = clean.computeIfAbsent(cell.seed(), s -> CacheKeys.clean(dataset, modelSpec, spec, s));
-            cells.add(cellInfo(spec, dataset, modelSpec, cell, CacheKeys.backdoored(cleanKey, cell.attack(), registry.attack(cell.attack().id()),
-                    params.attack(cell.attack()).forAttack(cell.attack().id()), cell.rate(), spec.targetLabel())));
+            cells.add(cellInfo(spec, dataset, modelSpec, cell, backdooredKey(spec, params, cell, cleanKey)));
         }
         // the compute the run took: its tasks' times summed (they ran on many machines at once)
         double seconds = 0;
