@@ -106,6 +106,10 @@ final class SlurmCommand implements Callable<Integer> {
                 System.out.println("every unit is done: purifybench merge " + tasks.runId() + " --work-dir " + workDir + " writes the results");
                 return 0;
             }
+            if (mem == null) {
+                System.out.println("note: no --mem: each task gets the cluster's default memory; the launcher lets one use up to 3 GB of"
+                        + " heap and 8 GB of native memory (cnn-small needs about 2 GB, PreAct-ResNet-18 more): give --mem where the default is small");
+            }
             List<String> jobs = new ArrayList<>();
             String trainJob = null;
             if (!train.isEmpty()) {
