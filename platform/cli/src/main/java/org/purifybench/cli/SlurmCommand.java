@@ -108,7 +108,7 @@ final class SlurmCommand implements Callable<Integer> {
             }
             if (mem == null) {
                 System.out.println("note: no --mem: each task gets the cluster's default memory; the launcher lets one use up to 3 GB of"
-                        + " heap and 8 GB of native memory (cnn-small needs about 2 GB, PreAct-ResNet-18 more): give --mem where the default is small");
+                        + " heap and 8 GB of native memory (a task of the demo's matrix peaked at 2.8 GB resident): give --mem where the default is small");
             }
             List<String> jobs = new ArrayList<>();
             String trainJob = null;

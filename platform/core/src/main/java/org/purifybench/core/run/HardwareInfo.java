@@ -28,15 +28,24 @@ final class HardwareInfo {
 
     /** The provenance of a run that took {@code wallSeconds}, with the given phase times and its units' code versions. */
     Provenance provenance(double wallSeconds, Map<String, Double> phaseSeconds, Map<String, Integer> unitsByCodeVersion) {
-        samplePeakOffHeap();
-        long offHeap;
-        synchronized (this) {
-            offHeap = peakOffHeap;
-        }
+        return provenance(wallSeconds, phaseSeconds, unitsByCodeVersion, peakHeap(), peakResident());
+    }
+
+    /** As above, with the peaks given (a merged run's: the largest of its tasks'). */
+    Provenance provenance(double wallSeconds, Map<String, Double> phaseSeconds, Map<String, Integer> unitsByCodeVersion, long peakHeap,
+                          long peakResident) {
         return new Provenance(CodeVersion.get(), SpiVersion.CURRENT, System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 cpuModel(), Runtime.getRuntime().availableProcessors(), backend(), "cpu", wallSeconds, phaseSeconds,
-                peakHeap(), offHeap, unitsByCodeVersion);
+                peakHeap, peakResident, unitsByCodeVersion);
+    }
+
+    /** The largest resident memory of this process noted so far, now included. */
+    long peakResident() {
+        samplePeakOffHeap();
+        synchronized (this) {
+            return peakOffHeap;
+        }
     }
 
     /** This machine's name, for task records (which node ran a cluster task). */

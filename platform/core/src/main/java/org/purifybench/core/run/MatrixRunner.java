@@ -261,7 +261,7 @@ public final class MatrixRunner {
             return new Executed(null, failed, scope.computed().get(), run.clock().seconds());
         }
         ResultsDocument doc = document(asWritten, run.spec(), run.params(), run.plan(), run.journal(), cells,
-                (System.nanoTime() - start) / 1e9, run.clock().seconds());
+                hardware.provenance((System.nanoTime() - start) / 1e9, run.clock().seconds(), run.journal().unitsByCodeVersion()));
         doc.setFailures(failed);
         Path resultsFile = run.runDir().resolve("results.json");
         ResultsIO.write(doc, resultsFile);
@@ -352,20 +352,20 @@ public final class MatrixRunner {
         String started = Instant.now().toString();
         long start = System.nanoTime();
         String job = TaskRecord.slurmJob();
-        new TaskRecord(stage.label(), index, task, TaskRecord.RUNNING, host, pid, started, null, 0, null, null, null, job).write(runDir);
+        new TaskRecord(stage.label(), index, task, TaskRecord.RUNNING, host, pid, started, null, job, null, null, null).write(runDir);
         try {
             Executed done = stage == RunTasks.Stage.TRAIN ? train(asWritten, dataset, tasks.train().get(index), stage.label() + "-" + index)
                     : execute(asWritten, dataset, false, Set.copyOf(tasks.evaluate().get(index).units())::contains,
                             new Mode(stage.label() + "-" + index, false, false));
             String state = done.failures().isEmpty() ? TaskRecord.DONE : TaskRecord.FAILED;
             String message = done.failures().isEmpty() ? null : done.failures().size() + " unit(s) failed, first: " + done.failures().get(0).reason();
-            new TaskRecord(stage.label(), index, task, state, host, pid, started, Instant.now().toString(), (System.nanoTime() - start) / 1e9,
-                    message, done.failures(), done.phases(), job).write(runDir);
+            new TaskRecord(stage.label(), index, task, state, host, pid, started, Instant.now().toString(), job, message, done.failures(),
+                    usage(start, done.phases())).write(runDir);
             return new TaskOutcome(task, done.computed(), done.failures());
         } catch (RuntimeException e) {
             String reason = UnitFailures.describe(e);
-            new TaskRecord(stage.label(), index, task, TaskRecord.FAILED, host, pid, started, Instant.now().toString(),
-                    (System.nanoTime() - start) / 1e9, reason, null, null, job).write(runDir);
+            new TaskRecord(stage.label(), index, task, TaskRecord.FAILED, host, pid, started, Instant.now().toString(), job, reason, null,
+                    usage(start, Map.of())).write(runDir);
             if (e instanceof UserException) {
                 throw e;
             }
@@ -373,6 +373,10 @@ public final class MatrixRunner {
                     "its log says more (--debug prints the stack); fix the cause and run the task again (purifybench status "
                             + runId(asWritten) + " lists the run's tasks)", e);
         }
+    }
+
+    private TaskRecord.Usage usage(long startNanos, Map<String, Double> phases) {
+        return new TaskRecord.Usage((System.nanoTime() - startNanos) / 1e9, phases, HardwareInfo.peakHeap(), hardware.peakResident());
     }
 
     /** Stage 1: one model, with the attack's preparation for a backdoored one; it journals nothing (its shard stays empty). */
@@ -415,14 +419,21 @@ public final class MatrixRunner {
             CacheKeys.Key cleanKey = clean.computeIfAbsent(cell.seed(), s -> CacheKeys.clean(dataset, modelSpec, spec, s));
             cells.add(cellInfo(spec, dataset, modelSpec, cell, backdooredKey(spec, params, cell, cleanKey)));
         }
-        // the compute the run took: its tasks' times summed (they ran on many machines at once)
+        // the compute the run took: its tasks' times summed (they ran on many machines at once), and the largest task's memory
         double seconds = 0;
+        long peakHeap = 0;
+        long peakResident = 0;
         Map<String, Double> phases = new LinkedHashMap<>();
         for (TaskRecord t : TaskRecord.readAll(runDir)) {
-            seconds += t.seconds();
-            t.phases().forEach((k, v) -> phases.merge(k, v, Double::sum));
+            if (t.usage() != null) {
+                seconds += t.usage().seconds();
+                t.usage().phases().forEach((k, v) -> phases.merge(k, v, Double::sum));
+                peakHeap = Math.max(peakHeap, t.usage().peakHeapBytes());
+                peakResident = Math.max(peakResident, t.usage().peakResidentBytes());
+            }
         }
-        ResultsDocument doc = document(asWritten, spec, params, plan, journal, cells, seconds, phases);
+        ResultsDocument doc = document(asWritten, spec, params, plan, journal, cells,
+                hardware.provenance(seconds, phases, journal.unitsByCodeVersion(), peakHeap, peakResident));
         doc.setFailures(List.of());
         Path resultsFile = runDir.resolve("results.json");
         ResultsIO.write(doc, resultsFile);
@@ -550,7 +561,7 @@ public final class MatrixRunner {
     }
 
     private ResultsDocument document(MatrixSpec asWritten, MatrixSpec spec, MatrixParams params, MatrixPlan plan, Journal journal,
-                                     List<CellInfo> cells, double wall, Map<String, Double> phases) {
+                                     List<CellInfo> cells, org.purifybench.core.results.Provenance provenance) {
         ResultsDocument doc = new ResultsDocument();
         doc.setRunId(runId(asWritten));
         doc.setCreatedAt(Instant.now().toString());
@@ -574,7 +585,7 @@ public final class MatrixRunner {
         }
         doc.setRows(rows);
         doc.setCurves(curves);
-        doc.setProvenance(hardware.provenance(wall, phases, journal.unitsByCodeVersion()));
+        doc.setProvenance(provenance);
         return doc;
     }
 

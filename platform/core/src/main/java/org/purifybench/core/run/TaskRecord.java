@@ -16,14 +16,25 @@ import org.purifybench.core.results.ResultsIO;
 /**
  * What one task of a run did, as {@code RUN/tasks/STAGE-INDEX.json}: written when it starts
  * (state running, host, pid) and when it ends (done or failed, the failed units with their
- * reasons, its phase times). Each task writes only its own file, atomically, so a status read
+ * reasons, what it used). Each task writes only its own file, atomically, so a status read
  * from any machine sees whole records.
  *
- * @param phases       seconds per phase of the run ({@link PhaseClock}), summed into the merged results' provenance
  * @param schedulerJob the scheduler's id of the job running it (Slurm: {@code ARRAYJOB_TASK}), or null outside one
+ * @param usage        what the task used, once it ended (null while it runs)
  */
 public record TaskRecord(String stage, int index, String task, String state, String host, long pid, String started, String ended,
-                         double seconds, String message, List<FailedUnit> failures, Map<String, Double> phases, String schedulerJob) {
+                         String schedulerJob, String message, List<FailedUnit> failures, Usage usage) {
+    /**
+     * What a task used; the merged results' provenance sums the times and takes the largest peaks.
+     *
+     * @param phases seconds per phase ({@link PhaseClock})
+     */
+    public record Usage(double seconds, Map<String, Double> phases, long peakHeapBytes, long peakResidentBytes) {
+        public Usage {
+            phases = phases == null ? Map.of() : Map.copyOf(phases);
+        }
+    }
+
     public static final String RUNNING = "running";
     public static final String DONE = "done";
     public static final String FAILED = "failed";
@@ -32,7 +43,6 @@ public record TaskRecord(String stage, int index, String task, String state, Str
 
     public TaskRecord {
         failures = failures == null ? List.of() : List.copyOf(failures);
-        phases = phases == null ? Map.of() : Map.copyOf(phases);
     }
 
     /** The Slurm job this process runs in ({@code 1234_5} for task 5 of array job 1234), or null outside Slurm. */

@@ -113,6 +113,12 @@ class RunTasksTest {
         assertTrue(status.complete());
         assertEquals(4, status.count("evaluate", "done"));
         ResultsDocument merged = runner(registry, work).merge(spec, PlanRunTest.DATA).document();
+        List<TaskRecord> records = TaskRecord.readAll(MatrixRunner.runDir(work, spec));
+        assertEquals(8, records.size(), "one record per task");
+        assertEquals(records.stream().mapToDouble(t -> t.usage().seconds()).sum(), merged.getProvenance().wallTimeSeconds(), 1e-9,
+                "a merged run's time is its tasks' summed");
+        assertEquals(records.stream().mapToLong(t -> t.usage().peakResidentBytes()).max().orElseThrow(),
+                merged.getProvenance().peakOffHeapBytes(), "and its peak memory the largest task's");
 
         ResultsDocument single = runner(registry, dir.resolve("single")).run(spec, PlanRunTest.DATA, false).document();
         RunStatus local = runner(registry, dir.resolve("single")).status(spec, PlanRunTest.DATA);
@@ -139,7 +145,7 @@ class RunTasksTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         new TaskRecord("evaluate", 2, "synthetic/cnn-small/corner/0.1/seed1 none", TaskRecord.RUNNING, HardwareInfo.hostName(), gone.pid(),
-                "2026-01-01T00:00:00Z", null, 0, null, null, null, null).write(runDir);
+                "2026-01-01T00:00:00Z", null, null, null, null, null).write(runDir);
         Path shard = runDir.resolve(Journal.SHARDS).resolve("evaluate-2.jsonl");
         List<String> lines = Files.readAllLines(shard);
         Files.write(shard, List.of(lines.get(0)));
@@ -164,8 +170,8 @@ class RunTasksTest {
         Path work = dir.resolve("work");
         runner(registry, work).tasks(spec, PlanRunTest.DATA);
         // a record left by a task on another node that Slurm killed at its time limit
-        new TaskRecord("train", 1, "clean model, seed 1", TaskRecord.RUNNING, "node17", 4242, "2026-01-01T00:00:00Z", null, 0, null, null, null,
-                "991_1").write(MatrixRunner.runDir(work, spec));
+        new TaskRecord("train", 1, "clean model, seed 1", TaskRecord.RUNNING, "node17", 4242, "2026-01-01T00:00:00Z", null, "991_1", null,
+                null, null).write(MatrixRunner.runDir(work, spec));
         java.util.function.Function<RunStatus, String> state = st -> st.tasks().stream()
                 .filter(t -> t.stage().equals("train") && t.index() == 1).findFirst().orElseThrow().state();
         RunStatus gone = runner(registry, work).status(spec, PlanRunTest.DATA, job -> java.util.Optional.of(!job.equals("991_1")));
