@@ -75,6 +75,12 @@ class SlurmClusterTest {
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("stage train 0 of 2 task(s) to run, stage evaluate 0 of 2"), again.out());
         assertTrue(again.out().contains("every unit is done"), again.out());
+
+        Result refused = PluginJarsCliTest.run("--work-dir", dir.resolve("refused").toString(), "slurm", "submit", "--matrix", m.toString(),
+                "--partition", "no-such-partition", "--launcher", launcher.toString());
+        assertEquals(1, refused.code(), refused.out());
+        assertTrue(refused.err().contains("sbatch refused ") && refused.err().contains("train.sbatch"), refused.err());
+        assertTrue(refused.err().toLowerCase(java.util.Locale.ROOT).contains("partition"), "sbatch's reason is shown: " + refused.err());
     }
 
     /** Why no cluster can be used here, or null when sbatch and squeue answer. */
