@@ -106,6 +106,9 @@ final class SlurmCommand implements Callable<Integer> {
                 System.out.println("every unit is done: purifybench merge " + tasks.runId() + " --work-dir " + workDir + " writes the results");
                 return 0;
             }
+            if (!dryRun) {
+                checkArraySize(train, evaluate, SlurmQueue.maxArraySize());
+            }
             if (mem == null) {
                 System.out.println("note: no --mem: each task gets the cluster's default memory; the launcher lets one use up to 3 GB of"
                         + " heap and 8 GB of native memory (a task of the demo's matrix peaked at 2.8 GB resident): give --mem where the default is small");
@@ -131,6 +134,19 @@ final class SlurmCommand implements Callable<Integer> {
             System.out.println("logs:        " + runDir.resolve("slurm").resolve("logs"));
             System.out.println("results:     " + runDir.resolve("results.json") + " (written by the merge job)");
             return 0;
+        }
+
+        /** Array indexes must stay below the cluster's MaxArraySize: say so before anything is submitted. */
+        static void checkArraySize(List<Integer> train, List<Integer> evaluate, java.util.OptionalInt maxArraySize) {
+            if (maxArraySize.isEmpty()) {
+                return;
+            }
+            int largest = java.util.stream.Stream.of(train, evaluate).flatMap(List::stream).mapToInt(Integer::intValue).max().orElse(-1);
+            if (largest >= maxArraySize.getAsInt()) {
+                throw new UserException("this run has task number " + largest + " but the cluster's MaxArraySize is " + maxArraySize.getAsInt()
+                        + " (array indexes 0 to " + (maxArraySize.getAsInt() - 1) + ")",
+                        "split the matrix into smaller matrix files (e.g. one per seed), or ask the cluster's admins to raise MaxArraySize");
+            }
         }
 
         private static Path write(Path file, String text) throws IOException {

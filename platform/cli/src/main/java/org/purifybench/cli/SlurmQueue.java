@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Asks Slurm whether a job is still queued or running, so status can tell a killed task from a running one. */
+/** Asks Slurm what submit and status need: whether a job still runs, and the largest array index it accepts. */
 final class SlurmQueue {
     private SlurmQueue() {
     }
@@ -28,5 +28,28 @@ final class SlurmQueue {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /** The cluster's MaxArraySize (array indexes run from 0 to it minus 1), or empty when scontrol cannot say. */
+    static java.util.OptionalInt maxArraySize() {
+        try {
+            Process p = new ProcessBuilder("scontrol", "show", "config").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                return java.util.OptionalInt.empty();
+            }
+            return parseMaxArraySize(out);
+        } catch (java.io.IOException e) {
+            return java.util.OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.OptionalInt.empty();
+        }
+    }
+
+    static java.util.OptionalInt parseMaxArraySize(String config) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^MaxArraySize\\s*=\\s*(\\d+)").matcher(config);
+        return m.find() ? java.util.OptionalInt.of(Integer.parseInt(m.group(1))) : java.util.OptionalInt.empty();
     }
 }

@@ -54,4 +54,16 @@ class SlurmScriptsTest {
         assertEquals("'it'\\''s here'", SlurmScripts.quote("it's here"));
         assertEquals("'$(rm -rf /)'", SlurmScripts.quote("$(rm -rf /)"));
     }
+
+    @Test
+    void aRunWithMoreTasksThanTheClustersArraysTakeIsRefusedBeforeSubmitting() {
+        assertEquals(java.util.OptionalInt.of(1001), SlurmQueue.parseMaxArraySize("MaxArraySize            = 1001\nMaxJobCount = 10000\n"));
+        assertEquals(java.util.OptionalInt.empty(), SlurmQueue.parseMaxArraySize("nothing here"));
+        SlurmCommand.Submit.checkArraySize(List.of(0, 1), List.of(999, 1000), java.util.OptionalInt.of(1001));
+        SlurmCommand.Submit.checkArraySize(List.of(0), List.of(5000), java.util.OptionalInt.empty());
+        org.purifybench.core.UserException e = org.junit.jupiter.api.Assertions.assertThrows(org.purifybench.core.UserException.class,
+                () -> SlurmCommand.Submit.checkArraySize(List.of(0), List.of(3, 1001), java.util.OptionalInt.of(1001)));
+        assertTrue(e.getMessage().contains("task number 1001 but the cluster's MaxArraySize is 1001 (array indexes 0 to 1000)"), e.getMessage());
+        assertTrue(e.fix().contains("split the matrix"), e.fix());
+    }
 }
