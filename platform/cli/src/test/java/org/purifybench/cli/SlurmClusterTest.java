@@ -22,8 +22,9 @@ import org.purifybench.cli.PluginJarsCliTest.Result;
 
 /**
  * {@code purifybench slurm submit} on a real Slurm cluster (CI starts a one-node one: .ci/slurm-cluster):
- * the job arrays run, the merge job writes the results, and they equal a single-process run of the
- * same matrix at the same thread count; submitting again finds nothing to do. Skipped where no
+ * the job arrays run; an evaluation task killed mid-way shows as died and leaves the merge without
+ * results; submitting again runs only that task, and the merged results equal a single-process run
+ * of the same matrix at the same thread count; submitting once more finds nothing to do. Skipped where no
  * cluster answers, unless PURIFYBENCH_REQUIRE_SLURM is set (CI): then that is a failure.
  */
 class SlurmClusterTest {
@@ -53,13 +54,43 @@ class SlurmClusterTest {
         List<String> jobs = Arrays.asList(jobsLine.substring("submitted jobs ".length(), jobsLine.indexOf(" (")).split(", "));
         assertEquals(3, jobs.size(), jobsLine);
 
-        assertTrue(local.waitFor(WAIT_MINUTES, TimeUnit.MINUTES), "the local run did not finish");
-        assertEquals(0, local.exitValue(), Files.readString(dir.resolve("local.log")));
-        waitForJobs(jobs);
-
         String runId = submitted.out().lines().findFirst().orElseThrow().split(" ")[1].replace(":", "");
         Path clusterRun = dir.resolve("cluster/runs").resolve(runId);
         Path results = clusterRun.resolve("results.json");
+
+        // Slurm kills evaluate task 1 (ft) mid-way, as a time limit or a scancel would: once its record says it runs
+        Path record = clusterRun.resolve("tasks/evaluate-1.json");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(WAIT_MINUTES);
+        boolean killed = false;
+        while (!killed && System.nanoTime() < deadline) {
+            String state = Files.exists(record) ? Files.readString(record) : "";
+            if (state.contains("\"state\":\"running\"")) {
+                assertEquals(0, new ProcessBuilder("scancel", jobs.get(1) + "_1").start().waitFor());
+                killed = true;
+            } else {
+                assertTrue(!state.contains("\"state\":\"done\""), "evaluate task 1 finished before it could be killed: " + state);
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(killed, "evaluate task 1 never ran; logs:\n" + logs(clusterRun.resolve("slurm/logs")));
+        waitForJobs(jobs);
+        assertTrue(Files.notExists(results), "the merge must not write results while a unit is missing");
+        Result status = PluginJarsCliTest.run("--work-dir", dir.resolve("cluster").toString(), "status", runId);
+        assertEquals(3, status.code(), status.out());
+        assertTrue(status.out().contains("  died evaluate 1 ("), status.out());
+        assertTrue(logs(clusterRun.resolve("slurm/logs")).contains("units are missing"), "the merge job's log lists what is missing");
+
+        Result resubmitted = PluginJarsCliTest.run("--work-dir", dir.resolve("cluster").toString(), "slurm", "submit", "--matrix", m.toString(),
+                "--cpus-per-task", "1", "--launcher", launcher.toString());
+        assertEquals(0, resubmitted.code(), resubmitted.err());
+        assertTrue(resubmitted.out().contains("stage train 0 of 2 task(s) to run, stage evaluate 1 of 2"), resubmitted.out());
+        String again1 = resubmitted.out().lines().filter(l -> l.startsWith("submitted jobs ")).findFirst().orElseThrow(() -> new AssertionError(resubmitted.out()));
+        List<String> jobs2 = Arrays.asList(again1.substring("submitted jobs ".length(), again1.indexOf(" (")).split(", "));
+        assertEquals(2, jobs2.size(), "no training job: its models are cached; " + again1);
+
+        assertTrue(local.waitFor(WAIT_MINUTES, TimeUnit.MINUTES), "the local run did not finish");
+        assertEquals(0, local.exitValue(), Files.readString(dir.resolve("local.log")));
+        waitForJobs(jobs2);
         assertTrue(Files.exists(results), "the merge job wrote no results; logs:\n" + logs(clusterRun.resolve("slurm/logs")));
         ObjectMapper json = new ObjectMapper();
         JsonNode fromCluster = json.readTree(results.toFile());
