@@ -37,7 +37,7 @@ final class PlanCommand implements Callable<Integer> {
         MatrixRunner runner = RunSupport.runner(plugins, root.workDir, false);
         var dataset = MatrixRunner.dataset(spec);
         RunTasks tasks = runner.tasks(spec, dataset);
-        MatrixPlan plan = runner.plan(spec, dataset);
+        MatrixPlan plan = tasks.plan();
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("runId", tasks.runId());

@@ -327,8 +327,7 @@ public final class MatrixRunner {
      */
     public RunStatus status(MatrixSpec asWritten, Dataset dataset, java.util.function.Function<String, java.util.Optional<Boolean>> jobAlive) {
         RunTasks tasks = tasks(asWritten, dataset);
-        MatrixSpec spec = Roles.prepare(asWritten, registry, line -> { });
-        return RunStatus.of(runDir(workDir, asWritten), tasks, plan(spec, dataset, Journal.readOnly(runDir(workDir, asWritten))), jobAlive);
+        return RunStatus.of(runDir(workDir, asWritten), tasks, jobAlive);
     }
 
     /** What one task did: the units it computed and the ones that failed. */

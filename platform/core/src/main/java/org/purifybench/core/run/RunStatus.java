@@ -27,7 +27,8 @@ public record RunStatus(String runId, int units, int unitsDone, List<Task> tasks
     public record Task(String stage, int index, String task, String state, String detail, List<FailedUnit> failures) {
     }
 
-    static RunStatus of(Path runDir, RunTasks tasks, MatrixPlan plan, Function<String, Optional<Boolean>> jobAlive) {
+    static RunStatus of(Path runDir, RunTasks tasks, Function<String, Optional<Boolean>> jobAlive) {
+        MatrixPlan plan = tasks.plan();
         Map<String, TaskRecord> records = new LinkedHashMap<>();
         TaskRecord.readAll(runDir).forEach(r -> records.put(r.stage() + "-" + r.index(), r));
         List<FailedUnit> localFailures = localFailures(runDir);

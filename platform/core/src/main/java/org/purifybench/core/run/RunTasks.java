@@ -14,7 +14,10 @@ import org.purifybench.core.UserException;
  * defense once per evaluator or make the evaluators queue for one another's lock. Numbers are
  * stable while the matrix is unchanged, like the units' ({@link MatrixPlan}).
  */
-public record RunTasks(String runId, List<TrainTask> train, List<EvaluateTask> evaluate) {
+/**
+ * @param plan the plan the tasks were cut from, as the journal stood then
+ */
+public record RunTasks(String runId, MatrixPlan plan, List<TrainTask> train, List<EvaluateTask> evaluate) {
 
     public RunTasks {
         train = List.copyOf(train);
@@ -90,7 +93,7 @@ public record RunTasks(String runId, List<TrainTask> train, List<EvaluateTask> e
                         units.stream().allMatch(CellPlan.Unit::done)));
             }
         }
-        return new RunTasks(runId, train, evaluate);
+        return new RunTasks(runId, plan, train, evaluate);
     }
 
     /** How many tasks {@code stage} has. */
