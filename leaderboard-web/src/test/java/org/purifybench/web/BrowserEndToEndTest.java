@@ -33,6 +33,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -275,11 +276,18 @@ class BrowserEndToEndTest {
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.tagName("footer")));
     }
 
-    /** Clicks something that loads a new page, and waits until the new page has been parsed. */
+    /**
+     * Clicks something that loads a new page, and waits until the new page has been parsed. The old page is
+     * recognised by a marker on its window object, not by holding one of its elements: waiting for an element
+     * to go stale races Chromium's DevTools, which can answer "Node with given id does not belong to the
+     * document" (an unknown error, not a staleness) while the page is being replaced.
+     */
     private void clickAndWait(WebElement element) {
-        WebElement oldRoot = driver.findElement(By.tagName("html"));
+        JavascriptExecutor js = (JavascriptExecutor) driver;
+        js.executeScript("window.__purifybenchOldPage = true;");
         element.click();
-        waiting().until(ExpectedConditions.stalenessOf(oldRoot));
+        waiting().ignoring(WebDriverException.class).until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
+                "return window.__purifybenchOldPage === undefined && document.readyState === 'complete';")));
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.tagName("footer")));
     }
 
