@@ -34,7 +34,7 @@ import org.purifybench.toolkit.Seeds;
         paper = "Min et al., Uncovering, Explaining, and Mitigating the Superficial Safety of Backdoor Defense, NeurIPS 2024",
         needs = {Need.CLEAN_TUNING_DATA, Need.VALIDATION_DATA},
         params = {
-            @Param(name = "rho", type = ParamType.NUMBER, defaultValue = "auto", min = 0, choices = {"auto"}, description = "path step size, or auto: the largest of rho-grid within cacc-budget on validation data", source = "Min et al., NeurIPS 2024 (PAM), Algorithm 1"),
+            @Param(name = "rho", type = ParamType.NUMBER, defaultValue = "auto", min = 0, choices = {"auto"}, perAttack = true, description = "path step size, or auto: the largest of rho-grid within cacc-budget on validation data (per attack: a map from attack id, as the paper fixes 0.9 for BadNet and LC, 0.5 for Blended and SSBA)", source = "Min et al., NeurIPS 2024 (PAM), Algorithm 1; fixed values: section 4, Post-Purification Robustness of PAM"),
             @Param(name = "rho-grid", type = ParamType.NUMBER_LIST, defaultValue = "0.9,0.7,0.5,0.3,0.1", min = 0, description = "rhos auto tries, largest first"),
             @Param(name = "cacc-budget", type = ParamType.NUMBER, defaultValue = "0.02", description = "largest validation C-Acc drop from the backdoored model accepted by auto"),
             @Param(name = "rounds", type = ParamType.INT, defaultValue = "3", min = 1, description = "rounds, each re-inverting the trigger against the current model", source = "stable_backdoor_purification defense.sh (--nround 3)"),

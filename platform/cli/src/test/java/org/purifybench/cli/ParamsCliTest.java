@@ -187,6 +187,20 @@ class ParamsCliTest {
     }
 
     @Test
+    void theStandardProfilesPaperRhoRowGivesEachAttackThePapersValue() {
+        MatrixSpec standard = MatrixSpec.profile("standard");
+        MatrixParams params = MatrixParams.bind(standard, PluginRegistry.fromClasspath());
+        List<MatrixSpec.PluginRef> paperRho = standard.defenses().stream()
+                .filter(d -> d.id().equals("pam") && params.defense(d).forAttackMap("badnet").get("rho") instanceof Number n && n.doubleValue() == 0.9)
+                .toList();
+        assertEquals(1, paperRho.size(), "one PAM row with the paper's fixed rho: " + standard.defenses());
+        var bound = params.defense(paperRho.get(0));
+        assertEquals(0.9, ((Number) bound.forAttackMap("lc").get("rho")).doubleValue());
+        assertEquals(0.5, ((Number) bound.forAttackMap("blended").get("rho")).doubleValue());
+        assertEquals(0.5, ((Number) bound.forAttackMap("ssba").get("rho")).doubleValue());
+    }
+
+    @Test
     void listParamsPrintsEachDeclaredParameter() {
         PluginDescriptor d = new PluginDescriptor(Kind.EVALUATOR, "ra", "1.0.0", "retuning", "", Set.of(), SpiVersion.CURRENT,
                 Role.PURIFIER, List.of(), Set.of(), List.of(
