@@ -48,9 +48,9 @@ import org.purifybench.toolkit.Shuffle;
             @Param(name = "alpha", type = ParamType.NUMBER, defaultValue = "0.2", min = 0, max = 1, description = "weight of the clean loss against the perturbed one, in [0, 1]", source = "ANP authors' code"),
             @Param(name = "mask-lr", type = ParamType.NUMBER, defaultValue = "0.2", min = 0, description = "mask learning rate, > 0", source = "ANP authors' code (BackdoorBench: 0.01)"),
             @Param(name = "momentum", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1, description = "mask SGD momentum, in [0, 1)", source = "ANP authors' code"),
-            @Param(name = "threshold-max", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1, description = "largest pruning threshold tried"),
-            @Param(name = "threshold-step", type = ParamType.NUMBER, defaultValue = "0.05", min = 0, description = "step between pruning thresholds tried, > 0"),
-            @Param(name = "acc-budget", type = ParamType.NUMBER, defaultValue = "0.02", min = 0, description = "largest validation accuracy drop accepted when choosing the threshold")
+            @Param(name = "threshold-max", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1, description = "largest pruning threshold tried", source = "Min et al., NeurIPS 2024, appendix B (ANP pruned at thresholds 0.4-0.9)"),
+            @Param(name = "threshold-step", type = ParamType.NUMBER, defaultValue = "0.05", min = 0, description = "step between pruning thresholds tried, > 0", source = "this platform's selection rule (docs/methods.md, ANP)"),
+            @Param(name = "acc-budget", type = ParamType.NUMBER, defaultValue = "0.02", min = 0, description = "largest validation accuracy drop accepted when choosing the threshold", source = "this platform's selection rule on validation data (BackdoorBench: a 10% relative test-accuracy drop; docs/methods.md, ANP)")
         })
 public final class Anp implements Defense {
     record Settings(int iterations, int batch, double eps, int steps, double alpha, double lr, double momentum,

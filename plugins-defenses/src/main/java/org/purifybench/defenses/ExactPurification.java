@@ -39,7 +39,7 @@ import org.purifybench.toolkit.Seeds;
         needs = {Need.CLEAN_TUNING_DATA, Need.ORACLE_TRIGGER},
         role = Role.ORACLE,
         params = {
-            @Param(name = "trigger-share", type = ParamType.NUMBER, defaultValue = "0.1", min = 0, max = 1, description = "share of non-target tuning samples given the true trigger"),
+            @Param(name = "trigger-share", type = ParamType.NUMBER, defaultValue = "0.1", min = 0, max = 1, description = "share of non-target tuning samples given the true trigger", source = "Min et al., NeurIPS 2024, appendix B (EP: the true trigger on 10% of the tuning set under true labels)"),
             @Param(name = "epochs", type = ParamType.INT, defaultValue = "20", min = 0, description = "training epochs", source = "Min et al., NeurIPS 2024, appendix B (20 epochs)"),
             @Param(name = "batch-size", type = ParamType.INT, defaultValue = "128", min = 1, description = "training batch size", source = "stable_backdoor_purification fine_tune/ft.py"),
             @Param(name = "lr", type = ParamType.NUMBER, defaultValue = "0.01", min = 0, description = "learning rate", source = "stable_backdoor_purification fine_tune/ft.py"),

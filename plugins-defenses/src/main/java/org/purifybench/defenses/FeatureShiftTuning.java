@@ -40,7 +40,7 @@ import org.purifybench.toolkit.Seeds;
         params = {
             @Param(name = "alpha", type = ParamType.NUMBER, defaultValue = "auto", min = 0, choices = {"auto"}, description = "weight of <w, w_orig>, or auto: the largest of alpha-grid within cacc-budget on validation data", source = "FST paper, section 4; README: use a small alpha off CIFAR-10"),
             @Param(name = "alpha-grid", type = ParamType.NUMBER_LIST, defaultValue = "0.2,0.1,0.05,0.02,0.01,0.005,0.002,0.001,0", min = 0, description = "alphas auto tries, largest first", source = "stable_backdoor_purification fine_tune/ft.py (0.2) and README (0.1 on CIFAR-10)"),
-            @Param(name = "cacc-budget", type = ParamType.NUMBER, defaultValue = "0.02", description = "largest validation C-Acc drop from the backdoored model accepted by auto"),
+            @Param(name = "cacc-budget", type = ParamType.NUMBER, defaultValue = "0.02", description = "largest validation C-Acc drop from the backdoored model accepted by auto", source = LargestWithinBudget.RULE_SOURCE),
             @Param(name = "samples", type = ParamType.INT, defaultValue = "1000", min = 2, description = "tuning images used (the first ones), >= 2", source = "stable_backdoor_purification: split_ratio 0.02 of CIFAR-10"),
             @Param(name = "epochs", type = ParamType.INT, defaultValue = "10", min = 0, description = "training epochs", source = "stable_backdoor_purification fine_tune/ft.py"),
             @Param(name = "batch-size", type = ParamType.INT, defaultValue = "128", min = 1, description = "training batch size", source = "stable_backdoor_purification fine_tune/ft.py"),

@@ -79,7 +79,7 @@ import org.purifybench.spi.Trainer;
             @Param(name = "portion", type = ParamType.NUMBER, defaultValue = "0.01", min = 0, max = 1, description = "share of each batch given the perturbation", source = "I-BAU authors' code"),
             @Param(name = "batch-size", type = ParamType.INT, defaultValue = "100", min = 2, description = "batch size", source = "I-BAU authors' code"),
             @Param(name = "fd-eps", type = ParamType.NUMBER, defaultValue = "0.1", min = 0, description = "finite-difference step of the mixed second-order product, > 0", source = "measured (IBauCostTest)"),
-            @Param(name = "hvp", type = ParamType.STRING, defaultValue = "jacobian", choices = {"jacobian", "gradient-difference"}, description = "how Hessian-vector products are taken")
+            @Param(name = "hvp", type = ParamType.STRING, defaultValue = "jacobian", choices = {"jacobian", "gradient-difference"}, description = "how Hessian-vector products are taken", source = "implementation choice of this platform: SameDiff has no double backward, which the reference code uses (class javadoc)")
         })
 public final class IBau implements Defense {
     static final String JACOBIAN = "jacobian";

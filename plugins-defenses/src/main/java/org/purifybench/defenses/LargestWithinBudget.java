@@ -15,6 +15,8 @@ import org.purifybench.spi.Model;
  * never test data; the chosen value is recorded as a diagnostic.
  */
 final class LargestWithinBudget {
+    static final String RULE_SOURCE = "this platform's selection rule on validation data (the paper keeps C-Acc above a threshold when choosing rho, section 4, as FST does for alpha); docs/methods.md";
+
     private LargestWithinBudget() {
     }
 

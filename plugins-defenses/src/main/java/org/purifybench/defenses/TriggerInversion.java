@@ -34,6 +34,12 @@ import org.purifybench.toolkit.Shuffle;
  * mean/std-normalised CIFAR-10 inputs, about 0.02 in pixel units).
  */
 final class TriggerInversion {
+    // The inversion parameters' sources (stable_backdoor_purification fine_tune/BTIDBF, the authors' copy of
+    // BTI-DBF), shared by the three defenses that declare them.
+    static final String MASK_EPOCHS_SOURCE = "stable_backdoor_purification fine_tune/BTIDBF/cfg.py (--mround 20; mask trained by Adam lr 0.01 in btidbfu.py reverse)";
+    static final String GENERATOR_EPOCHS_SOURCE = "reduced for CPU cost; reference: cfg.py --uround 30 per round after 50 pre-training epochs (pretrain.py, --preround 50); docs/methods.md";
+    static final String REFINE_EPOCHS_SOURCE = "reduced for CPU cost; reference: after round 1 every generator epoch adds CE toward the inferred target (btidbfu.py reverse); docs/methods.md";
+    static final String GENERATOR_LR_SOURCE = "raised for the shorter schedule; reference: Adam lr 1e-3 (cfg.py --gen_lr); docs/methods.md";
     private static final int BATCH = 64;
     private static final double BENIGN_WEIGHT = 0.01;
 

@@ -52,6 +52,17 @@ class DeclaredDefaultsTest {
         }
     }
 
+    /** Issue 18: every default of a defense the paper's Table 3 reports says where it comes from (or that it is ours). */
+    @Test
+    void everyParameterOfThePapersDefensesNamesItsSource() {
+        for (Class<?> c : List.of(ExactPurification.class, FineTuning.class, FtSam.class, FeatureShiftTuning.class, BtiDbf.class, Pam.class,
+                BtiSam.class, Anp.class, IBau.class)) {
+            for (ParamSpec p : PluginDescriptor.of(c).params()) {
+                assertTrue(p.source() != null && !p.source().isBlank(), c.getSimpleName() + " " + p.name() + " has no source");
+            }
+        }
+    }
+
     @Test
     void rolesAreDeclared() {
         assertEquals(Role.BACKDOORED_BASELINE, new NoDefense().descriptor().role());
