@@ -47,9 +47,9 @@ import org.purifybench.spi.Trainer;
             @Param(name = "ra-samples", type = ParamType.INT, defaultValue = "1000", min = 1, description = "retuning samples drawn from the pool", source = "Min et al., NeurIPS 2024, section 3.2"),
             @Param(name = "ra-epochs", type = ParamType.INT, defaultValue = "5", min = 0, description = "retuning epochs", source = "Min et al., NeurIPS 2024, section 3.2"),
             @Param(name = "ra-lr", type = ParamType.NUMBER, defaultValue = "0.01", min = 0, description = "retuning SGD learning rate", source = "Min et al., NeurIPS 2024, section 3.2"),
-            @Param(name = "ra-batch-size", type = ParamType.INT, defaultValue = "64", min = 1, description = "retuning batch size", source = "Min et al., NeurIPS 2024, section 3.2"),
-            @Param(name = "ra-momentum", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1, description = "retuning SGD momentum, in [0, 1)", source = "Min et al., NeurIPS 2024, section 3.2"),
-            @Param(name = "ra-weight-decay", type = ParamType.NUMBER, defaultValue = "5.0E-4", min = 0, description = "retuning weight decay", source = "Min et al., NeurIPS 2024, section 3.2")
+            @Param(name = "ra-batch-size", type = ParamType.INT, defaultValue = "64", min = 1, description = "retuning batch size", source = RetuningAttack.BATCH_SIZE_SOURCE),
+            @Param(name = "ra-momentum", type = ParamType.NUMBER, defaultValue = "0.9", min = 0, max = 1, description = "retuning SGD momentum, in [0, 1)", source = RetuningAttack.MOMENTUM_SOURCE),
+            @Param(name = "ra-weight-decay", type = ParamType.NUMBER, defaultValue = "5.0E-4", min = 0, description = "retuning weight decay", source = RetuningAttack.WEIGHT_DECAY_SOURCE)
         })
 public final class QueryReactivationAttack implements Evaluator {
     /** The oracle only when the reference model is it: the default of {@code loss: paper}, unless {@code reference} is set. */
