@@ -286,7 +286,7 @@ class BrowserEndToEndTest {
         JavascriptExecutor js = (JavascriptExecutor) driver;
         js.executeScript("window.__purifybenchOldPage = true;");
         element.click();
-        waiting().ignoring(WebDriverException.class).until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
+        waiting().ignoring(WebDriverException.class).until(d -> Boolean.TRUE.equals(js.executeScript(
                 "return window.__purifybenchOldPage === undefined && document.readyState === 'complete';")));
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.tagName("footer")));
     }

@@ -8,8 +8,10 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.purifybench.core.UserException;
 import org.purifybench.core.run.MatrixRunner;
 import org.purifybench.core.run.MatrixSpec;
@@ -137,11 +139,11 @@ final class SlurmCommand implements Callable<Integer> {
         }
 
         /** Array indexes must stay below the cluster's MaxArraySize: say so before anything is submitted. */
-        static void checkArraySize(List<Integer> train, List<Integer> evaluate, java.util.OptionalInt maxArraySize) {
+        static void checkArraySize(List<Integer> train, List<Integer> evaluate, OptionalInt maxArraySize) {
             if (maxArraySize.isEmpty()) {
                 return;
             }
-            int largest = java.util.stream.Stream.of(train, evaluate).flatMap(List::stream).mapToInt(Integer::intValue).max().orElse(-1);
+            int largest = Stream.of(train, evaluate).flatMap(List::stream).mapToInt(Integer::intValue).max().orElse(-1);
             if (largest >= maxArraySize.getAsInt()) {
                 throw new UserException("this run has task number " + largest + " but the cluster's MaxArraySize is " + maxArraySize.getAsInt()
                         + " (array indexes 0 to " + (maxArraySize.getAsInt() - 1) + ")",

@@ -1,8 +1,12 @@
 package org.purifybench.cli;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Asks Slurm what submit and status need: whether a job still runs, and the largest array index it accepts. */
 final class SlurmQueue {
@@ -22,7 +26,7 @@ final class SlurmQueue {
                 return Optional.of(false);
             }
             return p.exitValue() == 0 ? Optional.of(!out.isEmpty()) : Optional.empty();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -31,25 +35,27 @@ final class SlurmQueue {
     }
 
     /** The cluster's MaxArraySize (array indexes run from 0 to it minus 1), or empty when scontrol cannot say. */
-    static java.util.OptionalInt maxArraySize() {
+    static OptionalInt maxArraySize() {
         try {
             Process p = new ProcessBuilder("scontrol", "show", "config").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
-                return java.util.OptionalInt.empty();
+                return OptionalInt.empty();
             }
             return parseMaxArraySize(out);
-        } catch (java.io.IOException e) {
-            return java.util.OptionalInt.empty();
+        } catch (IOException e) {
+            return OptionalInt.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return java.util.OptionalInt.empty();
+            return OptionalInt.empty();
         }
     }
 
-    static java.util.OptionalInt parseMaxArraySize(String config) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^MaxArraySize\\s*=\\s*(\\d+)").matcher(config);
-        return m.find() ? java.util.OptionalInt.of(Integer.parseInt(m.group(1))) : java.util.OptionalInt.empty();
+    private static final Pattern MAX_ARRAY_SIZE = Pattern.compile("(?m)^MaxArraySize\\s*=\\s*(\\d+)");
+
+    static OptionalInt parseMaxArraySize(String config) {
+        Matcher m = MAX_ARRAY_SIZE.matcher(config);
+        return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
     }
 }
