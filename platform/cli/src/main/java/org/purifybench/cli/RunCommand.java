@@ -51,7 +51,7 @@ final class RunCommand implements Callable<Integer> {
         if (description != null) {
             spec = new MatrixSpec(spec.name(), description, spec.dataset(), spec.splits(), spec.model(), spec.training(),
                     spec.attacks(), spec.poisonRates(), spec.targetLabel(), spec.defenses(), spec.evaluators(), spec.seeds(),
-                    spec.approximations());
+                    spec.approximations(), spec.engine());
         }
         // a refused plug-in jar stops the run before any work, naming the jar (purifybench list shows them all)
         PluginRegistry registry = plugins.registry().requireNoRefused();
@@ -79,6 +79,6 @@ final class RunCommand implements Callable<Integer> {
         java.util.List<String> approx = new java.util.ArrayList<>(spec.approximationsOrEmpty());
         approx.add("defenses " + now + " chosen on the command line (" + spec.name() + " profile: " + was + ")");
         return new MatrixSpec(spec.name(), spec.description(), spec.dataset(), spec.splits(), spec.model(), spec.training(),
-                spec.attacks(), spec.poisonRates(), spec.targetLabel(), refs, spec.evaluators(), spec.seeds(), approx);
+                spec.attacks(), spec.poisonRates(), spec.targetLabel(), refs, spec.evaluators(), spec.seeds(), approx, spec.engine());
     }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,17 +15,17 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Builds layers from SameDiff primitives, working around ND4J M2.1's gaps (docs/engine-notes.md):
  * BatchNorm is written from primitive ops (sd.nn.batchNorm is not differentiable), convolution
- * weights stay in the default YXIO layout (OIYX breaks backprop). Parameters are initialised from
- * a {@link SplittableRandom} so a seed gives the same weights on any machine.
+ * weights stay in the default YXIO layout (OIYX breaks backprop). Parameters are initialised by
+ * {@link SeededInit}, so a seed gives the same weights on any machine and engine.
  */
-final class GraphBuilder {
+final class GraphBuilder implements Layers<SDVariable> {
     static final double BN_EPS = 1e-5;
 
     final SameDiff sd = SameDiff.create();
     final DataType dtype;
     final SDVariable input;
     final SDVariable trainFlag;
-    private final SplittableRandom random;
+    private final SeededInit init;
     final Map<String, SDVariable> params = new LinkedHashMap<>();
     final Map<String, INDArray> state = new LinkedHashMap<>();
     /** Names of each BN layer's running statistics (constants) and batch statistics (graph outputs). */
@@ -39,7 +38,7 @@ final class GraphBuilder {
 
     GraphBuilder(ModelSpec spec, long seed) {
         this.dtype = spec.dtype().equals("double") ? DataType.DOUBLE : DataType.FLOAT;
-        this.random = new SplittableRandom(seed);
+        this.init = new SeededInit(seed);
         var s = spec.shape();
         input = sd.placeHolder(SdModel.INPUT, dtype, -1, s.channels(), s.height(), s.width());
         // 1 = training mode (batch statistics), 0 = evaluation mode (running statistics).
@@ -50,35 +49,8 @@ final class GraphBuilder {
         return kind + (counter++);
     }
 
-    private INDArray normal(double std, long... shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        double[] v = new double[(int) n];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = nextGaussian() * std;
-        }
-        return Nd4j.create(v, shape, dtype);
-    }
-
-    private INDArray uniform(double bound, long... shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        double[] v = new double[(int) n];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (random.nextDouble() * 2 - 1) * bound;
-        }
-        return Nd4j.create(v, shape, dtype);
-    }
-
-    private double nextGaussian() {
-        // Box-Muller on the seeded stream: java.util.Random's nextGaussian is not on SplittableRandom in 17.
-        double u1 = random.nextDouble();
-        double u2 = random.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    private INDArray array(double[] values, long... shape) {
+        return Nd4j.create(values, shape, dtype);
     }
 
     private SDVariable param(String name, INDArray value) {
@@ -88,15 +60,17 @@ final class GraphBuilder {
     }
 
     /** Convolution without bias (a BatchNorm follows), He-normal init. */
-    SDVariable conv(SDVariable x, long inC, long outC, int kernel, int stride) {
+    @Override
+    public SDVariable conv(SDVariable x, long inC, long outC, int kernel, int stride) {
         String n = name("conv");
-        SDVariable w = param(n + "_W", normal(Math.sqrt(2.0 / (kernel * kernel * inC)), kernel, kernel, inC, outC));
+        SDVariable w = param(n + "_W", array(init.heNormal(kernel, inC, outC), kernel, kernel, inC, outC));
         Conv2DConfig cfg = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride)
                 .pH(kernel / 2).pW(kernel / 2).dataFormat("NCHW").build();
         return sd.cnn().conv2d(n, x, w, cfg);
     }
 
-    SDVariable batchNorm(SDVariable x, long channels) {
+    @Override
+    public SDVariable batchNorm(SDVariable x, long channels) {
         String n = name("bn");
         SDVariable gamma = param(n + "_gamma", Nd4j.ones(dtype, 1, channels, 1, 1));
         SDVariable beta = param(n + "_beta", Nd4j.zeros(dtype, 1, channels, 1, 1));
@@ -128,23 +102,47 @@ final class GraphBuilder {
         return x.mul(scaleFull).add(n, shift);
     }
 
-    SDVariable relu(SDVariable x) {
+    @Override
+    public SDVariable relu(SDVariable x) {
         return sd.nn().relu(x, 0);
     }
 
-    SDVariable maxPool2(SDVariable x) {
+    @Override
+    public SDVariable maxPool2(SDVariable x) {
         return sd.cnn().maxPooling2d(x, Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).isNHWC(false).build());
     }
 
-    SDVariable globalAvgPool(SDVariable x) {
+    @Override
+    public SDVariable globalAvgPool(SDVariable x) {
         return x.mean(2, 3);
     }
 
+    @Override
+    public SDVariable input() {
+        return input;
+    }
+
+    @Override
+    public SDVariable flatten(SDVariable x, long size) {
+        return x.reshape(-1, size);
+    }
+
+    @Override
+    public SDVariable features(SDVariable x) {
+        return x.rename(SdModel.FEATURES);
+    }
+
+    @Override
+    public SDVariable add(SDVariable a, SDVariable b) {
+        return a.add(b);
+    }
+
     /** Fully connected layer, PyTorch-style uniform init. */
-    SDVariable dense(SDVariable x, long in, long out, String name) {
+    @Override
+    public SDVariable dense(SDVariable x, long in, long out, String name) {
         double bound = 1 / Math.sqrt(in);
-        SDVariable w = param(name + "_W", uniform(bound, in, out));
-        SDVariable b = param(name + "_b", uniform(bound, 1, out));
+        SDVariable w = param(name + "_W", array(init.uniform(bound, in * out), in, out));
+        SDVariable b = param(name + "_b", array(init.uniform(bound, out), 1, out));
         return x.mmul(w).add(name, b);
     }
 }

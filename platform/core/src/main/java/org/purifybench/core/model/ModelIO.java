@@ -24,13 +24,12 @@ public final class ModelIO {
     private ModelIO() {
     }
 
-    public static void save(SdModel model, Path file) throws IOException {
+    public static void save(HostModel model, Path file) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
             out.writeUTF(MAGIC);
             out.writeUTF(JSON.writeValueAsString(model.spec()));
-            Map<String, INDArray> all = new LinkedHashMap<>(model.parameters());
-            all.putAll(model.state());
+            Map<String, INDArray> all = model.snapshot();
             out.writeInt(all.size());
             for (Map.Entry<String, INDArray> e : all.entrySet()) {
                 out.writeUTF(e.getKey());
@@ -40,26 +39,28 @@ public final class ModelIO {
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    public static SdModel load(Path file) throws IOException {
+    /** A model file read into the default engine. */
+    public static HostModel load(Path file) throws IOException {
+        return load(file, Engines.defaultEngine());
+    }
+
+    public static HostModel load(Path file, ComputeEngine engine) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             if (!MAGIC.equals(in.readUTF())) {
                 throw new IOException(file + " is not a PurifyBench model file");
             }
             ModelSpec spec = JSON.readValue(in.readUTF(), ModelSpec.class);
-            SdModel model = SdModel.create(spec, 0);
+            HostModel model = engine.create(spec, 0);
             int count = in.readInt();
-            int expected = model.parameters().size() + model.state().size();
-            if (count != expected) {
-                throw new IOException(file + " holds " + count + " arrays, a " + spec.architecture() + " has " + expected);
-            }
+            Map<String, INDArray> arrays = new LinkedHashMap<>();
             for (int i = 0; i < count; i++) {
                 String name = in.readUTF();
-                INDArray value = Nd4j.read(in);
-                INDArray target = model.parameters().containsKey(name) ? model.parameters().get(name) : model.state().get(name);
-                if (target == null || !java.util.Arrays.equals(target.shape(), value.shape())) {
-                    throw new IOException(file + ": unexpected array " + name);
-                }
-                target.assign(value);
+                arrays.put(name, Nd4j.read(in));
+            }
+            try {
+                model.restore(arrays);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": " + e.getMessage(), e);
             }
             return model;
         }

@@ -15,7 +15,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.purifybench.spi.BatchNormLayer;
 import org.purifybench.spi.ImageShape;
+import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
+import org.purifybench.spi.TrainConfig;
+import org.purifybench.toolkit.OneHot;
 import org.purifybench.toolkit.Graphs;
 
 /**
@@ -26,7 +29,7 @@ import org.purifybench.toolkit.Graphs;
  * in training): M2.1 builds one backward graph per SameDiff instance, and this term turns that one
  * graph into the vector-Jacobian products that trigger inversion and query attacks need.
  */
-public final class SdModel implements Model {
+public final class SdModel implements HostModel {
     static final String INPUT = "in";
     static final String LABEL = "label";
     static final String TRAIN_FLAG = "train";
@@ -77,8 +80,76 @@ public final class SdModel implements Model {
         return new SdModel(spec, seed);
     }
 
+    @Override
     public ModelSpec spec() {
         return spec;
+    }
+
+    @Override
+    public ComputeEngine engine() {
+        return Nd4jEngine.INSTANCE;
+    }
+
+    @Override
+    public Gradient gradient(INDArray images, INDArray targets, INDArray featureWeights, boolean updateStatistics) {
+        Step s = step(images, targets, featureWeights);
+        if (updateStatistics) {
+            updateBatchNormStats(s, BN_MOMENTUM);
+        }
+        return new Gradient(s.loss(), new HashMap<>(s.gradients()));
+    }
+
+    @Override
+    public Updater updater(TrainConfig config) {
+        Optimizer optimizer = Optimizer.of(config, params);
+        return new Updater() {
+            @Override
+            public double step(INDArray images, int[] labels, double learningRate) {
+                Gradient g = gradient(images, OneHot.of(labels, numClasses(), dtype), null, true);
+                optimizer.apply(params, g.values(), learningRate);
+                return g.loss();
+            }
+
+            @Override
+            public void apply(Map<String, INDArray> gradient, double learningRate) {
+                optimizer.apply(params, gradient, learningRate);
+            }
+        };
+    }
+
+    @Override
+    public void recalibrateBatchNorm(LabeledImages data, int batch) {
+        Map<String, INDArray> sums = new HashMap<>();
+        int batches = 0;
+        for (int from = 0; from < data.size(); from += batch) {
+            int to = Math.min(data.size(), from + batch);
+            if (to - from < 2) {
+                break;
+            }
+            Map<String, INDArray> stats = batchStatistics(data.range(from, to).images());
+            stats.forEach((k, v) -> sums.merge(k, v.dup(), INDArray::addi));
+            batches++;
+        }
+        if (batches == 0) {
+            throw new IllegalArgumentException("need at least 2 samples to recalibrate BatchNorm");
+        }
+        for (GraphBuilder.BnLayer bn : batchNorms) {
+            state.get(bn.runningMean()).assign(sums.get(bn.batchMean()).div(batches));
+            state.get(bn.runningVar()).assign(sums.get(bn.batchVar()).div(batches));
+        }
+    }
+
+    @Override
+    public Map<String, INDArray> snapshot() {
+        Map<String, INDArray> all = new LinkedHashMap<>();
+        params.forEach((k, v) -> all.put(k, v.dup()));
+        state.forEach((k, v) -> all.put(k, v.dup()));
+        return all;
+    }
+
+    @Override
+    public void restore(Map<String, INDArray> arrays) {
+        Snapshots.restore(arrays, params, state, architecture());
     }
 
     @Override
@@ -137,7 +208,7 @@ public final class SdModel implements Model {
         return Nd4j.concat(0, parts.toArray(new INDArray[0]));
     }
 
-    /** Features of one batch in training mode (batch statistics; running statistics untouched). */
+    @Override
     public INDArray trainingFeatures(INDArray images) {
         return paced(sd.output(placeholders(images, null, true), FEATURES).get(FEATURES));
     }
@@ -263,7 +334,7 @@ public final class SdModel implements Model {
         return paced(sd.calculateGradients(ph, INPUT).get(INPUT));
     }
 
-    /** Length of the feature vector the linear classifier reads. */
+    @Override
     public long featureSize() {
         return featureSize;
     }

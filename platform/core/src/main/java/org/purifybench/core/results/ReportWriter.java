@@ -188,6 +188,9 @@ public final class ReportWriter {
         }
         kv(sb, "Config hash", md(doc.getConfigHash()));
         kv(sb, "SPI version", Integer.toString(p.spiVersion()));
+        if (p.engine() != null) {
+            kv(sb, "Engine", md(p.engine()) + " on " + md(p.device()));
+        }
         kv(sb, "ND4J backend", md(p.nd4jBackend()));
         kv(sb, "Device", md(p.device()));
         kv(sb, "CPU", md(p.cpu()));

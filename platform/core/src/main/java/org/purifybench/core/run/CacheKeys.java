@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.purifybench.core.data.Dataset;
+import org.purifybench.core.model.Engines;
 import org.purifybench.core.model.ModelSpec;
 import org.purifybench.core.plugin.JarDefense;
 import org.purifybench.spi.Attack;
@@ -48,6 +49,11 @@ public final class CacheKeys {
         key.put("splits", spec.splitConfig());
         key.put("seed", seed);
         key.put("trainingCode", CodeFingerprint.training());
+        if (spec.engine() != null) {
+            // Only off the default engine, so that keys (and hours of cached training) from before engines existed stay valid.
+            key.put("engine", spec.engine().id() + "@" + spec.engine().device());
+            key.put("engineCode", CodeFingerprint.ofPlugin(Engines.providers().get(spec.engine().id()).getClass()));
+        }
         return Key.of(key);
     }
 

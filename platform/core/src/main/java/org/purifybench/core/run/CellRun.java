@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.purifybench.core.data.Splits;
-import org.purifybench.core.model.SdModel;
+import org.purifybench.core.model.HostModel;
 import org.purifybench.core.results.Curve;
 import org.purifybench.core.results.ResultRow;
 import org.purifybench.spi.Attack;
@@ -33,7 +33,7 @@ final class CellRun {
     private final Attack attack;
     private final CacheKeys.Key backdooredKey;
     private final Supplier<Backdoor> backdoor;
-    private final Supplier<SdModel> backdoored;
+    private final Supplier<HostModel> backdoored;
     private final Map<String, DefenseModel> models = new LinkedHashMap<>();
     /** One memo per evaluator configuration, shared by all defenses (e.g. RA's control). */
     private final Map<String, Map<String, Object>> memo = new HashMap<>();
@@ -61,7 +61,7 @@ final class CellRun {
         this.backdoored = RunScope.once(RunScope.stage("the backdoored model (attack '" + attackRef.label() + "', seed " + plan.seed() + ")",
                 () -> run.clock().time("backdoor-training", () -> run.model(backdooredKey, "the backdoored model of " + plan.cellId(), () -> {
                     PoisonedSet poisoned = backdoor.get().poison(splits.attackerTrain());
-                    SdModel m = SdModel.create(run.modelSpec(), plan.seed());
+                    HostModel m = run.engine().create(run.modelSpec(), plan.seed());
                     run.host().trainer().train(m, poisoned.data(), spec.training().toConfig(), StepHook.PLAIN, plan.seed(),
                             attackRef.label() + " backdoor (seed " + plan.seed() + ")");
                     return m;
@@ -127,7 +127,7 @@ final class CellRun {
         run.failures().unitStarts();
         EvaluationResult r;
         try {
-            List<SdModel> needed = new ArrayList<>();
+            List<HostModel> needed = new ArrayList<>();
             for (String name : unit.needs()) {
                 needed.add(models.get(name).get());
             }
@@ -206,7 +206,7 @@ final class CellRun {
         final String name;
         final Purifier purifier;
         final CacheKeys.Key key;
-        private SdModel model;
+        private HostModel model;
         private RuntimeException failure;
         private boolean kept;
 
@@ -217,7 +217,7 @@ final class CellRun {
             this.key = key;
         }
 
-        synchronized SdModel get() {
+        synchronized HostModel get() {
             if (failure != null) {
                 throw failure;
             }
@@ -234,7 +234,7 @@ final class CellRun {
             return model;
         }
 
-        synchronized SdModel unplanned() {
+        synchronized HostModel unplanned() {
             kept = true;
             return get();
         }
@@ -245,7 +245,7 @@ final class CellRun {
             }
         }
 
-        private SdModel loadOrPurify() {
+        private HostModel loadOrPurify() {
             // the build adds the defense's diagnostics; the entry keeps them, so a cached model still reports them
             Map<String, Object> description = key.describe();
             return run.cache().getOrBuild(key.hash(), description, () -> {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.factory.Nd4j;
+import org.purifybench.core.model.ComputeEngine;
 import org.purifybench.core.results.Provenance;
 import org.purifybench.spi.SpiVersion;
 
@@ -27,17 +28,18 @@ final class HardwareInfo {
     }
 
     /** The provenance of a run that took {@code wallSeconds}, with the given phase times and its units' code versions. */
-    Provenance provenance(double wallSeconds, Map<String, Double> phaseSeconds, Map<String, Integer> unitsByCodeVersion) {
-        return provenance(wallSeconds, phaseSeconds, unitsByCodeVersion, peakHeap(), peakResident());
+    Provenance provenance(double wallSeconds, Map<String, Double> phaseSeconds, Map<String, Integer> unitsByCodeVersion,
+                          ComputeEngine engine) {
+        return provenance(wallSeconds, phaseSeconds, unitsByCodeVersion, peakHeap(), peakResident(), engine);
     }
 
     /** As above, with the peaks given (a merged run's: the largest of its tasks'). */
     Provenance provenance(double wallSeconds, Map<String, Double> phaseSeconds, Map<String, Integer> unitsByCodeVersion, long peakHeap,
-                          long peakResident) {
+                          long peakResident, ComputeEngine engine) {
         return new Provenance(CodeVersion.get(), SpiVersion.CURRENT, System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
-                cpuModel(), Runtime.getRuntime().availableProcessors(), backend(), "cpu", wallSeconds, phaseSeconds,
-                peakHeap, peakResident, unitsByCodeVersion);
+                cpuModel(), Runtime.getRuntime().availableProcessors(), backend(), engine.device(), wallSeconds,
+                phaseSeconds, peakHeap, peakResident, unitsByCodeVersion, engine.id() + ": " + engine.describe());
     }
 
     /** The largest resident memory of this process noted so far, now included. */

@@ -3,7 +3,7 @@ package org.purifybench.core.run;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.purifybench.core.UserException;
-import org.purifybench.core.model.SdModel;
+import org.purifybench.core.model.HostModel;
 import org.purifybench.spi.Defense;
 import org.purifybench.spi.Host;
 import org.purifybench.spi.Model;
@@ -29,7 +29,7 @@ final class InProcessPurifier implements Purifier {
             Model out = defense.purify(Contexts.defense(defense.descriptor(), inputs, job.seed(), job.params(), host, diagnostics::put,
                     job.cellMemo()));
             // the harness trains, stores and measures its own model type: a defense returns the context's model, modified
-            if (!(out instanceof SdModel m) || !m.spec().equals(job.modelSpec())) {
+            if (!(out instanceof HostModel m) || !m.spec().equals(job.modelSpec())) {
                 throw new UserException("defense '" + defense.descriptor().id() + "' returned a model of another architecture",
                         "return the context's model (or a copy of it) after modifying its parameters");
             }

@@ -20,6 +20,8 @@ import org.purifybench.core.data.Splits;
 import org.purifybench.core.fingerprint.CodeFingerprint;
 import org.purifybench.core.fingerprint.CodeVersion;
 import org.purifybench.core.hash.Hashing;
+import org.purifybench.core.model.ComputeEngine;
+import org.purifybench.core.model.Engines;
 import org.purifybench.core.model.ModelSpec;
 import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.core.results.CellInfo;
@@ -206,12 +208,14 @@ public final class MatrixRunner {
         }
         RunManifest.save(runDir, asWritten);
         Journal journal = Journal.of(runDir, mode.shard(), () -> host.log("run journal ended in a torn line (interrupted run): redoing that unit"));
-        ModelCache cache = new ModelCache(workDir.resolve("cache"), host::log);
+        MatrixSpec.EngineSpec engineSpec = spec.engineOrDefault();
+        ComputeEngine engine = Engines.open(engineSpec.id(), engineSpec.device());
+        ModelCache cache = new ModelCache(workDir.resolve("cache"), host::log, engine);
         ArtefactCache artefacts = new ArtefactCache(workDir.resolve("cache").resolve("artefacts"), host::log);
         LabeledImages test = limit(dataset.test(), spec.dataset().testLimit());
         PhaseClock clock = new PhaseClock();
         RunScope scope = new RunScope(spec, params, dataset, modelSpec(spec, dataset), test, journal, cache, artefacts, registry, host, failures,
-                clock, hardware, defense -> purifier(spec, defense), new AtomicInteger(), mode.trainsModels());
+                clock, hardware, defense -> purifier(spec, defense), new AtomicInteger(), mode.trainsModels(), engine);
         return new Opened(spec, params, runDir, journal, scope, plan(spec, dataset, journal), clock);
     }
 
@@ -261,7 +265,8 @@ public final class MatrixRunner {
             return new Executed(null, failed, scope.computed().get(), run.clock().seconds());
         }
         ResultsDocument doc = document(asWritten, run.spec(), run.params(), run.plan(), run.journal(), cells,
-                hardware.provenance((System.nanoTime() - start) / 1e9, run.clock().seconds(), run.journal().unitsByCodeVersion()));
+                hardware.provenance((System.nanoTime() - start) / 1e9, run.clock().seconds(), run.journal().unitsByCodeVersion(),
+                        run.scope().engine()));
         doc.setFailures(failed);
         Path resultsFile = run.runDir().resolve("results.json");
         ResultsIO.write(doc, resultsFile);
@@ -432,7 +437,8 @@ public final class MatrixRunner {
             }
         }
         ResultsDocument doc = document(asWritten, spec, params, plan, journal, cells,
-                hardware.provenance(seconds, phases, journal.unitsByCodeVersion(), peakHeap, peakResident));
+                hardware.provenance(seconds, phases, journal.unitsByCodeVersion(), peakHeap, peakResident,
+                        Engines.open(spec.engineOrDefault().id(), spec.engineOrDefault().device())));
         doc.setFailures(List.of());
         Path resultsFile = runDir.resolve("results.json");
         ResultsIO.write(doc, resultsFile);

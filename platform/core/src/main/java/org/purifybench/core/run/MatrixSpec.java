@@ -33,7 +33,52 @@ import org.purifybench.spi.TrainConfig;
 public record MatrixSpec(String name, String description, DatasetSpec dataset, SplitSpec splits, ModelSpecYaml model,
                          TrainingSpec training, List<PluginRef> attacks, List<Double> poisonRates, int targetLabel,
                          List<PluginRef> defenses, List<PluginRef> evaluators, List<Long> seeds,
-                         List<String> approximations) {
+                         List<String> approximations,
+                         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                         EngineSpec engine) {
+
+    public MatrixSpec {
+        // The default engine is written as no engine at all, so specs from before engines existed keep their hash and run id.
+        if (engine != null && engine.isDefault()) {
+            engine = null;
+        }
+    }
+
+    /** A spec on the default engine (ND4J on the CPU). */
+    public MatrixSpec(String name, String description, DatasetSpec dataset, SplitSpec splits, ModelSpecYaml model,
+                      TrainingSpec training, List<PluginRef> attacks, List<Double> poisonRates, int targetLabel,
+                      List<PluginRef> defenses, List<PluginRef> evaluators, List<Long> seeds, List<String> approximations) {
+        this(name, description, dataset, splits, model, training, attacks, poisonRates, targetLabel, defenses, evaluators, seeds,
+                approximations, null);
+    }
+
+    /**
+     * The compute engine ({@code nd4j} or {@code pytorch}) and device ({@code cpu}, {@code cuda:N}).
+     * Part of the config hash: a run's units all come from one engine. Absent means nd4j on the CPU.
+     */
+    public record EngineSpec(String id, String device) {
+        public EngineSpec {
+            id = id == null ? org.purifybench.core.model.ComputeEngine.DEFAULT : id;
+            device = org.purifybench.core.model.Engines.normalizeDevice(device);
+        }
+
+        boolean isDefault() {
+            return id.equals(org.purifybench.core.model.ComputeEngine.DEFAULT) && device.equals(org.purifybench.core.model.ComputeEngine.CPU);
+        }
+    }
+
+    /** The engine this matrix runs on (the default when the spec names none). */
+    public EngineSpec engineOrDefault() {
+        return engine == null ? new EngineSpec(null, null) : engine;
+    }
+
+    /** This matrix on another engine or device (a different run: the engine is part of the run id). */
+    public MatrixSpec withEngine(String id, String device) {
+        EngineSpec now = engineOrDefault();
+        EngineSpec e = new EngineSpec(id == null ? now.id() : id, device == null ? now.device() : device);
+        return new MatrixSpec(name, description, dataset, splits, model, training, attacks, poisonRates, targetLabel,
+                defenses, evaluators, seeds, approximations, e);
+    }
 
     public record DatasetSpec(String id, String path, int trainLimit, int testLimit) {
     }
@@ -274,7 +319,7 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         List<String> approx = new java.util.ArrayList<>(approximationsOrEmpty());
         approx.add("seeds " + newSeeds + " chosen on the command line (" + name + " profile: " + seeds + ")");
         return new MatrixSpec(name, description, dataset, splits, model, training, attacks, poisonRates, targetLabel,
-                defenses, evaluators, List.copyOf(newSeeds), approx);
+                defenses, evaluators, List.copyOf(newSeeds), approx, engine);
     }
 
     public List<String> approximationsOrEmpty() {

@@ -5,8 +5,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.purifybench.core.UserException;
+import org.purifybench.core.model.ComputeEngine;
+import org.purifybench.core.model.Engines;
 import org.purifybench.core.model.ModelIO;
-import org.purifybench.core.model.SdModel;
+import org.purifybench.core.model.HostModel;
 
 /**
  * Trained models on disk, keyed by a hash of everything that determines them, so that N defenses
@@ -18,17 +20,25 @@ public final class ModelCache {
     private static final String PAYLOAD = "model.pbm";
     private final Path root;
     private final Consumer<String> log;
+    private final ComputeEngine engine;
 
+    /** A cache whose models are loaded into the default engine. */
     public ModelCache(Path root, Consumer<String> log) {
+        this(root, log, Engines.defaultEngine());
+    }
+
+    /** A cache whose models are loaded into {@code engine} (files hold only numbers: any engine reads any entry). */
+    public ModelCache(Path root, Consumer<String> log, ComputeEngine engine) {
         this.root = root;
         this.log = log;
+        this.engine = engine;
         CacheEntry.createRoot(root, "model cache");
     }
 
     /** Outcome of a lookup, for logs and tests. */
     public enum Outcome { HIT, MISS, REBUILT_CORRUPT }
 
-    public record Result(SdModel model, Outcome outcome) {
+    public record Result(HostModel model, Outcome outcome) {
     }
 
     /**
@@ -52,8 +62,8 @@ public final class ModelCache {
      * The cached model for {@code key}, else {@code build}'s, sealed with {@code description}: a
      * build may add entries to a mutable description (e.g. a defense's diagnostics) before it is sealed.
      */
-    public Result getOrBuild(String key, Map<String, Object> description, Supplier<SdModel> build) {
-        CacheEntry.Built<SdModel> built = CacheEntry.getOrBuild(root, key, PAYLOAD, log, ModelIO::load, build,
+    public Result getOrBuild(String key, Map<String, Object> description, Supplier<HostModel> build) {
+        CacheEntry.Built<HostModel> built = CacheEntry.getOrBuild(root, key, PAYLOAD, log, file -> ModelIO.load(file, engine), build,
                 (model, file) -> ModelIO.save(model, file), () -> description);
         return new Result(built.value(), switch (built.found()) {
             case VALID -> Outcome.HIT;
@@ -66,7 +76,7 @@ public final class ModelCache {
      * The cached model for {@code key}, or a clear error when the entry is missing: for a cluster's
      * evaluation tasks, which must never train a model that belongs to the training stage.
      */
-    public SdModel require(String key, String what, String fix) {
+    public HostModel require(String key, String what, String fix) {
         return getOrBuild(key, Map.of(), () -> {
             throw new UserException(what + " is not in the work folder's model cache (entry " + root.resolve(key) + ")", fix);
         }).model();

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.purifybench.toolkit.KeyedMemo;
 import org.purifybench.core.model.ModelSpec;
-import org.purifybench.core.model.SdModel;
+import org.purifybench.core.model.HostModel;
 import org.purifybench.spi.Backdoor;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Params;
@@ -21,12 +21,12 @@ interface Purifier {
      * needs. {@code clean} is asked for only by a defense that declares the clean reference model;
      * {@code cellMemo} answers {@link org.purifybench.spi.DefenseContext#cellMemo} for the cell's in-process defenses.
      */
-    record Job(String defenseName, SdModel backdoored, LabeledImages tuning, LabeledImages validation, Backdoor trigger,
-               Supplier<SdModel> clean, long seed, Params params, ModelSpec modelSpec, KeyedMemo<String, Object> cellMemo) {
+    record Job(String defenseName, HostModel backdoored, LabeledImages tuning, LabeledImages validation, Backdoor trigger,
+               Supplier<HostModel> clean, long seed, Params params, ModelSpec modelSpec, KeyedMemo<String, Object> cellMemo) {
     }
 
     /** The purified model, and the diagnostics the defense reported about its own run (checked ones, from the sandbox). */
-    record Purified(SdModel model, Map<String, Double> diagnostics) {
+    record Purified(HostModel model, Map<String, Double> diagnostics) {
     }
 
     /** @throws UnitFailures.DefenseFailed when the defense fails or returns no valid model */

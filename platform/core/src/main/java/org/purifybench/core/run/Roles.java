@@ -73,7 +73,7 @@ public final class Roles {
         List<MatrixSpec.PluginRef> defenses = new ArrayList<>(spec.defenses());
         defenses.addAll(added);
         return new MatrixSpec(spec.name(), spec.description(), spec.dataset(), spec.splits(), spec.model(), spec.training(),
-                spec.attacks(), spec.poisonRates(), spec.targetLabel(), defenses, spec.evaluators(), spec.seeds(), spec.approximations());
+                spec.attacks(), spec.poisonRates(), spec.targetLabel(), defenses, spec.evaluators(), spec.seeds(), spec.approximations(), spec.engine());
     }
 
     /**

@@ -6,7 +6,8 @@ import java.util.function.Supplier;
 import org.purifybench.core.data.Dataset;
 import org.purifybench.core.data.Splits;
 import org.purifybench.core.model.ModelSpec;
-import org.purifybench.core.model.SdModel;
+import org.purifybench.core.model.ComputeEngine;
+import org.purifybench.core.model.HostModel;
 import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.spi.Defense;
 import org.purifybench.spi.Host;
@@ -18,24 +19,26 @@ import org.purifybench.spi.LabeledImages;
  * @param params    every plug-in setting of the matrix bound to its declared parameters
  * @param purifiers how each defense is run (in this JVM or in the sandbox)
  * @param computed  the units computed so far
+ * @param engine    where models are created and trained (the matrix's engine and device)
  * @param trainsModels false for a cluster's evaluation task: a clean or backdoored model missing from the
  *                  cache is then an error (stage 1 trains them), never trained in the wrong stage
  */
 record RunScope(MatrixSpec spec, MatrixParams params, Dataset dataset, ModelSpec modelSpec, LabeledImages test, Journal journal, ModelCache cache,
                 ArtefactCache artefacts, PluginRegistry registry, Host host, UnitFailures failures, PhaseClock clock,
-                HardwareInfo hardware, Function<Defense, Purifier> purifiers, AtomicInteger computed, boolean trainsModels) {
+                HardwareInfo hardware, Function<Defense, Purifier> purifiers, AtomicInteger computed, boolean trainsModels,
+                ComputeEngine engine) {
 
     /** What the cells of one seed share: its splits and its clean model (made once, when a cell first needs it). */
-    record Seed(long seed, Splits splits, CacheKeys.Key cleanKey, Supplier<SdModel> clean) {
+    record Seed(long seed, Splits splits, CacheKeys.Key cleanKey, Supplier<HostModel> clean) {
     }
 
     /** The seed's splits and its lazily trained (or loaded) clean model. */
     Seed seed(long seed) {
         Splits splits = Splits.make(dataset, spec.splitConfig(), seed);
         CacheKeys.Key key = CacheKeys.clean(dataset, modelSpec, spec, seed);
-        Supplier<SdModel> clean = once(stage("the clean model (seed " + seed + ")", () -> clock.time("backdoor-training",
+        Supplier<HostModel> clean = once(stage("the clean model (seed " + seed + ")", () -> clock.time("backdoor-training",
                 () -> model(key, "the clean model of seed " + seed, () -> {
-                    SdModel m = SdModel.create(modelSpec, seed);
+                    HostModel m = engine.create(modelSpec, seed);
                     host.trainer().train(m, splits.attackerTrain(), spec.training().toConfig(), org.purifybench.spi.StepHook.PLAIN, seed,
                             "clean model (seed " + seed + ")");
                     return m;
@@ -44,7 +47,7 @@ record RunScope(MatrixSpec spec, MatrixParams params, Dataset dataset, ModelSpec
     }
 
     /** A clean or backdoored model: from the cache, else trained (unless this is an evaluation task: then an error). */
-    SdModel model(CacheKeys.Key key, String what, Supplier<SdModel> train) {
+    HostModel model(CacheKeys.Key key, String what, Supplier<HostModel> train) {
         if (trainsModels) {
             return cache.getOrBuild(key.hash(), key.description(), train).model();
         }

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.purifybench.core.hash.Hashing;
 import org.purifybench.core.host.DefaultHost;
-import org.purifybench.core.model.SdModel;
+import org.purifybench.core.model.HostModel;
 import org.purifybench.core.plugin.JarLimits;
 import org.purifybench.core.plugin.PluginJarException;
 import org.purifybench.core.plugin.SandboxedLoading;
@@ -103,10 +103,10 @@ public final class ChildMain {
         } catch (SandboxedLoading.DescriptorMismatch e) {
             throw new JobProblem(EXIT_DESCRIPTOR, e.getMessage());
         }
-        SdModel backdoored = Exchange.readModel(job.resolve(SandboxJob.BACKDOORED), j.spec());
+        HostModel backdoored = Exchange.readModel(job.resolve(SandboxJob.BACKDOORED), j.spec());
         LabeledImages tuning = j.needs().contains(Need.CLEAN_TUNING_DATA) ? Exchange.readImages(job.resolve(SandboxJob.TUNING)) : null;
         LabeledImages validation = j.needs().contains(Need.VALIDATION_DATA) ? Exchange.readImages(job.resolve(SandboxJob.VALIDATION)) : null;
-        SdModel clean = j.needs().contains(Need.CLEAN_REFERENCE_MODEL) ? Exchange.readModel(job.resolve(SandboxJob.CLEAN), j.spec()) : null;
+        HostModel clean = j.needs().contains(Need.CLEAN_REFERENCE_MODEL) ? Exchange.readModel(job.resolve(SandboxJob.CLEAN), j.spec()) : null;
         // The context offers what the parent honoured, whatever the plug-in's descriptor says here.
         PluginDescriptor honoured = new PluginDescriptor(Kind.DEFENSE, j.pluginId(), j.version(), "", "", j.needs(), SpiVersion.CURRENT);
         Map<String, Double> diagnostics = new java.util.concurrent.ConcurrentHashMap<>();
@@ -120,7 +120,7 @@ public final class ChildMain {
         } finally {
             thread.setContextClassLoader(ChildMain.class.getClassLoader());
         }
-        if (!(result instanceof SdModel model)) {
+        if (!(result instanceof HostModel model)) {
             throw new JobProblem(EXIT_NOT_HOST_MODEL, "purify returned " + (result == null ? "null" : "a " + result.getClass().getName())
                     + ", not the context's model or a copy of it");
         }

@@ -22,7 +22,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.purifybench.core.model.ModelSpec;
-import org.purifybench.core.model.SdModel;
+import org.purifybench.core.model.ComputeEngine;
+import org.purifybench.core.model.Engines;
+import org.purifybench.core.model.HostModel;
 import org.purifybench.spi.LabeledImages;
 
 /**
@@ -51,7 +53,7 @@ public final class Exchange {
     // ---- models ----
 
     /** Writes the model's spec and every parameter and state array (atomically: a temporary file, then a rename). */
-    public static void writeModel(SdModel model, Path file) throws IOException {
+    public static void writeModel(HostModel model, Path file) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), CHUNK))) {
             out.writeUTF(MODEL_MAGIC);
@@ -68,7 +70,7 @@ public final class Exchange {
 
     /** The exact size in bytes of {@code writeModel}'s file for a model of this spec. */
     public static long modelFileBytes(ModelSpec spec) {
-        SdModel shape = SdModel.create(spec, 0);
+        HostModel shape = Engines.defaultEngine().create(spec, 0);
         try {
             java.io.ByteArrayOutputStream header = new java.io.ByteArrayOutputStream();
             DataOutputStream h = new DataOutputStream(header);
@@ -92,7 +94,12 @@ public final class Exchange {
      * {@code expected} with finite values: a symbolic link, another magic or spec, a file of another
      * size, a missing, repeated, unknown or misshapen array, a non-finite value, trailing bytes.
      */
-    public static SdModel readModel(Path file, ModelSpec expected) throws IOException {
+    public static HostModel readModel(Path file, ModelSpec expected) throws IOException {
+        return readModel(file, expected, Engines.defaultEngine());
+    }
+
+    /** As {@link #readModel(Path, ModelSpec)}, into a model of {@code engine}. */
+    public static HostModel readModel(Path file, ModelSpec expected, ComputeEngine engine) throws IOException {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new InvalidModelException(Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? "the model file is not a regular file" : "no model file");
         }
@@ -117,7 +124,7 @@ public final class Exchange {
                 throw new InvalidModelException("the model file has " + (size > want ? "more" : "fewer") + " bytes than the " + want
                         + " a " + expected.architecture() + " of this spec takes");
             }
-            SdModel model = SdModel.create(expected, 0);
+            HostModel model = engine.create(expected, 0);
             Map<String, INDArray> targets = arrays(model);
             int count = in.readInt();
             if (count != targets.size()) {
@@ -141,7 +148,7 @@ public final class Exchange {
         }
     }
 
-    private static Map<String, INDArray> arrays(SdModel model) {
+    private static Map<String, INDArray> arrays(HostModel model) {
         Map<String, INDArray> all = new LinkedHashMap<>(model.parameters());
         model.state().forEach((k, v) -> {
             if (all.putIfAbsent(k, v) != null) {

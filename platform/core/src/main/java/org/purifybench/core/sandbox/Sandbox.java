@@ -34,7 +34,7 @@ import org.purifybench.core.UserException;
 import org.purifybench.core.fingerprint.CodeFingerprint;
 import org.purifybench.core.hash.Hashing;
 import org.purifybench.core.model.ModelSpec;
-import org.purifybench.core.model.SdModel;
+import org.purifybench.core.model.HostModel;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.Need;
@@ -133,7 +133,7 @@ public final class Sandbox {
      *
      * @param clean asked for only if the defense declares {@link Need#CLEAN_REFERENCE_MODEL}
      */
-    public SdModel purify(Path jar, PluginDescriptor d, SdModel backdoored, LabeledImages tuning, LabeledImages validation,
+    public HostModel purify(Path jar, PluginDescriptor d, HostModel backdoored, LabeledImages tuning, LabeledImages validation,
                           Supplier<? extends Model> clean, long seed, Params params) {
         return purification(jar, d, backdoored, tuning, validation, clean, seed, params).model();
     }
@@ -147,7 +147,7 @@ public final class Sandbox {
      * @param seconds     the job's wall time, the child JVM's start included
      * @param diagnostics what the defense reported about its run ({@code DefenseContext.diagnostic}); empty when none or refused
      */
-    public record Purification(SdModel model, double seconds, Map<String, Double> diagnostics) {
+    public record Purification(HostModel model, double seconds, Map<String, Double> diagnostics) {
     }
 
     /** At most this many diagnostics come back from a job; a file with more is ignored. */
@@ -155,7 +155,7 @@ public final class Sandbox {
     private static final int MAX_DIAGNOSTICS_BYTES = 64 * 1024;
 
     /** {@link #purify}, also returning the job's wall time. */
-    public Purification purification(Path jar, PluginDescriptor d, SdModel backdoored, LabeledImages tuning, LabeledImages validation,
+    public Purification purification(Path jar, PluginDescriptor d, HostModel backdoored, LabeledImages tuning, LabeledImages validation,
                                      Supplier<? extends Model> clean, long seed, Params params) {
         return purification(jar, d, backdoored, tuning, validation, clean, seed, params, Set.of());
     }
@@ -164,7 +164,7 @@ public final class Sandbox {
      * {@link #purification}, with the job holding neither the data nor the offer of {@code withheld}
      * (declared) needs: the conformance kit sees from outside whether a declared need is used.
      */
-    public Purification purification(Path jar, PluginDescriptor d, SdModel backdoored, LabeledImages tuning, LabeledImages validation,
+    public Purification purification(Path jar, PluginDescriptor d, HostModel backdoored, LabeledImages tuning, LabeledImages validation,
                                      Supplier<? extends Model> clean, long seed, Params params, Set<Need> withheld) {
         requireSupported(d, jar);
         ModelSpec spec = backdoored.spec();
@@ -203,7 +203,7 @@ public final class Sandbox {
             log.accept("sandbox: running defense '" + d.id() + "' from " + jar + " (sha256 " + sha.substring(0, 12) + ") in a child JVM"
                     + " as uid " + uid.uid());
             Run run = launch(job, in, root, result, spec, uid.uid());
-            SdModel model = outcome(run, result, jar, d, spec);
+            HostModel model = outcome(run, result, jar, d, spec, backdoored.engine());
             double seconds = (System.nanoTime() - start) / 1e9;
             log.accept(String.format(Locale.ROOT, "sandbox: defense '%s' finished (%s) in %.1f s", d.id(), SandboxStatus.OK.label(), seconds));
             return new Purification(model, seconds, diagnostics(result.resolve(SandboxJob.DIAGNOSTICS), d));
@@ -220,7 +220,7 @@ public final class Sandbox {
         }
     }
 
-    private String prepareInputs(Path in, Path jar, PluginDescriptor d, ModelSpec spec, SdModel backdoored, LabeledImages tuning,
+    private String prepareInputs(Path in, Path jar, PluginDescriptor d, ModelSpec spec, HostModel backdoored, LabeledImages tuning,
                                  LabeledImages validation, Supplier<? extends Model> clean, long seed, Params params,
                                  Set<Need> withheld) throws IOException {
         Path jarCopy = in.resolve("plugin.jar");
@@ -239,7 +239,7 @@ public final class Sandbox {
         }
         if (needs.contains(Need.CLEAN_REFERENCE_MODEL)) {
             Model c = clean.get();
-            if (!(c instanceof SdModel sc) || !sc.spec().equals(spec)) {
+            if (!(c instanceof HostModel sc) || !sc.spec().equals(spec)) {
                 throw new IllegalStateException("the clean reference model is not a host model of the backdoored model's spec");
             }
             Exchange.writeModel(sc, in.resolve(SandboxJob.CLEAN));
@@ -350,7 +350,8 @@ public final class Sandbox {
         }
     }
 
-    private SdModel outcome(Run run, Path result, Path jar, PluginDescriptor d, ModelSpec spec) throws IOException {
+    private HostModel outcome(Run run, Path result, Path jar, PluginDescriptor d, ModelSpec spec,
+                              org.purifybench.core.model.ComputeEngine engine) throws IOException {
         String id = d.id();
         if (!run.setUp()) {
             throw new SandboxException(SandboxStatus.UNAVAILABLE, id, jar, "the sandbox could not be set up, nothing of the plug-in ran: "
@@ -388,7 +389,7 @@ public final class Sandbox {
                         + (error != null ? ": " + oneLine(error) : ""), "return the context's model (or a copy of it) from purify; do not call System.exit");
             }
             try {
-                return Exchange.readModel(out, spec);
+                return Exchange.readModel(out, spec, engine);
             } catch (Exchange.InvalidModelException e) {
                 throw new SandboxException(SandboxStatus.INVALID_OUTPUT, id, jar, e.getMessage(),
                         "return the context's model (or a copy of it) after modifying its parameters; every value must be finite");

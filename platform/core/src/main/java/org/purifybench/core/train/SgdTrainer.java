@@ -6,7 +6,8 @@ import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.purifybench.core.model.SdModel;
+import org.purifybench.core.model.HostModel;
+import org.purifybench.core.model.Updater;
 import org.purifybench.spi.Host;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
@@ -20,11 +21,11 @@ import org.purifybench.toolkit.Shuffle;
 
 /**
  * The host's training engine: mini-batch SGD with momentum/Nesterov (or Adam), weight decay, an LR
- * schedule and optional crop-and-flip augmentation, on SameDiff models. Parameters are updated in
- * place, so the optimiser works on any {@link SdModel} whatever the step hook does.
+ * schedule and optional crop-and-flip augmentation, on any engine's {@link HostModel}: the epoch
+ * loop, shuffling and augmentation are the host's (so every engine sees the same batches), the
+ * step and the optimiser are the engine's.
  */
 public final class SgdTrainer implements Trainer {
-    static final double BN_MOMENTUM = 0.1;
     private static final int EVAL_BATCH = 500;
     /** int[] of at most a test set each: 256 entries of 10,000 labels are 10 MB. */
     private static final int MEMO_ENTRIES = 256;
@@ -35,21 +36,25 @@ public final class SgdTrainer implements Trainer {
         this.host = host;
     }
 
-    static SdModel sd(Model model) {
-        if (model instanceof SdModel m) {
+    static HostModel host(Model model) {
+        if (model instanceof HostModel m) {
             return m;
         }
         throw new IllegalArgumentException("this host trains only its own models, got " + model.getClass().getName());
     }
 
+    static DataType dataType(HostModel model) {
+        return model.spec().dtype().equals("double") ? DataType.DOUBLE : DataType.FLOAT;
+    }
+
     @Override
     public void train(Model model, LabeledImages data, TrainConfig cfg, StepHook hook, long seed, String phase) {
-        SdModel m = sd(model);
+        HostModel m = host(model);
         int n = data.size();
         int batch = Math.min(cfg.batchSize(), n);
         int perEpoch = (n + batch - 1) / batch;
         long total = (long) perEpoch * cfg.epochs();
-        Optimizer optimizer = Optimizer.of(cfg, m.parameters());
+        Updater updater = m.updater(cfg);
         Random shuffle = new Random(seed);
         // A stream of its own, so a run without augmentation draws exactly the batches it drew before.
         Augmentation augmentation = Augmentation.of(cfg.augmentation(), seed);
@@ -67,13 +72,20 @@ public final class SgdTrainer implements Trainer {
                     }
                     int[] idx = java.util.Arrays.copyOfRange(order, from, to);
                     LabeledImages mb = data.subset(idx);
-                    Step step = new Step(m, augmentation.apply(mb.images()), mb.labels(), epoch, iteration);
-                    Map<String, INDArray> grad = hook.gradient(step);
+                    INDArray images = augmentation.apply(mb.images());
                     double lr = cfg.learningRateAt(iteration / (double) Math.max(1, total));
-                    optimizer.apply(m.parameters(), grad, lr);
-                    hook.afterStep(step);
-                    if (!Double.isNaN(step.firstLoss)) {
-                        lossSum += step.firstLoss;
+                    double loss;
+                    if (hook == StepHook.PLAIN) {
+                        // Forward, backward and update stay inside the engine (and on its device).
+                        loss = updater.step(images, mb.labels(), lr);
+                    } else {
+                        Step step = new Step(m, images, mb.labels(), epoch, iteration);
+                        updater.apply(hook.gradient(step), lr);
+                        hook.afterStep(step);
+                        loss = step.firstLoss;
+                    }
+                    if (!Double.isNaN(loss)) {
+                        lossSum += loss;
                         lossCount++;
                     }
                     iteration++;
@@ -86,8 +98,8 @@ public final class SgdTrainer implements Trainer {
 
     @Override
     public Map<String, INDArray> gradient(Model model, INDArray images, int[] labels) {
-        SdModel m = sd(model);
-        return m.step(images, OneHot.of(labels, m.numClasses(), m.dataType())).gradients();
+        HostModel m = host(model);
+        return m.gradient(images, OneHot.of(labels, m.numClasses(), dataType(m)), null, false).values();
     }
 
     @Override
@@ -114,32 +126,14 @@ public final class SgdTrainer implements Trainer {
 
     @Override
     public void recalibrateBatchNorm(Model model, LabeledImages data) {
-        SdModel m = sd(model);
         // Cumulative (equal-weight) average over batches, like PyTorch's momentum=None; running
         // statistics are zeroed first so nothing of the old weights leaks in.
-        Map<String, INDArray> sums = new HashMap<>();
-        int batches = 0;
-        for (int from = 0; from < data.size(); from += EVAL_BATCH) {
-            int to = Math.min(data.size(), from + EVAL_BATCH);
-            if (to - from < 2) {
-                break;
-            }
-            Map<String, INDArray> stats = m.batchStatistics(data.range(from, to).images());
-            stats.forEach((k, v) -> sums.merge(k, v.dup(), INDArray::addi));
-            batches++;
-        }
-        if (batches == 0) {
-            throw new IllegalArgumentException("need at least 2 samples to recalibrate BatchNorm");
-        }
-        for (String[] bn : m.batchNormNames()) {
-            m.state().get(bn[0]).assign(sums.get(bn[2]).div(batches));
-            m.state().get(bn[1]).assign(sums.get(bn[3]).div(batches));
-        }
+        host(model).recalibrateBatchNorm(data, EVAL_BATCH);
     }
 
     /** The step context handed to hooks; BN statistics are updated by the first gradient only. */
     private static final class Step implements StepContext {
-        private final SdModel model;
+        private final HostModel model;
         private final INDArray images;
         private final int[] labels;
         private final int epoch;
@@ -147,7 +141,7 @@ public final class SgdTrainer implements Trainer {
         private boolean statsUpdated;
         double firstLoss = Double.NaN;
 
-        Step(SdModel model, INDArray images, int[] labels, int epoch, long iteration) {
+        Step(HostModel model, INDArray images, int[] labels, int epoch, long iteration) {
             this.model = model;
             this.images = images;
             this.labels = labels;
@@ -187,7 +181,7 @@ public final class SgdTrainer implements Trainer {
 
         @Override
         public Map<String, INDArray> gradient(INDArray x, int[] y) {
-            return gradient(x, OneHot.of(y, model.numClasses(), model.dataType()), null);
+            return gradient(x, OneHot.of(y, model.numClasses(), dataType(model)), null);
         }
 
         @Override
@@ -211,13 +205,12 @@ public final class SgdTrainer implements Trainer {
                 throw new IllegalArgumentException("feature weights must be [" + x.size(0) + ", " + model.featureSize() + "], got "
                         + java.util.Arrays.toString(featureWeights.shape()));
             }
-            SdModel.Step s = model.step(x, targets, featureWeights);
+            HostModel.Gradient g = model.gradient(x, targets, featureWeights, !statsUpdated);
             if (!statsUpdated) {
-                model.updateBatchNormStats(s, BN_MOMENTUM);
                 statsUpdated = true;
-                firstLoss = s.loss();
+                firstLoss = g.loss();
             }
-            return new HashMap<>(s.gradients());
+            return g.values();
         }
     }
 }

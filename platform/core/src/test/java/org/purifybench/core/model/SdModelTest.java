@@ -195,7 +195,7 @@ class SdModelTest {
         m.state().values().iterator().next().assign(0.25);
         Path f = dir.resolve("m.pbm");
         ModelIO.save(m, f);
-        SdModel back = ModelIO.load(f);
+        SdModel back = (SdModel) ModelIO.load(f);
         assertEquals(m.spec(), back.spec());
         assertEquals(m.flatParameters(), back.flatParameters());
         INDArray x = images(9, 4, SMALL, DataType.FLOAT);

@@ -35,7 +35,7 @@ class SandboxExchangeTest {
         Path f = dir.resolve("m");
         Exchange.writeModel(m, f);
         assertEquals(Exchange.modelFileBytes(SPEC), Files.size(f));
-        SdModel back = Exchange.readModel(f, SPEC);
+        SdModel back = (SdModel) Exchange.readModel(f, SPEC);
         assertArrayEquals(m.flatParameters().toFloatVector(), back.flatParameters().toFloatVector());
         m.state().forEach((k, v) -> assertArrayEquals(v.dup().data().asFloat(), back.state().get(k).dup().data().asFloat(), k));
     }

@@ -79,7 +79,7 @@ class SandboxTest {
 
     static SdModel run(String simpleName, Map<String, Object> params, SandboxLimits limits, List<String> log) {
         Defense d = registry.defense(SandboxFixtures.id(simpleName));
-        return sandbox(limits, log).purify(jar, d.descriptor(), backdoored, tuning, validation, () -> null, 5, new Params(params));
+        return (SdModel) sandbox(limits, log).purify(jar, d.descriptor(), backdoored, tuning, validation, () -> null, 5, new Params(params));
     }
 
     static SandboxException fails(String simpleName, Map<String, Object> params, SandboxLimits limits, List<String> log) {
@@ -97,7 +97,7 @@ class SandboxTest {
         Defense d = registry.defense("fine-tune");
         Sandbox.Purification p = sandbox(LIMITS, log).purification(jar, d.descriptor(), backdoored, tuning, validation, () -> null, 5,
                 new Params(params));
-        SdModel sandboxed = p.model();
+        SdModel sandboxed = (SdModel) p.model();
         System.err.printf("sandboxed fine-tune: %.1f s%n", (System.nanoTime() - t) / 1e9);
         assertTrue(p.seconds() > 0);
         // the real class, loaded as the child loads it (here in the test JVM: the registry holds a stand-in that cannot purify)

@@ -21,6 +21,7 @@ import org.purifybench.core.model.SdModel;
 import org.purifybench.spi.ImageShape;
 import org.purifybench.spi.StepContext;
 import org.purifybench.spi.StepHook;
+import org.purifybench.core.model.Optimizer;
 import org.purifybench.spi.TrainConfig;
 import org.purifybench.spi.Trainer;
 

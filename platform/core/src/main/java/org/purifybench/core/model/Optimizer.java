@@ -1,4 +1,4 @@
-package org.purifybench.core.train;
+package org.purifybench.core.model;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -8,11 +8,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import org.purifybench.spi.TrainConfig;
 
 /**
- * The update rules {@link SgdTrainer} offers, with PyTorch's semantics: weight decay is added to
+ * The update rules the ND4J engine offers, with PyTorch's semantics: weight decay is added to
  * the gradient (L2, not decoupled) and Adam is bias-corrected with betas 0.9/0.999 and eps 1e-8.
  * A parameter the step hook left out of the gradient is not updated (frozen).
  */
-abstract class Optimizer {
+public abstract class Optimizer {
     static final double BETA1 = 0.9;
     static final double BETA2 = 0.999;
     static final double EPS = 1e-8;
@@ -23,11 +23,11 @@ abstract class Optimizer {
         this.cfg = cfg;
     }
 
-    static Optimizer of(TrainConfig cfg, Map<String, INDArray> parameters) {
+    public static Optimizer of(TrainConfig cfg, Map<String, INDArray> parameters) {
         return cfg.optimizer().equals(TrainConfig.ADAM) ? new Adam(cfg, parameters) : new Sgd(cfg, parameters);
     }
 
-    void apply(Map<String, INDArray> parameters, Map<String, INDArray> grad, double lr) {
+    public void apply(Map<String, INDArray> parameters, Map<String, INDArray> grad, double lr) {
         for (Map.Entry<String, INDArray> e : parameters.entrySet()) {
             INDArray w = e.getValue();
             INDArray g = grad.get(e.getKey());
