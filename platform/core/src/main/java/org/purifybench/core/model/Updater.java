@@ -17,4 +17,8 @@ public interface Updater {
 
     /** Applies a gradient a step hook produced. */
     void apply(Map<String, INDArray> gradient, double learningRate);
+
+    /** The phase ended: whatever the engine deferred (reading its arrays back for the SPI) is done now. */
+    default void finish() {
+    }
 }

@@ -93,6 +93,8 @@ public final class SgdTrainer implements Trainer {
                 }
                 progress.message(String.format("epoch %d loss %.4f", epoch + 1, lossSum / Math.max(1, lossCount)));
             }
+        } finally {
+            updater.finish();
         }
     }
 
