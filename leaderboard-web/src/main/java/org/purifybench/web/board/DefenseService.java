@@ -133,7 +133,7 @@ public class DefenseService {
             PluginRecord p = plugin.get();
             out.add(new Provenance(r.runId(), r.createdAt(), r.profile(), r.configHash(), r.codeVersion(),
                     List.copyOf(e.getValue()), p.version(), p.source(), p.sha256(), r.cpu(), r.cores(), r.device(),
-                    r.nd4jBackend(), r.wallTimeSeconds(), strings(r.approximationsJson())));
+                    r.engine(), r.nd4jBackend(), r.wallTimeSeconds(), strings(r.approximationsJson())));
         }
         return out;
     }

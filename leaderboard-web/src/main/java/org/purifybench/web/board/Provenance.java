@@ -9,7 +9,7 @@ import java.util.List;
 public record Provenance(String runId, String createdAt, String profile, String configHash, @Nullable String codeVersion,
                          List<Long> seeds, String pluginVersion, String pluginSource, @Nullable String pluginSha256,
                          @Nullable String cpu, @Nullable Integer cores, @Nullable String device,
-                         @Nullable String nd4jBackend, @Nullable Double wallTimeSeconds, List<String> approximations) {
+                         @Nullable String engine, @Nullable String nd4jBackend, @Nullable Double wallTimeSeconds, List<String> approximations) {
 
     /** The id as a URL path segment. */
     public String runPath() {

@@ -15,7 +15,7 @@ import org.purifybench.web.store.PluginRecord;
 @Serdeable
 public record RunDetail(RunSummary summary, @Nullable Integer spiVersion, @Nullable String javaVersion,
                         @Nullable String os, @Nullable String cpu, @Nullable Integer cores, @Nullable String nd4jBackend,
-                        @Nullable String device, @Nullable Double wallTimeSeconds, @Nullable Long peakHeapBytes,
+                        @Nullable String device, @Nullable String engine, @Nullable Double wallTimeSeconds, @Nullable Long peakHeapBytes,
                         @Nullable Long peakOffHeapBytes, Map<String, Double> phaseSeconds, List<String> approximations,
                         List<PluginView> plugins, List<CellView> cells, long curves, String documentSha256,
                         @Nullable Map<String, Object> config,

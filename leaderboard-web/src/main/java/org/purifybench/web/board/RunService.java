@@ -53,7 +53,7 @@ public class RunService {
 
     public Optional<RunDetail> detail(String runId, boolean includePending) {
         return runs.findByRunId(runId).filter(r -> includePending || r.published()).map(r -> new RunDetail(summary(r),
-                r.spiVersion(), r.javaVersion(), r.os(), r.cpu(), r.cores(), r.nd4jBackend(), r.device(),
+                r.spiVersion(), r.javaVersion(), r.os(), r.cpu(), r.cores(), r.nd4jBackend(), r.device(), r.engine(),
                 r.wallTimeSeconds(), r.peakHeapBytes(), r.peakOffHeapBytes(), phases(r.phaseSecondsJson()),
                 DefenseService.strings(r.approximationsJson()),
                 plugins.forRun(r.id()).stream().map(RunDetail.PluginView::of).toList(),

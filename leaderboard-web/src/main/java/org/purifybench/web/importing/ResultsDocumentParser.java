@@ -157,6 +157,7 @@ public final class ResultsDocumentParser {
                 hasProv ? intValue(p, "cores", prov) : null,
                 hasProv ? text(p, "nd4jBackend", prov) : null,
                 hasProv ? text(p, "device", prov) : null,
+                hasProv && p.hasNonNull("engine") ? text(p, "engine", prov) : null,
                 hasProv ? p.get("wallTimeSeconds").doubleValue() : null,
                 hasProv ? longValue(p, "peakHeapBytes", prov) : null,
                 hasProv ? longValue(p, "peakOffHeapBytes", prov) : null,

@@ -25,6 +25,7 @@ public record RunRecord(
         @Nullable Integer cores,
         @Nullable String nd4jBackend,
         @Nullable String device,
+        @Nullable String engine,
         @Nullable Double wallTimeSeconds,
         @Nullable Long peakHeapBytes,
         @Nullable Long peakOffHeapBytes,

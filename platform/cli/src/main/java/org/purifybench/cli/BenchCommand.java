@@ -9,7 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.nd4j.linalg.factory.Nd4j;
+import org.purifybench.core.model.ComputeEngine;
+import org.purifybench.core.model.Engines;
 import org.purifybench.core.UserException;
 import org.purifybench.core.bench.Throughput;
 import org.purifybench.core.fingerprint.CodeVersion;
@@ -49,6 +50,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure (each run, both sides) to FILE.")
     Path json;
 
+    @Option(names = "--engine", split = ",", defaultValue = "nd4j", paramLabel = "ENGINE[,ENGINE]",
+            description = "Engines to measure, each beside the PyTorch reference: nd4j, pytorch or nd4j,pytorch (default: ${DEFAULT-VALUE}).")
+    List<String> engines;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda[:N]",
+            description = "Device for the pytorch engine (default: ${DEFAULT-VALUE}); the reference runs on the CPU.")
+    String device;
+
     @Option(names = "--seed", defaultValue = "0")
     long seed;
 
@@ -69,19 +78,26 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         int threads = threads();
-        System.out.printf("purifybench bench - %s, ND4J %s, %d threads (OMP_NUM_THREADS), median of %d runs after %d warm-up steps%n",
-                CodeVersion.get(), Nd4j.getExecutioner().getClass().getSimpleName(), threads, repeats, warmup);
+        List<ComputeEngine> opened = new ArrayList<>();
+        for (String e : engines) {
+            opened.add(Engines.open(e.trim(), e.trim().equals(ComputeEngine.DEFAULT) ? ComputeEngine.CPU : device));
+        }
+        System.out.printf("purifybench bench - %s, %d threads (OMP_NUM_THREADS), median of %d runs after %d warm-up steps%n",
+                CodeVersion.get(), threads, repeats, warmup);
+        opened.forEach(e -> System.out.println("engine " + e.label() + ": " + e.describe()));
         System.out.println("load average before: " + loadAverage() + "; native allocator: " + allocator());
         List<Throughput.Result> ours = new ArrayList<>();
         Map<String, String> failed = new LinkedHashMap<>();
         for (Throughput.Config c : configs) {
-            System.err.printf("bench: %s ...%n", c.key());
-            try {
-                ours.add(Throughput.measure(c, warmup, repeats, seed));
-            } catch (OutOfMemoryError e) {
-                // One configuration too big for the memory caps must not lose the others' figures.
-                failed.put(PyTorchReference.keyOf(c), "out of memory: " + e.getMessage());
-                System.gc();
+            for (ComputeEngine engine : opened) {
+                System.err.printf("bench: %s on %s ...%n", c.key(), engine.label());
+                try {
+                    ours.add(Throughput.measure(c, warmup, repeats, seed, engine));
+                } catch (OutOfMemoryError e) {
+                    // One configuration too big for the memory caps must not lose the others' figures.
+                    failed.put(PyTorchReference.keyOf(c) + " " + engine.label(), "out of memory: " + e.getMessage());
+                    System.gc();
+                }
             }
         }
         PyTorchReference.Outcome ref = noReference ? new PyTorchReference.Outcome(Map.of(), "--no-reference")
@@ -91,7 +107,7 @@ final class BenchCommand implements Callable<Integer> {
                 + " - raise the caps: PURIFYBENCH_JAVA_OPTS=\"-Dorg.bytedeco.javacpp.maxphysicalbytes=16G ...\""));
         System.out.println("load average after: " + loadAverage() + " (figures from a busy machine are not comparable)");
         if (memoryEpochs > 0) {
-            memory(configs.get(0));
+            opened.forEach(e -> memory(configs.get(0), e));
         }
         if (json != null) {
             writeJson(ours, ref, threads);
@@ -151,13 +167,13 @@ final class BenchCommand implements Callable<Integer> {
 
     private void print(List<Throughput.Result> ours, PyTorchReference.Outcome ref) {
         System.out.println();
-        System.out.printf("%-24s %5s | %-39s | %-36s | %s%n", "MODEL (input)", "BATCH",
+        System.out.printf("%-24s %5s %-8s | %-39s | %-36s | %s%n", "MODEL (input)", "BATCH", "ENGINE",
                 "TRAIN img/s: ours  pytorch  ratio", "INFER img/s: ours  pytorch  ratio", "PEAK RSS MB: ours pytorch");
         for (Throughput.Result r : ours) {
             Throughput.Config c = r.config();
             PyTorchReference.Figures t = ref.figures().get(PyTorchReference.keyOf(c));
             String model = String.format("%s w%d (%dx%dx%d)", c.arch(), c.width(), c.shape().channels(), c.shape().height(), c.shape().width());
-            System.out.printf("%-24s %5d | %18.0f %8s %6s | %15.0f %8s %6s | %11.0f %s%n", model, c.batch(),
+            System.out.printf("%-24s %5d %-8s | %18.0f %8s %6s | %15.0f %8s %6s | %11.0f %s%n", model, c.batch(), r.engine(),
                     r.trainImagesPerSecond(), t == null ? "-" : String.format("%.0f", c.batch() / t.trainStepSeconds()),
                     t == null ? "-" : String.format("%.2f", t.trainStepSeconds() / r.trainStepSeconds()),
                     r.inferImagesPerSecond(), t == null ? "-" : String.format("%.0f", c.batch() / t.inferBatchSeconds()),
@@ -168,17 +184,18 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println("ratio = our throughput / PyTorch's (>= 1: we are at least as fast). Train step = forward, cross-entropy,"
                 + " backward and SGD (momentum 0.9, Nesterov, weight decay 5e-4) on a batch drawn from a shuffled in-memory set;"
                 + " inference = predicted classes of one batch. Peak = the process's peak resident"
-                + " memory during that row (ours includes the JVM heap and ND4J's native arrays).");
+                + " memory during that row (ours includes the JVM heap and the engine's native memory; with two engines in one"
+                + " process the later rows also hold what the earlier engine kept: measure one engine per run for its memory).");
         ref.figures().values().stream().findFirst().ifPresent(f -> System.out.println("reference: " + f.version()));
         if (ref.unavailable() != null) {
             System.out.println("PyTorch reference not run: " + ref.unavailable());
         }
     }
 
-    private void memory(Throughput.Config c) {
-        System.out.printf("%nResident memory over %d epochs of %s w%d, batch %d (2,000 random images; GCs paced by purifybench.native.headroom):%n",
-                memoryEpochs, c.arch(), c.width(), c.batch());
-        List<Long> rss = Throughput.residentAfterEpochs(c, memoryEpochs, 2000, seed);
+    private void memory(Throughput.Config c, ComputeEngine engine) {
+        System.out.printf("%nResident memory over %d epochs of %s w%d, batch %d on %s (2,000 random images; GCs paced by purifybench.native.headroom):%n",
+                memoryEpochs, c.arch(), c.width(), c.batch(), engine.label());
+        List<Long> rss = Throughput.residentAfterEpochs(c, memoryEpochs, 2000, seed, engine);
         StringBuilder line = new StringBuilder();
         for (int e = 0; e < rss.size(); e++) {
             line.append(String.format("%s%d:%.0f", e == 0 ? "" : "  ", e + 1, rss.get(e) / 1e6));

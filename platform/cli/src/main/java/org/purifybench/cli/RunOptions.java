@@ -1,5 +1,6 @@
 package org.purifybench.cli;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run a matrix (a picocli mixin). */
@@ -14,4 +15,7 @@ final class RunOptions {
             description = "Run N cells (seed x poison rate x attack) at a time: the same numbers as one at a time,"
                     + " sooner, with more memory (measurements in docs/performance.md; default: ${DEFAULT-VALUE}).")
     int parallelCells = 1;
+
+    @Mixin
+    EngineOptions engine = new EngineOptions();
 }

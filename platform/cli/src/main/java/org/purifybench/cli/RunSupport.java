@@ -43,8 +43,9 @@ final class RunSupport {
      * its error, a non-zero exit). What this prints and what the host logs also goes to the run
      * folder's run.log, the error line included.
      */
-    static int runAndReport(MatrixSpec spec, PluginRegistry plugins, Path workDir, RunOptions options, PrintStream out) {
+    static int runAndReport(MatrixSpec asGiven, PluginRegistry plugins, Path workDir, RunOptions options, PrintStream out) {
         checkWritable(workDir);
+        MatrixSpec spec = options.engine.apply(asGiven);
         try (RunLog runLog = RunLog.open(MatrixRunner.runDir(workDir, spec), "run " + MatrixRunner.runId(spec)
                 + (options.fresh ? " --fresh" : "") + (options.parallelCells > 1 ? " --parallel-cells " + options.parallelCells : ""))) {
             PrintStream console = runLog.tee(out);
@@ -99,6 +100,9 @@ final class RunSupport {
         DefaultHost host = new DefaultHost(!options.quiet, log);
         MatrixRunner runner = new MatrixRunner(plugins, host, workDir).parallelCells(options.parallelCells);
         out.println("purifybench: running profile '" + spec.name() + "' (run " + MatrixRunner.runId(spec) + ")");
+        if (spec.engine() != null) {
+            out.println("  engine: " + spec.engine().id() + " on " + spec.engine().device());
+        }
         if (options.parallelCells > 1) {
             out.println("  " + options.parallelCells + " cells at a time");
         }

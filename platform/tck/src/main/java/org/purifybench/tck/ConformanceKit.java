@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.purifybench.core.UserException;
 import org.purifybench.core.fingerprint.CodeFingerprint;
-import org.purifybench.core.model.SdModel;
+import org.purifybench.core.model.HostModel;
 import org.purifybench.core.plugin.DescriptorFile;
 import org.purifybench.core.plugin.JarAdmission;
 import org.purifybench.core.plugin.JarDefense;
@@ -522,7 +522,7 @@ public final class ConformanceKit {
         }
         Model a = r.a().model();
         Model b = r.b().model();
-        if (!(a instanceof SdModel) || !(b instanceof SdModel) || !((SdModel) a).spec().equals(((SdModel) b).spec())) {
+        if (!(a instanceof HostModel ha) || !(b instanceof HostModel hb) || !ha.spec().equals(hb.spec())) {
             return fail(Check.DETERMINISTIC, "the two runs returned models that cannot be compared (see: " + Check.ARCHITECTURE.title() + ")");
         }
         List<String> differ = new ArrayList<>();
@@ -570,7 +570,7 @@ public final class ConformanceKit {
             return fail(Check.ARCHITECTURE, "purify failed: " + summary(r.a().failure()));
         }
         Model m = r.a().model();
-        if (!(m instanceof SdModel sd)) {
+        if (!(m instanceof HostModel sd)) {
             return fail(Check.ARCHITECTURE, "purify returned " + (m == null ? "null" : "a " + m.getClass().getName())
                     + " - return the context's model (or a copy of it)");
         }

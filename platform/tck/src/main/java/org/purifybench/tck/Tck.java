@@ -7,6 +7,8 @@ import org.purifybench.core.data.Dataset;
 import org.purifybench.core.data.SyntheticImages;
 import org.purifybench.core.host.DefaultHost;
 import org.purifybench.core.model.ModelSpec;
+import org.purifybench.core.model.ComputeEngine;
+import org.purifybench.core.model.Engines;
 import org.purifybench.core.model.SdModel;
 import org.purifybench.core.run.Contexts;
 import org.purifybench.spi.ArtefactStore;
@@ -42,9 +44,20 @@ public final class Tck {
         return new DefaultHost(false, log);
     }
 
-    /** A freshly initialised (seeded) cnn-small in single precision, as the runner builds one. */
+    /** The system property naming the engine the kit's models live on ({@code nd4j} when unset). */
+    public static final String ENGINE_PROPERTY = "purifybench.test.engine";
+
+    /**
+     * The engine the kit's models are built on: {@code nd4j}, or the one the system property
+     * {@value #ENGINE_PROPERTY} names (the build runs some plug-in tests again with {@code pytorch}).
+     */
+    public static ComputeEngine engine() {
+        return Engines.open(System.getProperty(ENGINE_PROPERTY, ComputeEngine.DEFAULT), ComputeEngine.CPU);
+    }
+
+    /** A freshly initialised (seeded) cnn-small in single precision, as the runner builds one, on {@link #engine()}. */
     public static Model cnnSmall(ImageShape shape, int numClasses, int width, long seed) {
-        return SdModel.create(ModelSpec.of(ModelSpec.CNN_SMALL, shape, numClasses, width), seed);
+        return engine().create(ModelSpec.of(ModelSpec.CNN_SMALL, shape, numClasses, width), seed);
     }
 
     /** As {@link #cnnSmall(ImageShape, int, int, long)} in {@code dtype} ("float" or "double"). */

@@ -10,7 +10,6 @@ import org.purifybench.core.data.Splits;
 import org.purifybench.core.data.SyntheticImages;
 import org.purifybench.core.host.DefaultHost;
 import org.purifybench.core.model.ModelSpec;
-import org.purifybench.core.model.SdModel;
 import org.purifybench.core.run.Contexts;
 import org.purifybench.spi.Backdoor;
 import org.purifybench.spi.DefenseContext;
@@ -54,10 +53,10 @@ public final class TckFixture {
         dataset = new TckData(data.train(), data.test());
         splits = new TckSplits(parts.attackerTrain(), parts.tuning(), parts.validation(), parts.retuningPool(), parts.test());
         TrainConfig cfg = TrainConfig.sgd(8, 32, 0.05);
-        // The host's own models (SdModel), so that the sandbox can ship them to a child by their spec.
-        clean = SdModel.create(spec, 1);
+        // The host's own models, so that the sandbox can ship them to a child by their spec.
+        clean = Tck.engine().create(spec, 1);
         host.trainer().train(clean, splits.attackerTrain(), cfg, StepHook.PLAIN, 1, "tck clean");
-        backdoored = SdModel.create(spec, 1);
+        backdoored = Tck.engine().create(spec, 1);
         host.trainer().train(backdoored, trigger.poison(splits.attackerTrain()).data(), cfg, StepHook.PLAIN, 1, "tck backdoor");
     }
 

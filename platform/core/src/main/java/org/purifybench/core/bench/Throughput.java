@@ -11,7 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.purifybench.core.host.DefaultHost;
 import org.purifybench.core.model.ModelSpec;
-import org.purifybench.core.model.SdModel;
+import org.purifybench.core.model.ComputeEngine;
+import org.purifybench.core.model.HostModel;
 import org.purifybench.spi.ImageShape;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.StepHook;
@@ -21,7 +22,7 @@ import org.purifybench.spi.Trainer;
 /**
  * Train-step and inference throughput of one model configuration, measured the way the platform
  * trains: {@link Trainer#train} over a shuffled in-memory set (so the data pipeline and the
- * optimiser are part of a step), and {@link SdModel#predict} on one batch for inference. The same
+ * optimiser are part of a step), and {@link HostModel#predict} on one batch for inference. The same
  * protocol is in the PyTorch reference script (resources bench/pytorch_reference.py): warm-up
  * steps, then {@code repeats} timed runs of {@code steps} steps, median reported.
  */
@@ -42,7 +43,7 @@ public final class Throughput {
     }
 
     /** Medians and the individual runs, in seconds; peak resident memory of the process during this configuration. */
-    public record Result(Config config, double trainStepSeconds, double inferBatchSeconds, List<Double> trainRuns,
+    public record Result(Config config, String engine, double trainStepSeconds, double inferBatchSeconds, List<Double> trainRuns,
                          List<Double> inferRuns, long peakRssBytes) {
         public double trainImagesPerSecond() {
             return config.batch() / trainStepSeconds;
@@ -61,8 +62,8 @@ public final class Throughput {
     private Throughput() {
     }
 
-    public static Result measure(Config c, int warmup, int repeats, long seed) {
-        SdModel model = SdModel.create(ModelSpec.of(c.arch(), c.shape(), 10, c.width()), seed);
+    public static Result measure(Config c, int warmup, int repeats, long seed, ComputeEngine engine) {
+        HostModel model = engine.create(ModelSpec.of(c.arch(), c.shape(), 10, c.width()), seed);
         LabeledImages data = randomImages(c, c.batch() * (long) Math.max(c.steps(), warmup), seed);
         INDArray evalBatch = data.range(0, c.batch()).images().dup();
         Trainer trainer = DefaultHost.quiet().trainer();
@@ -87,15 +88,15 @@ public final class Throughput {
             }
             infer.add((System.nanoTime() - t) / 1e9 / c.steps());
         }
-        return new Result(c, median(train), median(infer), train, infer, MemoryPeak.peakRssBytes());
+        return new Result(c, engine.label(), median(train), median(infer), train, infer, MemoryPeak.peakRssBytes());
     }
 
     /**
      * Resident memory (bytes) after each of {@code epochs} training epochs on {@code images} random
      * images: the check that native memory stays bounded over a long run (no growth per epoch).
      */
-    public static List<Long> residentAfterEpochs(Config c, int epochs, int images, long seed) {
-        SdModel model = SdModel.create(ModelSpec.of(c.arch(), c.shape(), 10, c.width()), seed);
+    public static List<Long> residentAfterEpochs(Config c, int epochs, int images, long seed, ComputeEngine engine) {
+        HostModel model = engine.create(ModelSpec.of(c.arch(), c.shape(), 10, c.width()), seed);
         LabeledImages data = randomImages(c, images, seed);
         Trainer trainer = DefaultHost.quiet().trainer();
         TrainConfig cfg = sgd(c.batch());
@@ -103,7 +104,7 @@ public final class Throughput {
         for (int e = 0; e < epochs; e++) {
             trainer.train(model, data, cfg, StepHook.PLAIN, seed + e, "epoch " + (e + 1));
             model.predict(data.range(0, Math.min(images, 500)).images());
-            resident.add(org.bytedeco.javacpp.Pointer.physicalBytes());
+            resident.add(MemoryPeak.residentBytes());
         }
         return resident;
     }
@@ -140,10 +141,19 @@ public final class Throughput {
             }
         }
 
+        /** Current resident memory (VmRSS): ND4J's and libtorch's native memory alike. */
+        static long residentBytes() {
+            return status("VmRSS:");
+        }
+
         static long peakRssBytes() {
+            return status("VmHWM:");
+        }
+
+        private static long status(String field) {
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                    if (line.startsWith("VmHWM:")) {
+                    if (line.startsWith(field)) {
                         return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                     }
                 }
