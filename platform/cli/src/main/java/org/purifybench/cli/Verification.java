@@ -43,7 +43,7 @@ import org.purifybench.tck.TckFixture;
 final class Verification {
     /** What the command was asked. */
     record Request(Path jar, String defenseId, Path goldenFile, Path writeGolden, Map<String, Object> params, String dataset,
-                   Double tolerance, Path workDir, boolean quiet) {
+                   Double tolerance, Path workDir, boolean quiet, EngineOptions engine) {
     }
 
     /**
@@ -136,7 +136,9 @@ final class Verification {
         baseline = Roles.registered(registry, Role.BACKDOORED_BASELINE).map(PluginDescriptor::id).orElseThrow(() -> new UserException(
                 "no registered defense has role BACKDOORED_BASELINE: verify compares the defense with the backdoored model",
                 "put the built-in defenses (plugins-defenses) on the class path"));
-        MatrixSpec spec = matrix(baseline, d.id(), params, dataset);
+        // Golden results hold for one engine: the engine is part of the matrix id they name.
+        MatrixSpec spec = req.engine().apply(matrix(baseline, d.id(), params, dataset));
+        System.setProperty(org.purifybench.tck.Tck.ENGINE_PROPERTY, spec.engineOrDefault().id());
         // --param and the golden parameters checked against the declared ones before the kit trains anything
         Params bound = MatrixParams.bind(spec, registry).defense(spec.defenses().get(1)).forAttack(spec.attacks().get(0).id());
 

@@ -49,6 +49,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bars.")
     boolean quiet;
 
+    @picocli.CommandLine.Mixin
+    EngineOptions engine = new EngineOptions();
+
     @Override
     public Integer call() {
         if (golden != null && writeGolden != null) {
@@ -60,7 +63,7 @@ final class VerifyCommand implements Callable<Integer> {
         Map<String, Object> typed = new LinkedHashMap<>();
         params.forEach((k, v) -> typed.put(k, typed(v)));
         return new Verification(new Verification.Request(jar, defense, golden, writeGolden, typed, dataset, tolerance,
-                root.workDir, quiet), System.out).run();
+                root.workDir, quiet, engine), System.out).run();
     }
 
     /** A number or boolean given on the command line as one (so the golden file and the matrix config read naturally). */

@@ -20,14 +20,17 @@ public final class Engines {
 
     public static ComputeEngine open(String id, String device) {
         String dev = normalizeDevice(device);
-        return OPEN.computeIfAbsent(id + "@" + dev, k -> {
-            EngineProvider provider = providers().get(id);
-            if (provider == null) {
-                throw new UserException("unknown engine '" + id + "'", "use --engine " + String.join("|", providers().keySet())
-                        + (id.equals("pytorch") ? " (the pytorch engine's module, purifybench-engine-pytorch, is not on the class path)" : ""));
-            }
-            return provider.open(dev);
-        });
+        return OPEN.computeIfAbsent(id + "@" + dev, k -> provider(id).open(dev));
+    }
+
+    /** The provider of engine {@code id}, or a clear error naming the known ones. */
+    public static EngineProvider provider(String id) {
+        EngineProvider provider = providers().get(id);
+        if (provider == null) {
+            throw new UserException("unknown engine '" + id + "'", "use --engine " + String.join("|", providers().keySet())
+                    + (id.equals("pytorch") ? " (the pytorch engine's module, purifybench-engine-pytorch, is not on the class path)" : ""));
+        }
+        return provider;
     }
 
     /** Parses the {@code engine@device} label of {@link ComputeEngine#label()}. */

@@ -52,7 +52,7 @@ public final class CacheKeys {
         if (spec.engine() != null) {
             // Only off the default engine, so that keys (and hours of cached training) from before engines existed stay valid.
             key.put("engine", spec.engine().id() + "@" + spec.engine().device());
-            key.put("engineCode", CodeFingerprint.ofPlugin(Engines.providers().get(spec.engine().id()).getClass()));
+            key.put("engineCode", CodeFingerprint.ofPlugin(Engines.provider(spec.engine().id()).getClass()));
         }
         return Key.of(key);
     }

@@ -68,6 +68,8 @@ public final class TorchEngine implements ComputeEngine {
                         "use --device cuda:0 ... cuda:" + (gpus - 1));
             }
             d = Device.gpu(index);
+            // cuDNN's autotuner picks algorithms by timing them, so two runs could compute differently
+            ai.djl.pytorch.jni.JniUtils.setBenchmarkCuDNN(false);
         }
         return new TorchEngine(device, engine, d);
     }

@@ -46,10 +46,11 @@ final class TorchUpdater implements Updater {
                 model.weights.params.forEach((k, p) -> {
                     NDArray g = p.getGradient();
                     g.attach(s);
-                    grads.put(k, g.duplicate());
+                    grads.put(k, g);
                 });
-                model.zeroGradients();
                 update(s, grads, learningRate);
+                // after the update: the gradients above are views of the parameters' gradient buffers
+                model.zeroGradients();
                 return loss;
             }
         }
