@@ -58,6 +58,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Device for the pytorch engine (default: ${DEFAULT-VALUE}); the reference runs on the CPU.")
     String device;
 
+    @Option(names = "--hook", defaultValue = "plain", paramLabel = "plain|copying",
+            description = "plain steps, or every step through a hook that reads the parameters and returns the gradient: the"
+                    + " copies a gradient-replacing defense (SAM, PAM, FST, ANP, I-BAU) costs on the pytorch engine (default: ${DEFAULT-VALUE}).")
+    String hook;
+
     @Option(names = "--seed", defaultValue = "0")
     long seed;
 
@@ -85,6 +90,10 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("purifybench bench - %s, %d threads (OMP_NUM_THREADS), median of %d runs after %d warm-up steps%n",
                 CodeVersion.get(), threads, repeats, warmup);
         opened.forEach(e -> System.out.println("engine " + e.label() + ": " + e.describe()));
+        stepHook();
+        if (!hook.equals("plain")) {
+            System.out.println("every training step through the " + hook + " step hook (the reference's steps stay plain)");
+        }
         System.out.println("load average before: " + loadAverage() + "; native allocator: " + allocator());
         List<Throughput.Result> ours = new ArrayList<>();
         Map<String, String> failed = new LinkedHashMap<>();
@@ -92,7 +101,7 @@ final class BenchCommand implements Callable<Integer> {
             for (ComputeEngine engine : opened) {
                 System.err.printf("bench: %s on %s ...%n", c.key(), engine.label());
                 try {
-                    ours.add(Throughput.measure(c, warmup, repeats, seed, engine));
+                    ours.add(Throughput.measure(c, warmup, repeats, seed, engine, stepHook()));
                 } catch (OutOfMemoryError e) {
                     // One configuration too big for the memory caps must not lose the others' figures.
                     failed.put(PyTorchReference.keyOf(c) + " " + engine.label(), "out of memory: " + e.getMessage());
@@ -113,6 +122,14 @@ final class BenchCommand implements Callable<Integer> {
             writeJson(ours, ref, threads);
         }
         return 0;
+    }
+
+    private org.purifybench.spi.StepHook stepHook() {
+        return switch (hook) {
+            case "plain" -> org.purifybench.spi.StepHook.PLAIN;
+            case "copying" -> Throughput.COPYING_HOOK;
+            default -> throw new UserException("unknown --hook '" + hook + "'", "use --hook plain or --hook copying");
+        };
     }
 
     static Throughput.Config parse(String model, int batch) {

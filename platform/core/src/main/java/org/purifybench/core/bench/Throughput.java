@@ -62,7 +62,25 @@ public final class Throughput {
     private Throughput() {
     }
 
+    /**
+     * A step hook that hands the plain gradient back after reading the model's parameters: what SAM,
+     * PAM, FST, ANP and I-BAU cost beyond their own work on an engine whose arrays are not INDArrays
+     * (the parameters copied out and back, the gradient out and in, every step).
+     */
+    public static final StepHook COPYING_HOOK = new StepHook() {
+        @Override
+        public java.util.Map<String, INDArray> gradient(org.purifybench.spi.StepContext step) {
+            step.model().parameters();
+            return step.gradient();
+        }
+    };
+
     public static Result measure(Config c, int warmup, int repeats, long seed, ComputeEngine engine) {
+        return measure(c, warmup, repeats, seed, engine, StepHook.PLAIN);
+    }
+
+    /** As above, every step through {@code hook}. */
+    public static Result measure(Config c, int warmup, int repeats, long seed, ComputeEngine engine, StepHook hook) {
         HostModel model = engine.create(ModelSpec.of(c.arch(), c.shape(), 10, c.width()), seed);
         LabeledImages data = randomImages(c, c.batch() * (long) Math.max(c.steps(), warmup), seed);
         INDArray evalBatch = data.range(0, c.batch()).images().dup();
@@ -70,7 +88,7 @@ public final class Throughput {
         TrainConfig cfg = sgd(c.batch());
         MemoryPeak.reset();
         if (warmup > 0) {
-            trainer.train(model, data.range(0, c.batch() * warmup), cfg, StepHook.PLAIN, seed, "warm-up");
+            trainer.train(model, data.range(0, c.batch() * warmup), cfg, hook, seed, "warm-up");
             for (int i = 0; i < warmup; i++) {
                 model.predict(evalBatch);
             }
@@ -80,7 +98,7 @@ public final class Throughput {
         List<Double> infer = new ArrayList<>();
         for (int r = 0; r < repeats; r++) {
             long t = System.nanoTime();
-            trainer.train(model, timed, cfg, StepHook.PLAIN, seed + r, "bench");
+            trainer.train(model, timed, cfg, hook, seed + r, "bench");
             train.add((System.nanoTime() - t) / 1e9 / c.steps());
             t = System.nanoTime();
             for (int i = 0; i < c.steps(); i++) {

@@ -62,8 +62,8 @@ public final class NativeMemoryPacer {
         return true;
     }
 
-    /** Called by {@link SdModel} after each graph execution. */
-    static void afterExecution() {
+    /** Called after each graph execution (SdModel) and after the pytorch engine hands out arrays. */
+    public static void afterExecution() {
         shared.pace();
     }
 

@@ -78,6 +78,10 @@ public final class SgdTrainer implements Trainer {
                     if (hook == StepHook.PLAIN) {
                         // Forward, backward and update stay inside the engine (and on its device).
                         loss = updater.step(images, mb.labels(), lr);
+                        // No hook saw the batch: its native memory goes back now, not whenever a collection comes
+                        // (an engine that allocates little on the Java heap would otherwise pile them up).
+                        release(images);
+                        release(mb.images());
                     } else {
                         Step step = new Step(m, images, mb.labels(), epoch, iteration);
                         updater.apply(hook.gradient(step), lr);
@@ -95,6 +99,14 @@ public final class SgdTrainer implements Trainer {
             }
         } finally {
             updater.finish();
+        }
+    }
+
+    /** Frees a batch's memory; only for arrays this loop made (subset() copies; augmentation copies or passes through). */
+    private static void release(INDArray a) {
+        org.nd4j.linalg.api.buffer.DataBuffer b = a.data();
+        if (!b.wasClosed() && b.closeable()) {
+            b.close();
         }
     }
 

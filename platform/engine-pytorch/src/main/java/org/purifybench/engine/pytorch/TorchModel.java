@@ -232,6 +232,11 @@ final class TorchModel implements HostModel {
         return new NDArray[] {logits, net.features()};
     }
 
+    /** Arrays the model's manager holds (its tensors, optimiser state): constant over steps, or memory leaks. */
+    int managedArrays() {
+        return ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
+    }
+
     NDManager scratch() {
         return manager.newSubManager();
     }

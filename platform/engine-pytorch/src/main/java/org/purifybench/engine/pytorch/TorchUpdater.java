@@ -40,7 +40,9 @@ final class TorchUpdater implements Updater {
                 plainRun = true;
             }
             try (NDManager s = model.scratch()) {
-                NDArray targets = Bridge.toTorch(OneHot.of(labels, model.numClasses(), org.nd4j.linalg.api.buffer.DataType.FLOAT), s);
+                INDArray oneHot = OneHot.of(labels, model.numClasses(), org.nd4j.linalg.api.buffer.DataType.FLOAT);
+                NDArray targets = Bridge.toTorch(oneHot, s);
+                oneHot.close();
                 double loss = model.backward(s, Bridge.toTorch(images, s), targets, null, true);
                 Map<String, NDArray> grads = new HashMap<>();
                 model.weights.params.forEach((k, p) -> {
@@ -51,6 +53,7 @@ final class TorchUpdater implements Updater {
                 update(s, grads, learningRate);
                 // after the update: the gradients above are views of the parameters' gradient buffers
                 model.zeroGradients();
+                org.purifybench.core.model.NativeMemoryPacer.afterExecution();
                 return loss;
             }
         }

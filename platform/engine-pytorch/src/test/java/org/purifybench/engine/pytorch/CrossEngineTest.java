@@ -168,6 +168,31 @@ class CrossEngineTest {
     }
 
     @Test
+    void stepsEvaluationsAndHookedStepsLeaveNoArraysBehind() {
+        TorchModel pt = (TorchModel) TORCH.create(spec(ModelSpec.PREACT_RESNET18), 8);
+        Updater u = pt.updater(new TrainConfig(1, 8, 0.05, 0.9, true, 5e-4, "constant"));
+        Updater adam = pt.updater(new TrainConfig(1, 8, 0.05, 0.9, false, 5e-4, "constant", TrainConfig.ADAM, TrainConfig.NO_AUGMENTATION));
+        int[] counts = new int[3];
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 2; i++) {
+                u.step(images(40 + i, 8), labels(8), 0.05);
+                adam.step(images(40 + i, 8), labels(8), 0.01);
+                Map<String, INDArray> g = pt.gradient(images(50, 8), OneHot.of(labels(8), 5, DataType.FLOAT), null, true).values();
+                u.apply(g, 0.01);
+                pt.logits(images(60, 8));
+                pt.inputGradient(images(60, 8), Nd4j.ones(DataType.FLOAT, 8, 5), null);
+                pt.trainingFeatures(images(60, 8));
+                pt.recalibrateBatchNorm(new LabeledImages(images(61, 16), labels(16), 5), 8);
+            }
+            u.finish();
+            counts[round] = pt.managedArrays();
+        }
+        assertTrue(counts[0] >= pt.weights.params.size() + pt.weights.state.size(), "the count sees the model's tensors: " + counts[0]);
+        assertEquals(counts[0], counts[1], "arrays held after rounds 1, 2, 3: " + java.util.Arrays.toString(counts));
+        assertEquals(counts[1], counts[2], "arrays held after rounds 1, 2, 3: " + java.util.Arrays.toString(counts));
+    }
+
+    @Test
     void trainingIsBitIdenticalForAFixedSeed() {
         TrainConfig cfg = new TrainConfig(1, 8, 0.05, 0.9, true, 5e-4, "cosine");
         float[][] runs = new float[2][];
