@@ -252,7 +252,8 @@ final class SandboxFixtures {
                                 .invoke(null, "cnn-small", c.backdooredModel().inputShape(), c.numClasses(), 8);
                         Class<?> modelClass = sys.loadClass("org.purifybench.core.model.SdModel");
                         Object model = modelClass.getMethod("create", specClass, long.class).invoke(null, spec, 1L);
-                        sys.loadClass("org.purifybench.core.sandbox.Exchange").getMethod("writeModel", modelClass, java.nio.file.Path.class)
+                        Class<?> hostModel = sys.loadClass("org.purifybench.core.model.HostModel");
+                        sys.loadClass("org.purifybench.core.sandbox.Exchange").getMethod("writeModel", hostModel, java.nio.file.Path.class)
                                 .invoke(null, model, out);
                     } else if (how.equals("symlink")) {
                         java.nio.file.Files.createSymbolicLink(out, java.nio.file.Path.of(c.params().getString("target", "/etc/passwd")));
