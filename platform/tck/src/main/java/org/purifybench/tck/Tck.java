@@ -51,7 +51,7 @@ public final class Tck {
      * The engine the kit's models are built on: {@code nd4j}, or the one the system property
      * {@value #ENGINE_PROPERTY} names (the build runs some plug-in tests again with {@code pytorch}).
      */
-    public static ComputeEngine engine() {
+    static ComputeEngine engine() {
         return Engines.open(System.getProperty(ENGINE_PROPERTY, ComputeEngine.DEFAULT), ComputeEngine.CPU);
     }
 
