@@ -16,8 +16,6 @@ import java.util.function.IntPredicate;
 import org.purifybench.core.UserException;
 import org.purifybench.core.data.Dataset;
 import org.purifybench.core.data.Datasets;
-import org.purifybench.core.data.Splits;
-import org.purifybench.core.fingerprint.CodeFingerprint;
 import org.purifybench.core.fingerprint.CodeVersion;
 import org.purifybench.core.hash.Hashing;
 import org.purifybench.core.model.ComputeEngine;
@@ -38,7 +36,6 @@ import org.purifybench.spi.Attack;
 import org.purifybench.spi.Defense;
 import org.purifybench.spi.Host;
 import org.purifybench.spi.LabeledImages;
-import org.purifybench.spi.Need;
 import org.purifybench.spi.PluginDescriptor;
 
 /**

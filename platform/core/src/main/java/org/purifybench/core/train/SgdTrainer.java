@@ -1,11 +1,9 @@
 package org.purifybench.core.train;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.purifybench.core.model.HostModel;
 import org.purifybench.core.model.Updater;
 import org.purifybench.spi.Host;

@@ -1,7 +1,6 @@
 package org.purifybench.engine.pytorch;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -375,10 +374,5 @@ final class TorchModel implements HostModel {
     @Override
     public Updater updater(TrainConfig config) {
         return new TorchUpdater(this, config);
-    }
-
-    /** A tensor's values as an INDArray of the SPI's shape for {@code name}. */
-    long[] spiShape(String name) {
-        return weights.spiShapes.get(name);
     }
 }
