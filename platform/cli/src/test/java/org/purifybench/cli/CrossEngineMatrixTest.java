@@ -26,6 +26,8 @@ import org.purifybench.core.run.MatrixSpec;
  * of every defense) the paired per-seed differences pytorch - nd4j must not reject "equal means" in a
  * two-sided paired t-test at alpha = 0.01, or differ by at most 2 points on average (a difference
  * too small to matter, which a t-test on near-identical values could still call significant).
+ * The t distribution comes from commons-math3, which ND4J brings at compile scope: declaring it here
+ * with test scope would drop it from the launcher's lib folder (ND4J needs it at run time).
  */
 class CrossEngineMatrixTest {
     /** The runner tests' tiny matrix (BadNet; none, clean, FT, EP) with accuracy and RA, over 5 seeds. */
