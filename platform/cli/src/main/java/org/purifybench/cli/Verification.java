@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.purifybench.core.UserException;
 import org.purifybench.core.host.DefaultHost;
-import org.purifybench.core.model.SdModel;
+import org.purifybench.core.model.HostModel;
 import org.purifybench.core.plugin.PluginRegistry;
 import org.purifybench.core.results.Provenance;
 import org.purifybench.core.results.ResultRow;
@@ -217,7 +217,7 @@ final class Verification {
             long start = System.nanoTime();
             try {
                 // The kit types its models as the SPI's Model; they are the host's own, which the sandbox ships by spec.
-                Sandbox.Purification p = sandbox.purification(jar, d, (SdModel) f.backdoored, f.splits.tuning(), f.splits.validation(), () -> f.clean,
+                Sandbox.Purification p = sandbox.purification(jar, d, (HostModel) f.backdoored, f.splits.tuning(), f.splits.validation(), () -> f.clean,
                         seed, params);
                 return new ConformanceKit.Purified(p.model(), null, Set.of(), Duration.ofNanos(Math.round(p.seconds() * 1e9)));
             } catch (SandboxException e) {
@@ -229,7 +229,7 @@ final class Verification {
         public ConformanceKit.Purified purifyWithout(TckFixture f, long seed, Params params, Need withheld) {
             long start = System.nanoTime();
             try {
-                Sandbox.Purification p = sandbox.purification(jar, d, (SdModel) f.backdoored, f.splits.tuning(), f.splits.validation(), () -> f.clean,
+                Sandbox.Purification p = sandbox.purification(jar, d, (HostModel) f.backdoored, f.splits.tuning(), f.splits.validation(), () -> f.clean,
                         seed, params, Set.of(withheld));
                 return new ConformanceKit.Purified(p.model(), null, Set.of(), Duration.ofNanos(Math.round(p.seconds() * 1e9)));
             } catch (SandboxException e) {
