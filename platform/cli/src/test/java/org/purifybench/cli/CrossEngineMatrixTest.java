@@ -3,8 +3,6 @@ package org.purifybench.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,12 +34,6 @@ class CrossEngineMatrixTest {
     static final double ALPHA = 0.01;
     static final double NEGLIGIBLE = 0.02;
 
-    static MatrixSpec parse(String yaml) throws Exception {
-        var m = MatrixSpec.class.getDeclaredMethod("parse", java.io.InputStream.class, String.class);
-        m.setAccessible(true);
-        return (MatrixSpec) m.invoke(null, new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "engines");
-    }
-
     /** metric key (defense / evaluator / metric) -> value per seed. */
     static Map<String, double[]> bySeed(List<ResultRow> rows, int seeds) {
         Map<String, double[]> out = new TreeMap<>();
@@ -57,7 +49,7 @@ class CrossEngineMatrixTest {
     @Test
     void bothEnginesGiveStatisticallyEqualMetricsOnAQuickMatrix(@TempDir Path work) throws Exception {
         assertTrue(MATRIX.contains("seeds: [0, 1, 2, 3, 4]") && !MATRIX.contains("lmc"), MATRIX);
-        MatrixSpec nd4j = parse(MATRIX);
+        MatrixSpec nd4j = ParamsCliTest.parse(MATRIX);
         MatrixSpec pytorch = nd4j.withEngine("pytorch", "cpu");
         assertTrue(!MatrixRunner.runId(nd4j).equals(MatrixRunner.runId(pytorch)), "the engine is part of the run id");
         MatrixRunner.Outcome a = new MatrixRunner(PluginRegistry.fromClasspath(), DefaultHost.quiet(), work).run(nd4j, MatrixRunnerTest.DATA, false);

@@ -2,6 +2,7 @@ package org.purifybench.core.model;
 
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.purifybench.spi.ImageShape;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.TrainConfig;
@@ -16,6 +17,27 @@ public interface HostModel extends Model {
     double BN_MOMENTUM = 0.1;
 
     ModelSpec spec();
+
+    @Override
+    default String architecture() {
+        return spec().architecture();
+    }
+
+    @Override
+    default ImageShape inputShape() {
+        return spec().shape();
+    }
+
+    @Override
+    default int numClasses() {
+        return spec().numClasses();
+    }
+
+    /** Every architecture of the zoo ends in {@code Layers.dense(..., "fc")}. */
+    @Override
+    default java.util.List<String> classifierParameters() {
+        return java.util.List.of("fc_W", "fc_b");
+    }
 
     ComputeEngine engine();
 

@@ -14,7 +14,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.purifybench.spi.BatchNormLayer;
-import org.purifybench.spi.ImageShape;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.TrainConfig;
@@ -153,21 +152,6 @@ public final class SdModel implements HostModel {
     }
 
     @Override
-    public String architecture() {
-        return spec.architecture();
-    }
-
-    @Override
-    public ImageShape inputShape() {
-        return spec.shape();
-    }
-
-    @Override
-    public int numClasses() {
-        return spec.numClasses();
-    }
-
-    @Override
     public SdModel copy() {
         SdModel c = new SdModel(spec, 0);
         c.copyFrom(this);
@@ -227,12 +211,6 @@ public final class SdModel implements HostModel {
     @Override
     public Map<String, INDArray> parameters() {
         return params;
-    }
-
-    @Override
-    public List<String> classifierParameters() {
-        // Both architectures end in GraphBuilder.dense(..., "fc").
-        return List.of("fc_W", "fc_b");
     }
 
     @Override

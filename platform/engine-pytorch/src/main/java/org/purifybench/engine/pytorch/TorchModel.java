@@ -21,7 +21,6 @@ import org.purifybench.core.model.ModelSpec;
 import org.purifybench.core.model.Snapshots;
 import org.purifybench.core.model.Updater;
 import org.purifybench.spi.BatchNormLayer;
-import org.purifybench.spi.ImageShape;
 import org.purifybench.spi.LabeledImages;
 import org.purifybench.spi.Model;
 import org.purifybench.spi.TrainConfig;
@@ -74,21 +73,6 @@ final class TorchModel implements HostModel {
     }
 
     @Override
-    public String architecture() {
-        return spec.architecture();
-    }
-
-    @Override
-    public ImageShape inputShape() {
-        return spec.shape();
-    }
-
-    @Override
-    public int numClasses() {
-        return spec.numClasses();
-    }
-
-    @Override
     public long featureSize() {
         return weights.featureSize;
     }
@@ -105,6 +89,13 @@ final class TorchModel implements HostModel {
     synchronized void pullIfShared() {
         if (shared) {
             pull();
+        }
+    }
+
+    /** After a change to the BatchNorm statistics only: the parameters' mirrors are still current. */
+    private synchronized void pullStateIfShared() {
+        if (shared) {
+            weights.state.forEach((k, v) -> Bridge.copyInto(v, mirrorState.get(k)));
         }
     }
 
@@ -213,11 +204,6 @@ final class TorchModel implements HostModel {
     }
 
     @Override
-    public List<String> classifierParameters() {
-        return List.of("fc_W", "fc_b");
-    }
-
-    @Override
     public List<BatchNormLayer> batchNormLayers() {
         return List.copyOf(weights.batchNorms);
     }
@@ -304,7 +290,7 @@ final class TorchModel implements HostModel {
             g = new Gradient(loss, values);
         }
         if (updateStatistics) {
-            pullIfShared();
+            pullStateIfShared();
         }
         return g;
     }
@@ -368,7 +354,7 @@ final class TorchModel implements HostModel {
         if (batches == 0) {
             throw new IllegalArgumentException("need at least 2 samples to recalibrate BatchNorm");
         }
-        pullIfShared();
+        pullStateIfShared();
     }
 
     @Override
