@@ -80,13 +80,55 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
                 defenses, evaluators, seeds, approximations, e);
     }
 
-    public record DatasetSpec(String id, String path, int trainLimit, int testLimit) {
+    /**
+     * {@code verified: true} (profiles of record) makes a run refuse data whose files do not match the
+     * published checksums; absent means any readable copy will do (its status is still reported).
+     */
+    public record DatasetSpec(String id, String path, int trainLimit, int testLimit,
+                              @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                              Boolean verified) {
+        public DatasetSpec(String id, String path, int trainLimit, int testLimit) {
+            this(id, path, trainLimit, testLimit, null);
+        }
+
+        public boolean requiresVerified() {
+            return Boolean.TRUE.equals(verified);
+        }
     }
 
     public record SplitSpec(double tuningFraction, double validationFraction, int retuningPoolSize) {
     }
 
-    public record ModelSpecYaml(String arch, int width) {
+    /**
+     * The architecture; {@code inputSize} resizes images to N x N as the model's first op (the paper's
+     * 224 for the pretrained ResNet-18); {@code pretrained} starts every model from stored weights
+     * (see {@link PretrainedSpec}). Both are written only when set, so older specs keep their hash.
+     */
+    public record ModelSpecYaml(String arch, int width,
+                                @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                                Integer inputSize,
+                                @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                                PretrainedSpec pretrained) {
+        public ModelSpecYaml(String arch, int width) {
+            this(arch, width, null, null);
+        }
+
+        public int inputSizeOrZero() {
+            return inputSize == null ? 0 : inputSize;
+        }
+    }
+
+    /**
+     * A pretrained backbone, named by the SHA-256 of the file its weights were imported from
+     * ({@code purifybench weights import}); a prefix of at least 8 hex digits is accepted, as
+     * torch.hub checks the prefix in a checkpoint's file name. Every parameter whose shape matches is
+     * loaded; the classifier of another class count keeps its seeded initialisation.
+     *
+     * @param file   the file's usual name (for messages)
+     * @param url    where the file is published (for messages: runs never download)
+     * @param source what the weights are, e.g. torchvision's ResNet18_Weights.IMAGENET1K_V1
+     */
+    public record PretrainedSpec(String sha256, String file, String url, String source) {
     }
 
     /**
@@ -159,7 +201,8 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
     }
 
     public static List<String> profileNames() {
-        return List.of("quick", "standard", "rates", "rho-sweep");
+        return List.of("quick", "standard", "rates", "rho-sweep", "paper-cifar10-r18", "paper-cifar10-r18-rates", "paper-cifar10-r50",
+                "paper-cifar10-d161", "paper-cifar100", "paper-tiny", "paper-rho");
     }
 
     static MatrixSpec parse(InputStream in, String where) throws IOException {
@@ -264,6 +307,10 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         require(name != null && name.matches("[A-Za-z0-9._-]+"), where, "name must be a simple word ([A-Za-z0-9._-])");
         require(dataset != null && dataset.id() != null, where, "dataset.id is required");
         require(model != null && model.arch() != null, where, "model.arch is required");
+        require(model.inputSize() == null || model.inputSize() > 0, where, "model.inputSize must be positive (or absent)");
+        require(model.pretrained() == null || (model.pretrained().sha256() != null
+                && model.pretrained().sha256().matches("[0-9a-f]{8,64}")), where,
+                "model.pretrained.sha256 must be 8 to 64 lower-case hex digits (the SHA-256 of the weights file, or its prefix)");
         require(training != null, where, "training is required");
         require(attacks != null && !attacks.isEmpty(), where, "attacks must list at least one attack");
         require(defenses != null && !defenses.isEmpty(), where, "defenses must list at least one defense");
