@@ -16,7 +16,7 @@ import picocli.CommandLine;
         versionProvider = PurifyBench.Version.class,
         description = "Benchmark of backdoor defenses: is the purification real, or superficial?",
         subcommands = {DemoCommand.class, RunCommand.class, ListCommand.class, AdmitCommand.class, VerifyCommand.class, ReportCommand.class,
-                BenchCommand.class, PlanCommand.class, RunUnitCommand.class, StatusCommand.class, MergeCommand.class, SlurmCommand.class,
+                BenchCommand.class, PlanCommand.class, WeightsCommand.class, RunUnitCommand.class, StatusCommand.class, MergeCommand.class, SlurmCommand.class,
                 PurifyBench.Serve.class, PurifyBench.Leaderboard.class})
 public final class PurifyBench {
 

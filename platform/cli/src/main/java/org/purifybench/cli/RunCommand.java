@@ -33,6 +33,17 @@ final class RunCommand implements Callable<Integer> {
                     + " same plug-in id never share a run folder or journal.")
     String description;
 
+    @Option(names = "--attacks", split = ",", paramLabel = "ID[,ID...]",
+            description = "Run only these of the matrix's attacks (recorded in the report's approximations).")
+    java.util.List<String> attacks;
+
+    @Option(names = "--reduced", description = "A reduced run of a profile of record: training cut to --reduced-epochs and data"
+            + " accepted whatever its checksums (e.g. a stand-in from `data stand-in`); recorded in the report's approximations.")
+    boolean reduced;
+
+    @Option(names = "--reduced-epochs", paramLabel = "N", defaultValue = "2", description = "Training epochs of a --reduced run (default: ${DEFAULT-VALUE}).")
+    int reducedEpochs;
+
     @Mixin
     RunOptions options;
 
@@ -47,6 +58,12 @@ final class RunCommand implements Callable<Integer> {
         }
         if (defenses != null) {
             spec = withDefenses(spec, defenses);
+        }
+        if (attacks != null) {
+            spec = spec.withAttacks(attacks);
+        }
+        if (reduced) {
+            spec = spec.reduced(reducedEpochs);
         }
         if (description != null) {
             spec = new MatrixSpec(spec.name(), description, spec.dataset(), spec.splits(), spec.model(), spec.training(),

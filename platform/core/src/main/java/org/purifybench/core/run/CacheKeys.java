@@ -49,6 +49,10 @@ public final class CacheKeys {
         key.put("splits", spec.splitConfig());
         key.put("seed", seed);
         key.put("trainingCode", CodeFingerprint.training());
+        if (spec.model().pretrained() != null) {
+            // Only when set, so keys from before pretrained backbones existed stay valid.
+            key.put("pretrained", spec.model().pretrained().sha256());
+        }
         if (spec.engine() != null) {
             // Only off the default engine, so that keys (and hours of cached training) from before engines existed stay valid.
             key.put("engine", spec.engine().id() + "@" + spec.engine().device());

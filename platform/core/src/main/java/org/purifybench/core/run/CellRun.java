@@ -61,7 +61,7 @@ final class CellRun {
         this.backdoored = RunScope.once(RunScope.stage("the backdoored model (attack '" + attackRef.label() + "', seed " + plan.seed() + ")",
                 () -> run.clock().time("backdoor-training", () -> run.model(backdooredKey, "the backdoored model of " + plan.cellId(), () -> {
                     PoisonedSet poisoned = backdoor.get().poison(splits.attackerTrain());
-                    HostModel m = run.engine().create(run.modelSpec(), plan.seed());
+                    HostModel m = run.initialModel(plan.seed());
                     run.host().trainer().train(m, poisoned.data(), spec.training().toConfig(), StepHook.PLAIN, plan.seed(),
                             attackRef.label() + " backdoor (seed " + plan.seed() + ")");
                     return m;

@@ -190,6 +190,8 @@ public final class MatrixRunner {
             host.log("parameters of " + String.join(", ", params.unchecked()) + " pass unchecked: the plug-in declares none"
                     + " (it predates @PurifyBenchPlugin)");
         }
+        Prerequisites.require(asWritten, dataset, org.purifybench.core.weights.WeightsStore.standard());
+        host.log("data: " + dataset.name() + " from " + dataset.source() + " - " + dataset.verification().summary());
         chooseSandboxLimits(spec, dataset);
         failures.clear();
         Path runDir = runDir(workDir, asWritten);

@@ -369,6 +369,48 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
                 defenses, evaluators, List.copyOf(newSeeds), approx, engine);
     }
 
+    /**
+     * A reduced run of this matrix, recorded as an approximation: backdoor and clean training cut to
+     * {@code epochs}, and data accepted whatever its checksums (a generated stand-in, a subset), its
+     * verification status still reported. For trying a profile of record end to end on a small machine.
+     */
+    public MatrixSpec reduced(int epochs) {
+        if (epochs < 1) {
+            throw new UserException("--reduced-epochs must be at least 1", "e.g. --reduced-epochs 2");
+        }
+        List<String> approx = new java.util.ArrayList<>(approximationsOrEmpty());
+        TrainingSpec t = training;
+        if (epochs < t.epochs()) {
+            approx.add("reduced run: backdoor and clean training " + epochs + " epochs (" + name + " profile: " + t.epochs() + ")");
+            t = new TrainingSpec(epochs, t.batchSize(), t.learningRate(), t.momentum(), t.nesterov(), t.weightDecay(), t.schedule(),
+                    t.augmentation());
+        }
+        DatasetSpec d = dataset;
+        if (d.requiresVerified()) {
+            approx.add("reduced run: data not required to match the published checksums (" + name + " profile: verified " + d.id()
+                    + "); the log and report name the copy used and its status");
+            d = new DatasetSpec(d.id(), d.path(), d.trainLimit(), d.testLimit(), null);
+        }
+        return new MatrixSpec(name, description, d, splits, model, t, attacks, poisonRates, targetLabel, defenses, evaluators, seeds,
+                approx, engine);
+    }
+
+    /** This matrix with only {@code ids} as its attacks (recorded as an approximation). */
+    public MatrixSpec withAttacks(List<String> ids) {
+        List<PluginRef> chosen = new java.util.ArrayList<>();
+        for (String id : ids) {
+            chosen.add(attacks.stream().filter(a -> a.id().equals(id)).findFirst().orElseThrow(() -> new UserException(
+                    "the matrix has no attack '" + id + "'", "choose among: " + attacks.stream().map(PluginRef::id).toList())));
+        }
+        if (chosen.equals(attacks)) {
+            return this;
+        }
+        List<String> approx = new java.util.ArrayList<>(approximationsOrEmpty());
+        approx.add("attacks " + ids + " chosen on the command line (" + name + " profile: " + attacks.stream().map(PluginRef::id).toList() + ")");
+        return new MatrixSpec(name, description, dataset, splits, model, training, List.copyOf(chosen), poisonRates, targetLabel,
+                defenses, evaluators, seeds, approx, engine);
+    }
+
     public List<String> approximationsOrEmpty() {
         return approximations == null ? List.of() : approximations;
     }

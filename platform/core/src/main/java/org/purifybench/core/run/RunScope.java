@@ -38,12 +38,19 @@ record RunScope(MatrixSpec spec, MatrixParams params, Dataset dataset, ModelSpec
         CacheKeys.Key key = CacheKeys.clean(dataset, modelSpec, spec, seed);
         Supplier<HostModel> clean = once(stage("the clean model (seed " + seed + ")", () -> clock.time("backdoor-training",
                 () -> model(key, "the clean model of seed " + seed, () -> {
-                    HostModel m = engine.create(modelSpec, seed);
+                    HostModel m = initialModel(seed);
                     host.trainer().train(m, splits.attackerTrain(), spec.training().toConfig(), org.purifybench.spi.StepHook.PLAIN, seed,
                             "clean model (seed " + seed + ")");
                     return m;
                 }))));
         return new Seed(seed, splits, key, clean);
+    }
+
+    /** A new model of the matrix's spec: seeded, then the pretrained backbone if the matrix names one. */
+    HostModel initialModel(long seed) {
+        HostModel m = engine.create(modelSpec, seed);
+        Prerequisites.loadPretrained(m, spec, org.purifybench.core.weights.WeightsStore.standard(), host::log);
+        return m;
     }
 
     /** A clean or backdoored model: from the cache, else trained (unless this is an evaluation task: then an error). */
