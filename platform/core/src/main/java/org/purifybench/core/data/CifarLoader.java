@@ -25,11 +25,11 @@ final class CifarLoader {
     private CifarLoader() {
     }
 
-    static Dataset load(Spec spec, Path dir, String fix, String fixCorrupt) {
+    static Dataset load(Spec spec, Path dir, DataCatalog catalog, String fix, String fixCorrupt) {
         if (!Files.isDirectory(dir)) {
             throw new UserException(spec.title() + " folder " + dir + " does not exist", fix);
         }
-        DataCatalog.Entry entry = DataCatalog.official().entry(spec.id());
+        DataCatalog.Entry entry = catalog.entry(spec.id());
         DataCatalog.Variant binary = entry.variant("binary").orElseThrow();
         DataCatalog.Variant python = entry.variant("python").orElseThrow();
         List<String> binFiles = concat(spec.trainBin(), spec.testBin());

@@ -44,6 +44,11 @@ public final class Gtsrb {
 
     /** Loads from {@code dir}, the folder the three archives were unpacked into; {@code warn} hears about a rebuilt cache. */
     public static Dataset load(Path dir, Consumer<String> warn) {
+        return load(dir, warn, DataCatalog.official());
+    }
+
+    /** As {@link #load(Path, Consumer)}, checking against {@code catalog}. */
+    static Dataset load(Path dir, Consumer<String> warn, DataCatalog catalog) {
         if (!Files.isDirectory(dir)) {
             throw new UserException("GTSRB folder " + dir + " does not exist", FIX);
         }
@@ -72,7 +77,7 @@ public final class Gtsrb {
             String key = DecodedCache.fingerprint(DECODER_VERSION, dir, sources);
             DecodedCache.Result r = DecodedCache.load(dir, CACHE_FILE, key, () -> new DecodedCache.Decoded(
                     decode(trainFiles, trainLabels), decode(testFiles, testLabels), NUM_CLASSES,
-                    FileVerifier.verify(dir, DataCatalog.official().entry(Datasets.GTSRB).preferred(),
+                    FileVerifier.verify(dir, catalog.entry(Datasets.GTSRB).preferred(),
                             sources.stream().map(p -> dir.relativize(p).toString().replace('\\', '/')).toList(), dir)), warn);
             DecodedCache.Decoded d = r.decoded();
             return new Dataset(Datasets.GTSRB, d.train().toImages(NUM_CLASSES), d.test().toImages(NUM_CLASSES),

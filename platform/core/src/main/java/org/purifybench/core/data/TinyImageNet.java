@@ -43,6 +43,11 @@ public final class TinyImageNet {
 
     /** Loads from {@code dir} or {@code dir/tiny-imagenet-200}; {@code warn} hears about a rebuilt cache. */
     public static Dataset load(Path dir, Consumer<String> warn) {
+        return load(dir, warn, DataCatalog.official());
+    }
+
+    /** As {@link #load(Path, Consumer)}, checking against {@code catalog}. */
+    static Dataset load(Path dir, Consumer<String> warn, DataCatalog catalog) {
         if (!Files.isDirectory(dir)) {
             throw new UserException("Tiny-ImageNet folder " + dir + " does not exist", FIX);
         }
@@ -85,7 +90,7 @@ public final class TinyImageNet {
             int numClasses = classes.size();
             DecodedCache.Result r = DecodedCache.load(base, CACHE_FILE, key, () -> new DecodedCache.Decoded(
                     decode(trainFiles, trainLabels), decode(testFiles, testLabels), numClasses,
-                    FileVerifier.verify(dir, DataCatalog.official().entry(Datasets.TINY_IMAGENET).preferred(),
+                    FileVerifier.verify(dir, catalog.entry(Datasets.TINY_IMAGENET).preferred(),
                             sources.stream().map(p -> base.relativize(p).toString().replace('\\', '/')).toList(), base)), warn);
             DecodedCache.Decoded d = r.decoded();
             return new Dataset(Datasets.TINY_IMAGENET, d.train().toImages(d.numClasses()), d.test().toImages(d.numClasses()),
