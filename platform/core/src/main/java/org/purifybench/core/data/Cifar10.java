@@ -19,7 +19,8 @@ public final class Cifar10 {
     static final List<String> TRAIN_PY = List.of("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5");
     static final String TEST_PY = "test_batch";
 
-    static final CifarLoader.Spec SPEC = new CifarLoader.Spec(Datasets.CIFAR10, "CIFAR-10", TRAIN_FILES, TEST_FILE, TRAIN_PY, TEST_PY,
+    static final CifarLoader.Spec SPEC = new CifarLoader.Spec(Datasets.CIFAR10, "CIFAR-10", SUBDIR, TRAIN_FILES, TEST_FILE,
+            "cifar-10-batches-py", TRAIN_PY, TEST_PY,
             1, 0, "labels", NUM_CLASSES);
 
     static final String FIX = "get the CIFAR-10 binary version (or python version): "

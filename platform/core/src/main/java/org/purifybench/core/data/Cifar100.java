@@ -13,8 +13,8 @@ public final class Cifar100 {
     static final int LABEL_BYTES = 2;
     static final int FINE_LABEL_AT = 1;
 
-    static final CifarLoader.Spec SPEC = new CifarLoader.Spec(Datasets.CIFAR100, "CIFAR-100", List.of("train.bin"), "test.bin",
-            List.of("train"), "test", LABEL_BYTES, FINE_LABEL_AT, "fine_labels", NUM_CLASSES);
+    static final CifarLoader.Spec SPEC = new CifarLoader.Spec(Datasets.CIFAR100, "CIFAR-100", "cifar-100-binary", List.of("train.bin"),
+            "test.bin", "cifar-100-python", List.of("train"), "test", LABEL_BYTES, FINE_LABEL_AT, "fine_labels", NUM_CLASSES);
 
     static final String FIX = "get the CIFAR-100 binary version (or python version): "
             + DataCatalog.official().entry(Datasets.CIFAR100).howToAdd() + " (train.bin and test.bin, or its parent)";
