@@ -309,6 +309,30 @@ class DataAddTest {
         }
     }
 
+    @Test
+    void tinyImageNetFromAVerifiedZipLoadsVerifiedAndItsCacheKeepsThat() throws IOException {
+        Path src = tmp.resolve("src");
+        TinyImageNetTest.writeTiny(src.resolve("tiny-imagenet-200"));
+        Map<String, byte[]> files = new java.util.TreeMap<>();
+        try (Stream<Path> all = Files.walk(src)) {
+            for (Path f : (Iterable<Path>) all.filter(Files::isRegularFile)::iterator) {
+                files.put(src.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
+            }
+        }
+        Path archive = zip("tiny-imagenet-200.zip", files);
+        Checksums.Digest d = Checksums.of(archive);
+        DataCatalog catalog = new DataCatalog(List.of(new DataCatalog.Entry("tiny-imagenet", "test", List.of(new DataCatalog.Variant("zip",
+                List.of(new DataCatalog.Archive("tiny-imagenet-200.zip", List.of(), d.md5(), null, -1, "the test's own catalog")),
+                "tiny-imagenet-200", Map.of(), null)), "x")));
+        Path folder = new DataAdd(catalog, dataDir(), out).add("tiny-imagenet", List.of(archive.toString()));
+        Dataset first = TinyImageNet.load(folder, m -> { }, catalog);
+        assertTrue(first.verification().verified(), first.verification().summary());
+        int decodes = DecodedCache.DECODES.get();
+        Dataset second = TinyImageNet.load(folder, m -> { }, catalog);
+        assertEquals(decodes, DecodedCache.DECODES.get());
+        assertEquals(first.verification(), second.verification());
+    }
+
     /** No staging folder, set-aside copy or partial download is left in the data dir. */
     private void assertNoLeftovers() throws IOException {
         if (!Files.isDirectory(dataDir())) {
