@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 /**
- * The {@code purifybench} command: demo, run, list, admit, verify, report, bench; serve and
+ * The {@code purifybench} command: demo, run, list, admit, verify, report, bench, data; serve and
  * leaderboard are listed here but started by the launcher script (the website is its own application).
  */
 // scope INHERIT gives every subcommand -h/--help and -V/--version
@@ -16,13 +16,20 @@ import picocli.CommandLine;
         versionProvider = PurifyBench.Version.class,
         description = "Benchmark of backdoor defenses: is the purification real, or superficial?",
         subcommands = {DemoCommand.class, RunCommand.class, ListCommand.class, AdmitCommand.class, VerifyCommand.class, ReportCommand.class,
-                BenchCommand.class, PlanCommand.class, WeightsCommand.class, RunUnitCommand.class, StatusCommand.class, MergeCommand.class, SlurmCommand.class,
+                BenchCommand.class, PlanCommand.class, DataCommand.class, WeightsCommand.class, RunUnitCommand.class, StatusCommand.class, MergeCommand.class, SlurmCommand.class,
                 PurifyBench.Serve.class, PurifyBench.Leaderboard.class})
 public final class PurifyBench {
 
     @Option(names = "--work-dir", description = "Folder for the model cache and runs (default: ${DEFAULT-VALUE}).",
             defaultValue = "work", scope = CommandLine.ScopeType.INHERIT)
     Path workDir;
+
+    /** Sets the property the loaders read ({@link org.purifybench.core.data.DataDir}), so every command sees it. */
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder with one subfolder per dataset (default: $"
+            + org.purifybench.core.data.DataDir.ENV + ", else ~/.purifybench/data).", scope = CommandLine.ScopeType.INHERIT)
+    void dataDir(Path dir) {
+        System.setProperty(org.purifybench.core.data.DataDir.PROPERTY, dir.toAbsolutePath().toString());
+    }
 
     @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean debug;

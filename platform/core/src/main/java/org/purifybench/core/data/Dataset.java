@@ -12,10 +12,17 @@ import org.purifybench.spi.LabeledImages;
  * @param train  the full training set, before {@link Splits} cuts it up
  * @param test   the held-out test set, used unchanged for final metrics
  * @param source where the data was read from (a path) or how it was made ("synthetic seed N")
+ * @param verification whether the files match the published checksums (see {@link DataCatalog})
  */
-public record Dataset(String name, LabeledImages train, LabeledImages test, String source) {
+public record Dataset(String name, LabeledImages train, LabeledImages test, String source, DataVerification verification) {
+    /** A dataset whose files were not checked: {@link DataVerification#NOT_CHECKED}. */
+    public Dataset(String name, LabeledImages train, LabeledImages test, String source) {
+        this(name, train, test, source, DataVerification.NOT_CHECKED);
+    }
+
     public Dataset {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(verification, "verification");
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(test, "test");
         Objects.requireNonNull(source, "source");

@@ -1,5 +1,6 @@
 package org.purifybench.core.data;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.purifybench.core.UserException;
@@ -12,8 +13,11 @@ import org.purifybench.spi.ImageShape;
 public final class Datasets {
     public static final String FASHION_MNIST = "fashion-mnist";
     public static final String CIFAR10 = "cifar10";
+    public static final String CIFAR100 = "cifar100";
+    public static final String TINY_IMAGENET = "tiny-imagenet";
+    public static final String GTSRB = "gtsrb";
     public static final String SYNTHETIC = "synthetic";
-    public static final List<String> IDS = List.of(FASHION_MNIST, CIFAR10, SYNTHETIC);
+    public static final List<String> IDS = List.of(FASHION_MNIST, CIFAR10, CIFAR100, TINY_IMAGENET, GTSRB, SYNTHETIC);
 
     /** The fixed synthetic set: the shape and class count of Fashion-MNIST, small enough for tests. */
     public static final ImageShape SYNTHETIC_SHAPE = new ImageShape(1, 28, 28);
@@ -27,25 +31,43 @@ public final class Datasets {
 
     /**
      * Loads dataset {@code id}. {@code dirOrNull} is the folder holding its files; null means the
-     * default ({@link FashionMnist#DEFAULT_DIR} for Fashion-MNIST; CIFAR-10 has none). The synthetic
-     * set is generated and ignores it.
+     * default: {@link FashionMnist#DEFAULT_DIR} for Fashion-MNIST, {@code <data-dir>/<id>} for the
+     * others, the data dir being {@link DataDir#resolve()}. The synthetic set is generated and ignores it.
      */
     public static Dataset load(String id, Path dirOrNull) {
+        return load(id, dirOrNull, null);
+    }
+
+    /** As {@link #load(String, Path)}, with the data dir given ({@code null}: {@link DataDir#resolve()}). */
+    public static Dataset load(String id, Path dirOrNull, Path dataDirOrNull) {
         if (id == null) {
             throw unknown("no dataset id given");
         }
         return switch (id) {
             case FASHION_MNIST -> FashionMnist.load(dirOrNull != null ? dirOrNull : FashionMnist.DEFAULT_DIR);
-            case CIFAR10 -> {
-                if (dirOrNull == null) {
-                    throw new UserException("dataset cifar10 needs a folder with the CIFAR-10 files, and none was given", Cifar10.FIX);
-                }
-                yield Cifar10.load(dirOrNull);
-            }
+            case CIFAR10 -> Cifar10.load(folder(id, dirOrNull, dataDirOrNull));
+            case CIFAR100 -> Cifar100.load(folder(id, dirOrNull, dataDirOrNull));
+            case TINY_IMAGENET -> TinyImageNet.load(folder(id, dirOrNull, dataDirOrNull));
+            case GTSRB -> Gtsrb.load(folder(id, dirOrNull, dataDirOrNull));
             case SYNTHETIC -> SyntheticImages.generate(SYNTHETIC_SHAPE, SYNTHETIC_CLASSES, SYNTHETIC_TRAIN, SYNTHETIC_TEST,
                     SYNTHETIC_SEED);
             default -> throw unknown("unknown dataset '" + id + "'");
         };
+    }
+
+    /** The explicit folder, else {@code <data-dir>/<id>}, which must exist: if not, say how to install it. */
+    private static Path folder(String id, Path dirOrNull, Path dataDirOrNull) {
+        if (dirOrNull != null) {
+            return dirOrNull;
+        }
+        Path folder = DataDir.of(dataDirOrNull != null ? dataDirOrNull : DataDir.resolve(), id);
+        if (!Files.isDirectory(folder)) {
+            DataCatalog.Entry entry = DataCatalog.official().entry(id);
+            throw new UserException("dataset " + id + " is not installed: " + folder + " does not exist (expected "
+                    + entry.layout() + " below the data dir, set by --data-dir, -D" + DataDir.PROPERTY + " or $" + DataDir.ENV + ")",
+                    entry.howToAdd());
+        }
+        return folder;
     }
 
     private static UserException unknown(String problem) {

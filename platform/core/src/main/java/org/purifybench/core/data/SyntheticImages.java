@@ -43,7 +43,8 @@ public final class SyntheticImages {
         float[][] templates = templates(shape, numClasses, new Random(master.nextLong()));
         LabeledImages train = sample(shape, templates, trainSize, new Random(master.nextLong()));
         LabeledImages test = sample(shape, templates, testSize, new Random(master.nextLong()));
-        return new Dataset("synthetic", train, test, "synthetic seed " + seed);
+        return new Dataset("synthetic", train, test, "synthetic seed " + seed,
+                DataVerification.unverified("generated in code (synthetic seed " + seed + "), not a published dataset"));
     }
 
     private static float[][] templates(ImageShape shape, int numClasses, Random rnd) {

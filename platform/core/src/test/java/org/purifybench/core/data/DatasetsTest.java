@@ -29,7 +29,7 @@ class DatasetsTest {
     @Test
     void nullIdListsTheKnownOnes() {
         UserException e = assertThrows(UserException.class, () -> Datasets.load(null, null));
-        assertTrue(e.getMessage().contains("fashion-mnist, cifar10, synthetic"), e.getMessage());
+        assertTrue(e.getMessage().contains("fashion-mnist, cifar10, cifar100, tiny-imagenet, gtsrb, synthetic"), e.getMessage());
     }
 
     @Test
@@ -73,10 +73,38 @@ class DatasetsTest {
     }
 
     @Test
-    void cifar10WithoutFolderSaysNothingIsDownloaded() {
-        UserException e = assertThrows(UserException.class, () -> Datasets.load("cifar10", null));
-        assertTrue(e.getMessage().contains("cifar10"), e.getMessage());
-        assertTrue(e.fix().contains("binary version") && e.fix().contains("dataset.path"), e.fix());
+    void aDatasetMissingFromTheDataDirSaysWhereToGetItAndTheAddCommand() {
+        Path dataDir = dir.resolve("data");
+        for (String id : java.util.List.of("cifar10", "cifar100", "tiny-imagenet", "gtsrb")) {
+            UserException e = assertThrows(UserException.class, () -> Datasets.load(id, null, dataDir));
+            assertTrue(e.getMessage().contains(dataDir.resolve(id).toString()) && e.getMessage().contains("not installed"), e.getMessage());
+            DataCatalog.Archive a = DataCatalog.official().entry(id).preferred().archives().get(0);
+            assertTrue(e.fix().contains("purifybench data add " + id + " ") && e.fix().contains(a.urls().get(0))
+                    && e.fix().contains(a.md5()), e.fix());
+        }
+    }
+
+    @Test
+    void theDataDirPropertyIsTheDefault() {
+        String old = System.getProperty(DataDir.PROPERTY);
+        System.setProperty(DataDir.PROPERTY, dir.toString());
+        try {
+            assertEquals(dir, DataDir.resolve());
+            UserException e = assertThrows(UserException.class, () -> Datasets.load("cifar10", null));
+            assertTrue(e.getMessage().contains(dir.resolve("cifar10").toString()), e.getMessage());
+        } finally {
+            if (old == null) {
+                System.clearProperty(DataDir.PROPERTY);
+            } else {
+                System.setProperty(DataDir.PROPERTY, old);
+            }
+        }
+    }
+
+    @Test
+    void syntheticDataSaysItIsUnverified() {
+        DataVerification v = Datasets.load("synthetic", null).verification();
+        assertTrue(!v.verified() && v.summary().startsWith("UNVERIFIED: generated"), v.summary());
     }
 
     @Test
