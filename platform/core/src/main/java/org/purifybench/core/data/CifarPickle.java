@@ -1,19 +1,15 @@
 package org.purifybench.core.data;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import net.razorvine.pickle.IObjectConstructor;
-import net.razorvine.pickle.Opcodes;
 import net.razorvine.pickle.PickleException;
-import net.razorvine.pickle.PickleUtils;
-import net.razorvine.pickle.Unpickler;
 import org.purifybench.core.UserException;
+import org.purifybench.core.pickle.SafeUnpickler;
 
 /**
  * Reads one batch of CIFAR's "python version" (a Python 2 pickle of a dict holding a numpy uint8
@@ -26,9 +22,6 @@ import org.purifybench.core.UserException;
 final class CifarPickle {
     /** Larger than any CIFAR batch (CIFAR-100's train file is 155 MB); bounds what a hostile file can allocate. */
     static final long MAX_FILE_BYTES = 200L << 20;
-
-    static final Set<String> ALLOWED_GLOBALS = Set.of("numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
-            "numpy.ndarray", "numpy.dtype", "_codecs.encode");
 
     /** The pixel rows (N x 3072, R then G then B planes) and one label per row. */
     record Batch(byte[] data, int[] labels) {
@@ -51,16 +44,13 @@ final class CifarPickle {
                     "check that the file is readable by this user", e);
         }
         Object root;
-        SafeUnpickler unpickler = new SafeUnpickler();
         try {
-            root = unpickler.loads(bytes);
-        } catch (RefusedGlobal e) {
+            root = unpickler().read(bytes);
+        } catch (SafeUnpickler.Refused e) {
             throw new UserException("CIFAR python file " + file + " " + e.getMessage() + "; only numpy arrays are read from pickles",
                     fixCorrupt);
         } catch (PickleException | IOException | ClassCastException | IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new UserException("CIFAR python file " + file + " is not a readable CIFAR pickle (" + e.getMessage() + ")", fixCorrupt, e);
-        } finally {
-            unpickler.close();
         }
         return toBatch(file, root, labelKey, fixCorrupt);
     }
@@ -89,74 +79,30 @@ final class CifarPickle {
         return new Batch(array.bytes, out);
     }
 
-    /** A refused global or opcode: reported as the file's problem, never executed. */
-    static final class RefusedGlobal extends PickleException {
-        RefusedGlobal(String message) {
-            super(message);
-        }
-    }
-
-    private static final class SafeUnpickler extends Unpickler {
-        private static final Object NDARRAY_TYPE = new Object();
-
-        @Override
-        protected Object dispatch(short key) throws PickleException, IOException {
-            switch (key) {
-                case Opcodes.GLOBAL -> {
-                    String module = PickleUtils.readline(input);
-                    String name = PickleUtils.readline(input);
-                    stack.add(global(module, name));
-                    return NO_RETURN_VALUE;
-                }
-                case Opcodes.STACK_GLOBAL -> {
-                    Object name = stack.pop();
-                    Object module = stack.pop();
-                    stack.add(global(String.valueOf(module), String.valueOf(name)));
-                    return NO_RETURN_VALUE;
-                }
-                case Opcodes.BINSTRING, Opcodes.BINBYTES, Opcodes.BINUNICODE -> {
-                    // Checked here so a forged length cannot make the library allocate gigabytes.
-                    int length = PickleUtils.bytes_to_integer(PickleUtils.readbytes(input, 4));
-                    if (length < 0 || length > input.available()) {
-                        throw new PickleException("a string claims " + length + " bytes but only " + input.available() + " remain");
-                    }
-                    byte[] raw = PickleUtils.readbytes(input, length);
-                    stack.add(key == Opcodes.BINBYTES ? raw
-                            : key == Opcodes.BINSTRING ? PickleUtils.rawStringFromBytes(raw) : new String(raw, StandardCharsets.UTF_8));
-                    return NO_RETURN_VALUE;
-                }
-                case Opcodes.INST, Opcodes.OBJ, Opcodes.NEWOBJ, Opcodes.NEWOBJ_EX, Opcodes.PERSID, Opcodes.BINPERSID,
-                        Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4, Opcodes.BINBYTES8, Opcodes.BINUNICODE8, Opcodes.BYTEARRAY8 ->
-                        throw new RefusedGlobal("uses pickle opcode " + key + ", which CIFAR files do not contain");
-                default -> {
-                    return super.dispatch(key);
-                }
+    /** The only globals CIFAR's pickles name: numpy's array reconstruction and Python 3's byte-string encoding. */
+    private static SafeUnpickler unpickler() {
+        IObjectConstructor ndarrayType = args -> {
+            throw new PickleException("numpy.ndarray called directly");
+        };
+        IObjectConstructor reconstruct = args -> {
+            if (args.length < 1 || args[0] != ndarrayType) {
+                throw new PickleException("_reconstruct of something other than numpy.ndarray");
             }
-        }
-
-        private Object global(String module, String name) {
-            String qualified = module + "." + name;
-            if (!ALLOWED_GLOBALS.contains(qualified)) {
-                throw new RefusedGlobal("asks for the Python global " + qualified + ", which is not allowed");
+            return new NdArray();
+        };
+        Map<String, IObjectConstructor> allowed = new java.util.LinkedHashMap<>();
+        allowed.put("numpy.core.multiarray._reconstruct", reconstruct);
+        allowed.put("numpy._core.multiarray._reconstruct", reconstruct);
+        allowed.put("numpy.ndarray", ndarrayType);
+        allowed.put("numpy.dtype", args -> new Dtype(String.valueOf(args[0])));
+        allowed.put("_codecs.encode", args -> {
+            // _codecs.encode(text, 'latin1'): how Python 3 writes a byte string in protocol 2
+            if (args.length != 2 || !"latin1".equals(args[1]) && !"latin-1".equals(args[1])) {
+                throw new PickleException("_codecs.encode with an encoding other than latin1");
             }
-            return switch (name) {
-                case "_reconstruct" -> (IObjectConstructor) args -> {
-                    if (args.length < 1 || args[0] != NDARRAY_TYPE) {
-                        throw new PickleException("_reconstruct of something other than numpy.ndarray");
-                    }
-                    return new NdArray();
-                };
-                case "ndarray" -> NDARRAY_TYPE;
-                case "dtype" -> (IObjectConstructor) args -> new Dtype(String.valueOf(args[0]));
-                default -> (IObjectConstructor) args -> {
-                    // _codecs.encode(text, 'latin1'): how Python 3 writes a byte string in protocol 2
-                    if (args.length != 2 || !"latin1".equals(args[1]) && !"latin-1".equals(args[1])) {
-                        throw new PickleException("_codecs.encode with an encoding other than latin1");
-                    }
-                    return String.valueOf(args[0]).getBytes(StandardCharsets.ISO_8859_1);
-                };
-            };
-        }
+            return String.valueOf(args[0]).getBytes(StandardCharsets.ISO_8859_1);
+        });
+        return new SafeUnpickler(allowed, null);
     }
 
     /** numpy.dtype's stand-in: only single-byte unsigned integers are accepted. */

@@ -14,6 +14,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import net.razorvine.pickle.IObjectConstructor;
 import net.razorvine.pickle.PickleException;
+import org.purifybench.core.pickle.SafeUnpickler;
 
 /**
  * Reads a PyTorch state dict saved by {@code torch.save} (the zip format of PyTorch 1.6 and later:

@@ -1,7 +1,8 @@
-package org.purifybench.core.weights;
+package org.purifybench.core.pickle;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,12 +14,13 @@ import net.razorvine.pickle.PickleUtils;
 import net.razorvine.pickle.Unpickler;
 
 /**
- * A Python pickle read as data only. Pyrolite (net.razorvine:pickle) never runs Python, but by
- * default it maps some Python names to Java constructors; here every global a pickle names must be
- * on an allow-list given by the caller, and the opcodes that build arbitrary objects by other routes
- * (INST, OBJ, NEWOBJ, the extension registry, text persistent ids) are refused. So a hostile file
- * can at worst be rejected: it cannot make this JVM do anything but build lists, dicts and the
- * allow-listed records.
+ * A Python pickle read as data only (PyTorch state dicts, CIFAR's python batches). Pyrolite
+ * (net.razorvine:pickle) never runs Python, but by default it maps some Python names to Java
+ * constructors and has no allow-list API; here every global a pickle names must be on the caller's
+ * allow-list, the opcodes that build objects by other routes (INST, OBJ, NEWOBJ, the extension
+ * registry, text persistent ids) and the 8-byte-length forms are refused, and a string's length is
+ * checked against what remains before anything is allocated. So a hostile file can at worst be
+ * rejected: it cannot make this JVM do anything but build lists, dicts and the allow-listed records.
  */
 public final class SafeUnpickler extends Unpickler {
     private final Map<String, IObjectConstructor> allowed;
@@ -57,11 +59,23 @@ public final class SafeUnpickler extends Unpickler {
                 stack.add(resolve(String.valueOf(module), String.valueOf(name)));
                 return NO_RETURN_VALUE;
             }
+            case Opcodes.BINSTRING, Opcodes.BINBYTES, Opcodes.BINUNICODE -> {
+                // Checked here so a forged length cannot make the library allocate gigabytes.
+                int length = PickleUtils.bytes_to_integer(PickleUtils.readbytes(input, 4));
+                if (length < 0 || length > input.available()) {
+                    throw new Refused("a string claims " + length + " bytes but only " + input.available() + " remain");
+                }
+                byte[] raw = PickleUtils.readbytes(input, length);
+                stack.add(key == Opcodes.BINBYTES ? raw
+                        : key == Opcodes.BINSTRING ? PickleUtils.rawStringFromBytes(raw) : new String(raw, StandardCharsets.UTF_8));
+                return NO_RETURN_VALUE;
+            }
             case Opcodes.INST, Opcodes.OBJ, Opcodes.NEWOBJ, Opcodes.NEWOBJ_EX, Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4,
-                 Opcodes.PERSID -> throw new PickleException("refused pickle opcode " + key + ": it builds objects this reader does not allow");
+                 Opcodes.PERSID, Opcodes.BINBYTES8, Opcodes.BINUNICODE8, Opcodes.BYTEARRAY8 ->
+                    throw new Refused("refused pickle opcode " + key + ": it builds objects this reader does not allow");
             case Opcodes.BINPERSID -> {
                 if (persistent == null) {
-                    throw new PickleException("refused a persistent id: this format has none");
+                    throw new Refused("refused a persistent id: this format has none");
                 }
                 return super.dispatch(key);
             }
@@ -79,10 +93,19 @@ public final class SafeUnpickler extends Unpickler {
     private IObjectConstructor resolve(String module, String name) {
         IObjectConstructor c = allowed.get(module + "." + name);
         if (c == null) {
-            throw new PickleException("refused the Python global " + module + "." + name + " (allowed: "
+            throw new Refused("refused the Python global " + module + "." + name + " (allowed: "
                     + String.join(", ", new java.util.TreeSet<>(allowed.keySet())) + ")");
         }
         return c;
+    }
+
+    /** Something the pickle asked for that this reader does not allow: reported as the file's problem, never executed. */
+    public static final class Refused extends PickleException {
+        private static final long serialVersionUID = 1L;
+
+        public Refused(String message) {
+            super(message);
+        }
     }
 
     /**
