@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -146,12 +147,19 @@ final class GraphBuilder implements Layers<SDVariable> {
         return separable(x, Resampling.bilinear(inHeight, size), Resampling.bilinear(inWidth, size), inHeight, inWidth, size);
     }
 
-    /** {@code rows x cols^T} per image and channel, as two contractions (tensorMmul needs no static batch size). */
+    /**
+     * {@code rows X cols^T} for every image and channel, as 2-D products (M2.1's tensormmul_bp fails
+     * on these shapes); the batch and channel counts are read from x's shape at run time.
+     */
     private SDVariable separable(SDVariable x, double[] rows, double[] cols, int inHeight, int inWidth, int out) {
         SDVariable colsT = sd.constant(array(Resampling.transpose(cols, out, inWidth), inWidth, out));
         SDVariable rowsT = sd.constant(array(Resampling.transpose(rows, out, inHeight), inHeight, out));
-        SDVariable y = sd.tensorMmul(x, colsT, new int[] {3}, new int[] {0}); // [N, C, inH, out]
-        return sd.tensorMmul(y, rowsT, new int[] {2}, new int[] {0}).permute(0, 1, 3, 2); // [N, C, out(w), out(h)] -> h, w
+        SDVariable y = x.reshape(-1, inWidth).mmul(colsT); // [N C H, out]
+        y = y.reshape(-1, inHeight, out).permute(0, 2, 1).reshape(-1, inHeight).mmul(rowsT); // [N C out(w), out(h)]
+        y = y.reshape(-1, out, out).permute(0, 2, 1); // [N C, h, w]
+        SDVariable batchAndChannels = sd.shape(x).get(SDIndex.interval(0, 2));
+        SDVariable shape = sd.concat(0, batchAndChannels, sd.constant(Nd4j.createFromArray((long) out, (long) out)));
+        return y.reshape(shape);
     }
 
     @Override
