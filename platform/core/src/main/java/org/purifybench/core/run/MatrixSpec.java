@@ -86,7 +86,21 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
     public record SplitSpec(double tuningFraction, double validationFraction, int retuningPoolSize) {
     }
 
-    public record ModelSpecYaml(String arch, int width) {
+    /**
+     * {@code inputSize} (absent: the images as they are) resizes the images to N x N as the model's
+     * first op; left out of the JSON when absent, so configs without it hash as before.
+     */
+    public record ModelSpecYaml(String arch, int width,
+                                @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                                Integer inputSize) {
+        public ModelSpecYaml(String arch, int width) {
+            this(arch, width, null);
+        }
+
+        /** 0 when absent. */
+        public int resizeTo() {
+            return inputSize == null ? 0 : inputSize;
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.purifybench.core.hash.Hashing;
+import org.purifybench.core.run.MatrixSpec;
 import org.purifybench.spi.ImageShape;
 
 /** inputSize must not change the JSON (model files, cache keys) of specs that do not use it. */
@@ -27,6 +28,14 @@ class ModelSpecJsonTest {
         ModelSpec read = JSON.readValue(OLD, ModelSpec.class);
         assertEquals(SPEC, read);
         assertEquals(0, read.inputSize());
+    }
+
+    @Test
+    void theMatrixsModelEntryHashesAsBeforeAndReadsInputSize() throws Exception {
+        assertEquals("{\"arch\":\"cnn-small\",\"width\":32}", Hashing.canonicalJson(new MatrixSpec.ModelSpecYaml("cnn-small", 32)));
+        assertEquals(new MatrixSpec.ModelSpecYaml("cnn-small", 32), JSON.readValue("{\"arch\":\"cnn-small\",\"width\":32}",
+                MatrixSpec.ModelSpecYaml.class));
+        assertEquals(224, JSON.readValue("{\"arch\":\"resnet18\",\"inputSize\":224}", MatrixSpec.ModelSpecYaml.class).resizeTo());
     }
 
     @Test
