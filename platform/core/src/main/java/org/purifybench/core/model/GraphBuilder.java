@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -30,10 +31,15 @@ final class GraphBuilder implements Layers<SDVariable> {
     final Map<String, INDArray> state = new LinkedHashMap<>();
     /** Names of each BN layer's running statistics (constants) and batch statistics (graph outputs). */
     final List<BnLayer> batchNorms = new ArrayList<>();
+    /** Dropout layers in creation order: each reads its mask from a placeholder the model feeds. */
+    final List<DropoutLayer> dropouts = new ArrayList<>();
     private int counter;
 
     record BnLayer(String runningMean, String runningVar, String batchMean, String batchVar, String gamma, String beta,
                    int channels) {
+    }
+
+    record DropoutLayer(String mask, long size, double p) {
     }
 
     GraphBuilder(ModelSpec spec, long seed) {
@@ -59,13 +65,16 @@ final class GraphBuilder implements Layers<SDVariable> {
         return v;
     }
 
-    /** Convolution without bias (a BatchNorm follows), He-normal init. */
+    /** He-normal init; the bias, if any, starts at zero. */
     @Override
-    public SDVariable conv(SDVariable x, long inC, long outC, int kernel, int stride) {
+    public SDVariable conv(SDVariable x, long inC, long outC, int kernel, int stride, int padding, boolean bias) {
         String n = name("conv");
         SDVariable w = param(n + "_W", array(init.heNormal(kernel, inC, outC), kernel, kernel, inC, outC));
         Conv2DConfig cfg = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride)
-                .pH(kernel / 2).pW(kernel / 2).dataFormat("NCHW").build();
+                .pH(padding).pW(padding).dataFormat("NCHW").build();
+        if (bias) {
+            return sd.cnn().conv2d(n, x, w, param(n + "_b", Nd4j.zeros(dtype, outC)), cfg);
+        }
         return sd.cnn().conv2d(n, x, w, cfg);
     }
 
@@ -110,6 +119,60 @@ final class GraphBuilder implements Layers<SDVariable> {
     @Override
     public SDVariable maxPool2(SDVariable x) {
         return sd.cnn().maxPooling2d(x, Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).isNHWC(false).build());
+    }
+
+    @Override
+    public SDVariable maxPool(SDVariable x, int kernel, int stride, int padding) {
+        return sd.cnn().maxPooling2d(x, Pooling2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride)
+                .pH(padding).pW(padding).isNHWC(false).build());
+    }
+
+    @Override
+    public SDVariable avgPool(SDVariable x, int kernel, int stride) {
+        return sd.cnn().avgPooling2d(x, Pooling2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride)
+                .isNHWC(false).build());
+    }
+
+    @Override
+    public SDVariable adaptiveAvgPool(SDVariable x, int inHeight, int inWidth, int out) {
+        if (inHeight == out && inWidth == out) {
+            return x;
+        }
+        return separable(x, Resampling.adaptiveAverage(inHeight, out), Resampling.adaptiveAverage(inWidth, out),
+                inHeight, inWidth, out);
+    }
+
+    @Override
+    public SDVariable resize(SDVariable x, int inHeight, int inWidth, int size) {
+        return separable(x, Resampling.bilinear(inHeight, size), Resampling.bilinear(inWidth, size), inHeight, inWidth, size);
+    }
+
+    /**
+     * {@code rows X cols^T} for every image and channel, as 2-D products (M2.1's tensormmul_bp fails
+     * on these shapes); the batch and channel counts are read from x's shape at run time.
+     */
+    private SDVariable separable(SDVariable x, double[] rows, double[] cols, int inHeight, int inWidth, int out) {
+        SDVariable colsT = sd.constant(array(Resampling.transpose(cols, out, inWidth), inWidth, out));
+        SDVariable rowsT = sd.constant(array(Resampling.transpose(rows, out, inHeight), inHeight, out));
+        SDVariable y = x.reshape(-1, inWidth).mmul(colsT); // [N C H, out]
+        y = y.reshape(-1, inHeight, out).permute(0, 2, 1).reshape(-1, inHeight).mmul(rowsT); // [N C out(w), out(h)]
+        y = y.reshape(-1, out, out).permute(0, 2, 1); // [N C, h, w]
+        SDVariable batchAndChannels = sd.shape(x).get(SDIndex.interval(0, 2));
+        SDVariable shape = sd.concat(0, batchAndChannels, sd.constant(Nd4j.createFromArray((long) out, (long) out)));
+        return y.reshape(shape);
+    }
+
+    @Override
+    public SDVariable concat(SDVariable a, SDVariable b) {
+        return sd.concat(1, a, b);
+    }
+
+    /** x times a mask placeholder: a Bernoulli mask in training, ones in evaluation (SdModel feeds both). */
+    @Override
+    public SDVariable dropout(SDVariable x, long size, double p) {
+        String mask = "dropout_mask" + dropouts.size();
+        dropouts.add(new DropoutLayer(mask, size, p));
+        return x.mul(sd.placeHolder(mask, dtype, -1, size));
     }
 
     @Override

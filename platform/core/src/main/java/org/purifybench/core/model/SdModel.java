@@ -44,6 +44,9 @@ public final class SdModel implements HostModel {
     private final Map<String, INDArray> params;
     private final Map<String, INDArray> state;
     private final List<GraphBuilder.BnLayer> batchNorms;
+    private final List<GraphBuilder.DropoutLayer> dropouts;
+    private final DropoutMasks masks;
+    private final Map<Long, Map<String, INDArray>> evalMasks = new HashMap<>();
     private final DataType dtype;
     private final INDArray trainOn;
     private final INDArray trainOff;
@@ -70,6 +73,8 @@ public final class SdModel implements HostModel {
         this.params = Collections.unmodifiableMap(p);
         this.state = Collections.unmodifiableMap(new LinkedHashMap<>(g.state));
         this.batchNorms = List.copyOf(g.batchNorms);
+        this.dropouts = List.copyOf(g.dropouts);
+        this.masks = new DropoutMasks(seed);
         this.trainOn = Nd4j.scalar(dtype, 1.0);
         this.trainOff = Nd4j.scalar(dtype, 0.0);
     }
@@ -361,6 +366,9 @@ public final class SdModel implements HostModel {
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(INPUT, cast(images));
         ph.put(TRAIN_FLAG, training ? trainOn : trainOff);
+        if (!dropouts.isEmpty()) {
+            ph.putAll(dropoutMasks(images.size(0), training));
+        }
         if (oneHotOrNull != null) {
             ph.put(LABEL, cast(oneHotOrNull));
             INDArray[] zeros = zeroWeights.computeIfAbsent(images.size(0),
@@ -369,6 +377,22 @@ public final class SdModel implements HostModel {
             ph.put(FEATURE_WEIGHTS, zeros[1]);
         }
         return ph;
+    }
+
+    /** Fresh masks for a training-mode pass (in layer order, like the PyTorch engine), cached ones for evaluation. */
+    private Map<String, INDArray> dropoutMasks(long n, boolean training) {
+        if (!training) {
+            return evalMasks.computeIfAbsent(n, rows -> {
+                Map<String, INDArray> m = new HashMap<>();
+                dropouts.forEach(d -> m.put(d.mask(), Nd4j.ones(dtype, rows, d.size())));
+                return m;
+            });
+        }
+        Map<String, INDArray> m = new HashMap<>();
+        for (GraphBuilder.DropoutLayer d : dropouts) {
+            m.put(d.mask(), Nd4j.create(masks.next(n, d.size(), d.p()), new long[] {n, d.size()}).castTo(dtype));
+        }
+        return m;
     }
 
     private INDArray cast(INDArray a) {

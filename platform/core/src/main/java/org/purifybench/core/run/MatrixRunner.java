@@ -220,7 +220,8 @@ public final class MatrixRunner {
 
     private static ModelSpec modelSpec(MatrixSpec spec, Dataset dataset) {
         return ModelSpec.of(spec.model().arch(), dataset.shape(), dataset.numClasses(),
-                spec.model().width() > 0 ? spec.model().width() : ModelSpec.defaultWidth(spec.model().arch()));
+                spec.model().width() > 0 ? spec.model().width() : ModelSpec.defaultWidth(spec.model().arch()))
+                .withInputSize(spec.model().resizeTo());
     }
 
     /** The key of {@code cell}'s backdoored model. */

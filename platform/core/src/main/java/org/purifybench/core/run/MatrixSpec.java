@@ -113,7 +113,7 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
             this(arch, width, null, null);
         }
 
-        public int inputSizeOrZero() {
+        public int resizeTo() {
             return inputSize == null ? 0 : inputSize;
         }
     }

@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.purifybench.core.model.ModelSpec;
 import org.purifybench.core.model.ParameterLayout;
-import org.purifybench.core.model.TorchParameter;
+import org.purifybench.core.model.ParameterLayout.TorchParameter;
 
 /**
  * Moves weights between a PyTorch state dict (torchvision's / BackdoorBench's names and layouts) and
@@ -93,7 +93,7 @@ public final class StateDictMapper {
     static String headPrefix(List<TorchParameter> layout) {
         for (int i = layout.size() - 1; i >= 0; i--) {
             TorchParameter p = layout.get(i);
-            if (p.kind() == TorchParameter.Kind.DENSE) {
+            if (p.kind() == ParameterLayout.Kind.DENSE) {
                 int cut = p.name().lastIndexOf('_');
                 return (cut > 0 ? p.name().substring(0, cut) : p.name()) + "_";
             }

@@ -7,6 +7,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import org.purifybench.core.model.Layers;
+import org.purifybench.core.model.Resampling;
 
 /**
  * One forward pass of a zoo architecture on libtorch, eagerly. Parameters are looked up by the
@@ -52,11 +53,12 @@ final class TorchNet implements Layers<NDArray> {
     }
 
     @Override
-    public NDArray conv(NDArray x, long inC, long outC, int kernel, int stride) {
+    public NDArray conv(NDArray x, long inC, long outC, int kernel, int stride, int padding, boolean bias) {
         String n = "conv" + (counter++);
         // stored as [kH, kW, in, out] like the ND4J graph (the SPI's layout); torch convolves [out, in, kH, kW]
         NDArray w = local(weights.param(n + "_W").transpose(3, 2, 0, 1));
-        return Conv2d.conv2d(x, w, null, new Shape(stride, stride), new Shape(kernel / 2, kernel / 2), new Shape(1, 1), 1)
+        NDArray b = bias ? weights.param(n + "_b") : null;
+        return Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1), 1)
                 .singletonOrThrow();
     }
 
@@ -82,6 +84,60 @@ final class TorchNet implements Layers<NDArray> {
     @Override
     public NDArray maxPool2(NDArray x) {
         return Pool.maxPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false);
+    }
+
+    @Override
+    public NDArray maxPool(NDArray x, int kernel, int stride, int padding) {
+        return Pool.maxPool2d(x, new Shape(kernel, kernel), new Shape(stride, stride), new Shape(padding, padding), false);
+    }
+
+    @Override
+    public NDArray avgPool(NDArray x, int kernel, int stride) {
+        return Pool.avgPool2d(x, new Shape(kernel, kernel), new Shape(stride, stride), new Shape(0, 0), false, true);
+    }
+
+    @Override
+    public NDArray adaptiveAvgPool(NDArray x, int inHeight, int inWidth, int out) {
+        if (inHeight == out && inWidth == out) {
+            return x;
+        }
+        return separable(x, Resampling.adaptiveAverage(inHeight, out), Resampling.adaptiveAverage(inWidth, out),
+                inHeight, inWidth, out);
+    }
+
+    @Override
+    public NDArray resize(NDArray x, int inHeight, int inWidth, int size) {
+        return separable(x, Resampling.bilinear(inHeight, size), Resampling.bilinear(inWidth, size), inHeight, inWidth, size);
+    }
+
+    /** rows x X x cols^T per image and channel with the ND4J graph's matrices (torch.matmul broadcasts over N, C). */
+    private NDArray separable(NDArray x, double[] rows, double[] cols, int inHeight, int inWidth, int out) {
+        NDArray colsT = scratch.create(floats(Resampling.transpose(cols, out, inWidth)), new Shape(inWidth, out));
+        NDArray r = scratch.create(floats(rows), new Shape(out, inHeight));
+        return local(r.matMul(x.matMul(colsT)));
+    }
+
+    private static float[] floats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
+    @Override
+    public NDArray concat(NDArray a, NDArray b) {
+        return a.concat(b, 1);
+    }
+
+    /** The same host-drawn masks as the ND4J graph's (DropoutMasks), so a seed gives the same masks on both. */
+    @Override
+    public NDArray dropout(NDArray x, long size, double p) {
+        if (!training) {
+            return x;
+        }
+        long n = x.getShape().get(0);
+        return x.mul(scratch.create(weights.dropout.next(n, size, p), new Shape(n, size)));
     }
 
     @Override

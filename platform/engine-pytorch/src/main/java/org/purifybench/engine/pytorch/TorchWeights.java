@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.purifybench.core.model.Architectures;
+import org.purifybench.core.model.DropoutMasks;
 import org.purifybench.core.model.Layers;
 import org.purifybench.core.model.ModelSpec;
 import org.purifybench.core.model.SeededInit;
@@ -26,6 +27,8 @@ final class TorchWeights {
     final Map<String, long[]> spiShapes = new LinkedHashMap<>();
     final List<BatchNormLayer> batchNorms = new ArrayList<>();
     long featureSize;
+    /** Dropout masks, from a stream seeded by the model's seed (DropoutMasks). */
+    DropoutMasks dropout = new DropoutMasks(0);
 
     NDArray param(String name) {
         return params.get(name);
@@ -38,6 +41,7 @@ final class TorchWeights {
     /** The weights {@code spec} and {@code seed} give, identical to the ND4J engine's (same init stream, same order). */
     static TorchWeights init(ModelSpec spec, long seed, NDManager manager) {
         TorchWeights w = new TorchWeights();
+        w.dropout = new DropoutMasks(seed);
         Architectures.build(new Initialiser(w, new SeededInit(seed), manager), spec);
         return w;
     }
@@ -59,6 +63,7 @@ final class TorchWeights {
         c.spiShapes.putAll(spiShapes);
         c.batchNorms.addAll(batchNorms);
         c.featureSize = featureSize;
+        c.dropout = dropout.restart();
         return c;
     }
 
@@ -96,10 +101,13 @@ final class TorchWeights {
         }
 
         @Override
-        public Object conv(Object x, long inC, long outC, int kernel, int stride) {
+        public Object conv(Object x, long inC, long outC, int kernel, int stride, int padding, boolean bias) {
             String n = "conv" + (counter++);
             long[] shape = {kernel, kernel, inC, outC};
             param(n + "_W", init.heNormal(kernel, inC, outC), shape, shape);
+            if (bias) {
+                param(n + "_b", new double[(int) outC], new long[] {outC}, outC);
+            }
             return null;
         }
 
@@ -126,6 +134,36 @@ final class TorchWeights {
 
         @Override
         public Object maxPool2(Object x) {
+            return null;
+        }
+
+        @Override
+        public Object maxPool(Object x, int kernel, int stride, int padding) {
+            return null;
+        }
+
+        @Override
+        public Object avgPool(Object x, int kernel, int stride) {
+            return null;
+        }
+
+        @Override
+        public Object adaptiveAvgPool(Object x, int inHeight, int inWidth, int out) {
+            return null;
+        }
+
+        @Override
+        public Object resize(Object x, int inHeight, int inWidth, int size) {
+            return null;
+        }
+
+        @Override
+        public Object concat(Object a, Object b) {
+            return null;
+        }
+
+        @Override
+        public Object dropout(Object x, long size, double p) {
             return null;
         }
 
