@@ -49,13 +49,14 @@ import org.purifybench.spi.Params;
  * <tr><th>id</th><th>train passes</th><th>inference passes</th></tr>
  * <tr><td>accuracy</td><td>0</td><td>2 x N (clean + triggered)</td></tr>
  * <tr><td>ra</td><td>epochs x samples, plus the clean-model control once per cell</td><td>3 x N (O-ASR, P-ASR, P-C-Acc), control 2 x N</td></tr>
- * <tr><td>qra, qra-transfer</td><td>3 x epochs x (clean-samples + poisoned-samples) + ra-epochs x ra-samples</td><td>2 x (test-samples or N)</td></tr>
+ * <tr><td>qra, qra-transfer</td><td>3 x epochs x (clean-samples + poisoned-samples) + ra-epochs x ra-samples; the
+ *     generator once per defense when qra and qra-transfer have equal settings (but {@code defenses})</td><td>2 x (test-samples or N)</td></tr>
  * <tr><td>lmc</td><td>0</td><td>paths x points x 2 x (test-samples or N) + paths x (points - 2) x retuning pool (BN recalibration);
  *     2 paths when the matrix runs ep (the oracle), else 1</td></tr>
  * <tr><td>any other</td><td colspan="2">not estimated</td></tr>
  * </table>
  * These rules are rough by design: they count the dominant loops only, not validation passes,
- * selection grids or what one evaluator shares with another (qra and qra-transfer's generators).
+ * selection grids or models and results evaluators share beyond the RA control and the QRA generator.
  */
 public final class CostEstimate {
     /** Train passes per tuning image and round of I-BAU (see the class comment). */
@@ -223,12 +224,17 @@ public final class CostEstimate {
             MatrixSpec.PluginRef defense = own.get(0).defense();
             Rule d = defenseRule(defense.id(), bindings.defense(defense, attack), sizes);
             count(acc, missing, Stage.DEFENSES, t.defenseName(), d);
+            java.util.Set<Map<String, Object>> generators = new java.util.HashSet<>();
             for (CellPlan.Unit u : own) {
                 if (u.done()) {
                     doneUnits++;
                     continue;
                 }
-                Rule e = evaluatorRule(u.evaluator().id(), bindings.evaluator(u.evaluator(), attack), sizes, hasOracle);
+                Params p = bindings.evaluator(u.evaluator(), attack);
+                Rule e = evaluatorRule(u.evaluator().id(), p, sizes, hasOracle);
+                if (QRA.contains(u.evaluator().id()) && !generators.add(qraGenerator(p))) {
+                    e = qraSharing(p, sizes);
+                }
                 count(acc, missing, Stage.EVALUATORS, u.evaluatorName(), e);
             }
         }
@@ -245,7 +251,7 @@ public final class CostEstimate {
                     });
         }
         List<Row> rows = acc.values().stream().map(a -> new Row(a.stage, a.name, a.count, a.passes, a.rule)).toList();
-        return new CostEstimate(rows, List.copyOf(missing.values()),
+        return new CostEstimate(rows, missing.values().stream().sorted(java.util.Comparator.comparing(NotEstimated::stage)).toList(),
                 new Done(cached, tasks.train().size(), doneTasks, tasks.evaluate().size(), doneUnits, units), sizes);
     }
 
@@ -363,6 +369,24 @@ public final class CostEstimate {
         };
     }
 
+    private static final java.util.Set<String> QRA = java.util.Set.of("qra", "qra-transfer");
+
+    /** What keys a QRA generator: qra and qra-transfer of equal settings share one (the plug-ins' cell memo). */
+    private static Map<String, Object> qraGenerator(Params p) {
+        Map<String, Object> key = new java.util.TreeMap<>(p.asMap());
+        key.remove("defenses");
+        return key;
+    }
+
+    /** A QRA whose generator an earlier qra / qra-transfer of the same defense trained: its RA and queries only. */
+    private static Rule qraSharing(Params p, Sizes s) {
+        int raEpochs = p.getInt("ra-epochs", 5);
+        int raSamples = p.getInt("ra-samples", 1000);
+        long tests = testSamples(p, s.test());
+        return new Rule(new Passes((long) raEpochs * raSamples, 0, 2 * tests), "generator shared with an equal qra setting; RA "
+                + raEpochs + " x " + raSamples + "; inference 2 x " + tests + " test images");
+    }
+
     private static long testSamples(Params p, long n) {
         int t = p.getInt("test-samples", 0);
         return t > 0 ? Math.min(t, n) : n;
@@ -406,8 +430,8 @@ public final class CostEstimate {
         List<String> out = new ArrayList<>();
         out.add(String.format(Locale.ROOT, "estimated cost (image passes: train = forward+backward of one image; inversion = trigger"
                 + " inversion, timed as train; inference = forward)"));
-        out.add(String.format(Locale.ROOT, "  %-18s %-30s %6s %16s %16s %16s %10s", "stage", "work", "count", "train", "inversion",
-                "inference", "hours"));
+        out.add(String.format(Locale.ROOT, "  %-15s %6s %13s %13s %13s %8s  %s", "stage", "count", "train", "inversion",
+                "inference", "hours", "work"));
         for (Stage stage : Stage.values()) {
             for (Row r : rows.stream().filter(x -> x.stage() == stage).toList()) {
                 out.add(row("", r.name(), Integer.toString(r.count()), r.passes(), rates));
@@ -434,8 +458,8 @@ public final class CostEstimate {
     }
 
     private static String row(String stage, String name, String count, Passes p, Rates rates) {
-        return String.format(Locale.ROOT, "  %-18s %-30s %6s %16d %16d %16d %10s", stage, name, count, p.train(), p.inversion(), p.inference(),
-                rates == null ? "-" : formatHours(hours(p, rates)));
+        return String.format(Locale.ROOT, "  %-15s %6s %13d %13d %13d %8s  %s", stage, count, p.train(), p.inversion(), p.inference(),
+                rates == null ? "-" : formatHours(hours(p, rates)), name);
     }
 
     static String formatHours(double h) {
