@@ -321,6 +321,26 @@ public final class MatrixRunner {
                 cell -> backdooredKey(spec, params, cell, cleanKey.apply(cell.seed())).hash(), cache::contains);
     }
 
+    /**
+     * The run's tasks when its dataset is not on this machine (a plan made before the data is added):
+     * the journal is read as usual, but a model's cache key covers the data's source, so whether a
+     * model is cached cannot be told and every model counts as missing (its key reads "unknown").
+     */
+    public RunTasks tasksWithoutData(MatrixSpec asWritten) {
+        MatrixSpec spec = Roles.prepare(asWritten, registry, line -> { });
+        resolvePlugins(spec);
+        Path runDir = runDir(workDir, asWritten);
+        RunManifest.save(runDir, asWritten);
+        MatrixPlan plan = MatrixPlan.of(spec, registry, spec.dataset().id(), spec.model().arch(), Journal.readOnly(runDir)::isDone);
+        return RunTasks.of(runId(asWritten), plan, seed -> "unknown (no data)", cell -> "unknown (no data)", key -> false);
+    }
+
+    /** The cost of what {@code tasks} (of {@code asWritten}) still has to do, with every plug-in's bound parameters. */
+    public CostEstimate estimate(MatrixSpec asWritten, RunTasks tasks, CostEstimate.Sizes sizes) {
+        MatrixSpec spec = Roles.prepare(asWritten, registry, line -> { });
+        return CostEstimate.of(spec, tasks, CostEstimate.Bindings.of(resolvePlugins(spec)), sizes);
+    }
+
     /** Where the run of {@code spec} stands in this work folder, per stage and task. */
     public RunStatus status(MatrixSpec asWritten, Dataset dataset) {
         return status(asWritten, dataset, job -> java.util.Optional.empty());
