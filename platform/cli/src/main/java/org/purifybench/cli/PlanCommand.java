@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.purifybench.core.UserException;
 import org.purifybench.core.data.Dataset;
-import org.purifybench.core.data.DatasetCatalog;
+import org.purifybench.core.data.DatasetShapes;
 import org.purifybench.core.model.Engines;
 import org.purifybench.core.run.CostEstimate;
 import org.purifybench.core.run.MatrixPlan;
@@ -57,13 +57,13 @@ final class PlanCommand implements Callable<Integer> {
         MatrixSpec spec = engine.apply(target.spec(root.workDir));
         MatrixRunner runner = RunSupport.runner(plugins, root.workDir, false);
         Dataset dataset = null;
-        DatasetCatalog.Entry catalog = null;
+        DatasetShapes.Entry catalog = null;
         try {
             dataset = MatrixRunner.dataset(spec);
         } catch (UserException e) {
             // No data here (a paper profile before `data add`): plan on the catalog's shape and sizes.
             UserException absent = e;
-            catalog = DatasetCatalog.find(spec.dataset().id()).orElseThrow(() -> absent);
+            catalog = DatasetShapes.find(spec.dataset().id()).orElseThrow(() -> absent);
         }
         RunTasks tasks = dataset != null ? runner.tasks(spec, dataset) : runner.tasksWithoutData(spec);
         MatrixPlan plan = tasks.plan();

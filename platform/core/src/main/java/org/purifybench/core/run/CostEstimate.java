@@ -95,7 +95,7 @@ public final class CostEstimate {
      * The sizes of the parts of the training set and of the test set, as {@link org.purifybench.core.data.Splits#make}
      * cuts them.
      *
-     * @param fromCatalog whether the sizes come from {@link org.purifybench.core.data.DatasetCatalog} (no data here)
+     * @param fromCatalog whether the sizes come from {@link org.purifybench.core.data.DatasetShapes} (no data here)
      */
     public record Sizes(int attackerTrain, int tuning, int validation, int retuningPool, int test, boolean fromCatalog) {
 

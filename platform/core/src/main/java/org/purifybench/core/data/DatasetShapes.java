@@ -5,11 +5,12 @@ import java.util.Optional;
 import org.purifybench.spi.ImageShape;
 
 /**
- * The published shape, class count and sizes of the datasets profiles name, so that a plan can size
+ * The published shape, class count and sizes of the datasets profiles name (their checksums are in
+ * {@link DataCatalog}), so that a plan can size
  * a run whose data is not on this machine (a paper profile planned before {@code data add}). Only
  * for estimates: a run always reads the real files.
  */
-public final class DatasetCatalog {
+public final class DatasetShapes {
 
     /** One dataset as published: image shape, classes, training and test images. */
     public record Entry(String id, ImageShape shape, int classes, int train, int test) {
@@ -18,13 +19,13 @@ public final class DatasetCatalog {
     private static final List<Entry> KNOWN = List.of(
             new Entry(Datasets.FASHION_MNIST, new ImageShape(1, 28, 28), 10, 60_000, 10_000),
             new Entry(Datasets.CIFAR10, new ImageShape(3, 32, 32), 10, 50_000, 10_000),
-            new Entry("cifar100", new ImageShape(3, 32, 32), 100, 50_000, 10_000),
-            new Entry("tiny-imagenet", new ImageShape(3, 64, 64), 200, 100_000, 10_000),
-            new Entry("gtsrb", new ImageShape(3, 32, 32), 43, 39_209, 12_630),
+            new Entry(Datasets.CIFAR100, new ImageShape(3, 32, 32), 100, 50_000, 10_000),
+            new Entry(Datasets.TINY_IMAGENET, new ImageShape(3, 64, 64), 200, 100_000, 10_000),
+            new Entry(Datasets.GTSRB, new ImageShape(3, 32, 32), 43, 39_209, 12_630),
             new Entry(Datasets.SYNTHETIC, Datasets.SYNTHETIC_SHAPE, Datasets.SYNTHETIC_CLASSES, Datasets.SYNTHETIC_TRAIN,
                     Datasets.SYNTHETIC_TEST));
 
-    private DatasetCatalog() {
+    private DatasetShapes() {
     }
 
     /** The entry of dataset {@code id}, if it is a known one. */
