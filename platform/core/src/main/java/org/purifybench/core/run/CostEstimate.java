@@ -414,7 +414,7 @@ public final class CostEstimate {
     public static Rates measure(MatrixSpec spec, ImageShape shape, ComputeEngine engine) {
         String arch = spec.model().arch();
         int width = spec.model().width() > 0 ? spec.model().width() : ModelSpec.defaultWidth(arch);
-        int size = spec.model().inputSizeOrZero();
+        int size = spec.model().resizeTo();
         ImageShape timed = size > 0 ? new ImageShape(shape.channels(), size, size) : shape;
         int batch = Math.max(2, spec.training().batchSize());
         boolean small = arch.equals("cnn-small");
