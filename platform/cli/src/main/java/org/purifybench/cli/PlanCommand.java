@@ -2,7 +2,9 @@ package org.purifybench.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.purifybench.core.UserException;
@@ -13,7 +15,9 @@ import org.purifybench.core.run.CostEstimate;
 import org.purifybench.core.run.MatrixPlan;
 import org.purifybench.core.run.MatrixRunner;
 import org.purifybench.core.run.MatrixSpec;
+import org.purifybench.core.run.Prerequisites;
 import org.purifybench.core.run.RunTasks;
+import org.purifybench.core.weights.WeightsStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,12 +62,23 @@ final class PlanCommand implements Callable<Integer> {
         MatrixRunner runner = RunSupport.runner(plugins, root.workDir, false);
         Dataset dataset = null;
         DatasetShapes.Entry catalog = null;
+        List<String> blockers = new ArrayList<>();
         try {
             dataset = MatrixRunner.dataset(spec);
         } catch (UserException e) {
             // No data here (a paper profile before `data add`): plan on the catalog's shape and sizes.
             UserException absent = e;
             catalog = DatasetShapes.find(spec.dataset().id()).orElseThrow(() -> absent);
+            blockers.add(e.oneLine());
+        }
+        WeightsStore store = WeightsStore.standard();
+        if (dataset != null) {
+            Prerequisites.problems(spec, dataset, store).forEach(p -> blockers.add(p.oneLine()));
+        } else {
+            UserException weights = Prerequisites.weightsProblem(spec, store);
+            if (weights != null) {
+                blockers.add(weights.oneLine());
+            }
         }
         RunTasks tasks = dataset != null ? runner.tasks(spec, dataset) : runner.tasksWithoutData(spec);
         MatrixPlan plan = tasks.plan();
@@ -98,6 +113,7 @@ final class PlanCommand implements Callable<Integer> {
             est.put("dataset", dataset != null ? "present" : "not present: sizes from the catalog");
             est.put("notMeasured", notMeasured);
             out.put("estimate", est);
+            out.put("runBlockedBy", blockers);
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
             return 0;
         }
@@ -120,6 +136,11 @@ final class PlanCommand implements Callable<Integer> {
         estimate.table(rates).forEach(System.out::println);
         if (notMeasured != null) {
             System.out.println("no hours: throughput not measured (" + notMeasured + "); --throughput TRAIN_IMG_S[,INFER_IMG_S] gives figures");
+        }
+        if (!blockers.isEmpty()) {
+            System.out.println();
+            System.out.println("a run would refuse to start until these are fixed (this plan does not need them):");
+            blockers.forEach(b -> System.out.println("  - " + b));
         }
         System.out.println();
         System.out.println("run one: purifybench run-unit --run " + tasks.runId() + " --stage train|evaluate --index N"

@@ -37,11 +37,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Run only these of the matrix's attacks (recorded in the report's approximations).")
     java.util.List<String> attacks;
 
-    @Option(names = "--reduced", description = "A reduced run of a profile of record: training cut to --reduced-epochs and data"
-            + " accepted whatever its checksums (e.g. a stand-in from `data stand-in`); recorded in the report's approximations.")
+    @Option(names = "--reduced", description = "A reduced run of a profile of record: training and every plug-in's epochs capped at"
+            + " --reduced-epochs, and data accepted whatever its checksums (e.g. a stand-in from `data stand-in`); recorded in the report's approximations.")
     boolean reduced;
 
-    @Option(names = "--reduced-epochs", paramLabel = "N", defaultValue = "2", description = "Training epochs of a --reduced run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--reduced-epochs", paramLabel = "N", defaultValue = "2", description = "The epoch cap of a --reduced run (default: ${DEFAULT-VALUE}).")
     int reducedEpochs;
 
     @Mixin
@@ -62,16 +62,16 @@ final class RunCommand implements Callable<Integer> {
         if (attacks != null) {
             spec = spec.withAttacks(attacks);
         }
+        // a refused plug-in jar stops the run before any work, naming the jar (purifybench list shows them all)
+        PluginRegistry registry = plugins.registry().requireNoRefused();
         if (reduced) {
-            spec = spec.reduced(reducedEpochs);
+            spec = org.purifybench.core.run.ReducedRun.of(spec, registry, reducedEpochs);
         }
         if (description != null) {
             spec = new MatrixSpec(spec.name(), description, spec.dataset(), spec.splits(), spec.model(), spec.training(),
                     spec.attacks(), spec.poisonRates(), spec.targetLabel(), spec.defenses(), spec.evaluators(), spec.seeds(),
                     spec.approximations(), spec.engine());
         }
-        // a refused plug-in jar stops the run before any work, naming the jar (purifybench list shows them all)
-        PluginRegistry registry = plugins.registry().requireNoRefused();
         return RunSupport.runAndReport(spec, registry, root.workDir, options, System.out);
     }
 

@@ -407,8 +407,39 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         }
         List<String> approx = new java.util.ArrayList<>(approximationsOrEmpty());
         approx.add("attacks " + ids + " chosen on the command line (" + name + " profile: " + attacks.stream().map(PluginRef::id).toList() + ")");
+        java.util.Set<String> all = attacks.stream().map(PluginRef::id).collect(Collectors.toSet());
         return new MatrixSpec(name, description, dataset, splits, model, training, List.copyOf(chosen), poisonRates, targetLabel,
-                defenses, evaluators, seeds, approx, engine);
+                perAttackFor(defenses, all, ids), perAttackFor(evaluators, all, ids), seeds, approx, engine);
+    }
+
+    /** {@code refs} with each per-attack parameter map (keyed by attack ids) keeping only the attacks in {@code kept}. */
+    private static List<PluginRef> perAttackFor(List<PluginRef> refs, java.util.Set<String> attackIds, List<String> kept) {
+        List<PluginRef> out = new java.util.ArrayList<>();
+        for (PluginRef r : refs) {
+            if (r.params() == null) {
+                out.add(r);
+                continue;
+            }
+            Map<String, Object> params = new java.util.LinkedHashMap<>();
+            r.params().forEach((k, v) -> {
+                if (v instanceof Map<?, ?> m && !m.isEmpty() && attackIds.containsAll(m.keySet())) {
+                    Map<Object, Object> only = new java.util.LinkedHashMap<>();
+                    m.forEach((a, x) -> {
+                        if (kept.contains(a)) {
+                            only.put(a, x);
+                        }
+                    });
+                    if (!only.isEmpty()) {
+                        // An emptied map (e.g. alpha: {lc: 0.1} without LC) means the default for every kept attack.
+                        params.put(k, only);
+                    }
+                } else {
+                    params.put(k, v);
+                }
+            });
+            out.add(new PluginRef(r.id(), params, r.poisonRates()));
+        }
+        return out;
     }
 
     public List<String> approximationsOrEmpty() {

@@ -38,7 +38,7 @@ public final class Prerequisites {
     }
 
     /** Why the matrix's pretrained weights cannot be used, or null when they can (or none are named). */
-    static UserException weightsProblem(MatrixSpec spec, WeightsStore store) {
+    public static UserException weightsProblem(MatrixSpec spec, WeightsStore store) {
         MatrixSpec.PretrainedSpec p = spec.model().pretrained();
         if (p == null) {
             return null;
