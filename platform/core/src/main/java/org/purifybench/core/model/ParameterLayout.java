@@ -59,7 +59,7 @@ public final class ParameterLayout {
     }
 
     /** Records shapes; the "tensors" it passes along are null. Must name every layer it creates. */
-    private static final class Recorder implements Layers<Object> {
+    private static final class Recorder extends ParameterWalk {
         final List<TorchParameter> list = new ArrayList<>();
         final List<String> ignored = new ArrayList<>();
         private int counter;
@@ -81,11 +81,6 @@ public final class ParameterLayout {
         @Override
         public void module(String torchName) {
             module = torchName;
-        }
-
-        @Override
-        public Object input() {
-            return null;
         }
 
         @Override
@@ -122,64 +117,5 @@ public final class ParameterLayout {
             return null;
         }
 
-        @Override
-        public Object relu(Object x) {
-            return null;
-        }
-
-        @Override
-        public Object maxPool2(Object x) {
-            return null;
-        }
-
-        @Override
-        public Object maxPool(Object x, int kernel, int stride, int padding) {
-            return null;
-        }
-
-        @Override
-        public Object avgPool(Object x, int kernel, int stride) {
-            return null;
-        }
-
-        @Override
-        public Object adaptiveAvgPool(Object x, int inHeight, int inWidth, int out) {
-            return null;
-        }
-
-        @Override
-        public Object resize(Object x, int inHeight, int inWidth, int size) {
-            return null;
-        }
-
-        @Override
-        public Object concat(Object a, Object b) {
-            return null;
-        }
-
-        @Override
-        public Object dropout(Object x, long size, double p) {
-            return null;
-        }
-
-        @Override
-        public Object globalAvgPool(Object x) {
-            return null;
-        }
-
-        @Override
-        public Object flatten(Object x, long size) {
-            return null;
-        }
-
-        @Override
-        public Object features(Object x) {
-            return null;
-        }
-
-        @Override
-        public Object add(Object a, Object b) {
-            return null;
-        }
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.purifybench.core.model.Architectures;
 import org.purifybench.core.model.DropoutMasks;
-import org.purifybench.core.model.Layers;
+import org.purifybench.core.model.ParameterWalk;
 import org.purifybench.core.model.ModelSpec;
 import org.purifybench.core.model.SeededInit;
 import org.purifybench.spi.BatchNormLayer;
@@ -68,7 +68,7 @@ final class TorchWeights {
     }
 
     /** Walks the architecture once, creating each layer's tensors; the "tensor" it passes along is unused. */
-    private static final class Initialiser implements Layers<Object> {
+    private static final class Initialiser extends ParameterWalk {
         private final TorchWeights w;
         private final SeededInit init;
         private final NDManager manager;
@@ -96,11 +96,6 @@ final class TorchWeights {
         }
 
         @Override
-        public Object input() {
-            return null;
-        }
-
-        @Override
         public Object conv(Object x, long inC, long outC, int kernel, int stride, int padding, boolean bias) {
             String n = "conv" + (counter++);
             long[] shape = {kernel, kernel, inC, outC};
@@ -124,66 +119,6 @@ final class TorchWeights {
             w.state.put(n + "_rvar", array(ones, channels));
             w.spiShapes.put(n + "_rvar", spi);
             w.batchNorms.add(new BatchNormLayer(n + "_gamma", n + "_beta", (int) channels));
-            return null;
-        }
-
-        @Override
-        public Object relu(Object x) {
-            return null;
-        }
-
-        @Override
-        public Object maxPool2(Object x) {
-            return null;
-        }
-
-        @Override
-        public Object maxPool(Object x, int kernel, int stride, int padding) {
-            return null;
-        }
-
-        @Override
-        public Object avgPool(Object x, int kernel, int stride) {
-            return null;
-        }
-
-        @Override
-        public Object adaptiveAvgPool(Object x, int inHeight, int inWidth, int out) {
-            return null;
-        }
-
-        @Override
-        public Object resize(Object x, int inHeight, int inWidth, int size) {
-            return null;
-        }
-
-        @Override
-        public Object concat(Object a, Object b) {
-            return null;
-        }
-
-        @Override
-        public Object dropout(Object x, long size, double p) {
-            return null;
-        }
-
-        @Override
-        public Object globalAvgPool(Object x) {
-            return null;
-        }
-
-        @Override
-        public Object flatten(Object x, long size) {
-            return null;
-        }
-
-        @Override
-        public Object features(Object x) {
-            return null;
-        }
-
-        @Override
-        public Object add(Object a, Object b) {
             return null;
         }
 
