@@ -93,7 +93,7 @@ public final class SafeUnpickler extends Unpickler {
     private IObjectConstructor resolve(String module, String name) {
         IObjectConstructor c = allowed.get(module + "." + name);
         if (c == null) {
-            throw new Refused("refused the Python global " + module + "." + name + " (allowed: "
+            throw new Refused("refused the Python global " + module + "." + name + ": not allowed here (allowed: "
                     + String.join(", ", new java.util.TreeSet<>(allowed.keySet())) + ")");
         }
         return c;
