@@ -18,7 +18,7 @@ import torchvision
 
 
 class PreActBlock(nn.Module):
-    # BackdoorBench models/preact_resnet.py
+    # BackdoorBench models/preact_resnet.py's block
     expansion = 1
 
     def __init__(self, in_planes, planes, stride=1):
@@ -39,6 +39,8 @@ class PreActBlock(nn.Module):
 
 
 class PreActResNet18(nn.Module):
+    """PurifyBench's preact-resnet18: BackdoorBench's network plus a BatchNorm + ReLU (`bn`) before the pooling."""
+
     def __init__(self, num_classes):
         super().__init__()
         self.in_planes = 64

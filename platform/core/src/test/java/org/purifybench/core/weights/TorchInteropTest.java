@@ -24,7 +24,7 @@ import org.purifybench.spi.ImageShape;
 
 /**
  * Weights move between PyTorch and PurifyBench both ways with the same function: real torchvision
- * (and BackdoorBench's PreAct-ResNet-18) models, saved by real {@code torch.save}, are imported
+ * (and our PreAct-ResNet-18: BackdoorBench's plus a final BatchNorm) models, saved by real {@code torch.save}, are imported
  * through the .pth reader and give PyTorch's logits here; the model exported as safetensors loads
  * back into PyTorch with every key and gives the same logits there. Needs /usr/bin/python3 with
  * torch and torchvision (Debian: python3-torchvision); skipped without them unless
