@@ -11,7 +11,9 @@ final class RunTarget {
     @Option(names = "--matrix", paramLabel = "FILE", description = "Matrix spec YAML file.")
     Path matrix;
 
-    @Option(names = "--profile", paramLabel = "NAME", description = "Built-in profile: quick, standard, rates or rho-sweep.")
+    @Option(names = "--profile", paramLabel = "NAME", description = "Built-in profile: quick, standard, rates, rho-sweep, or a profile of"
+            + " record: paper-cifar10-r18, paper-cifar10-r18-rates, paper-cifar10-r50, paper-cifar10-d161, paper-cifar100, paper-tiny,"
+            + " paper-rho (docs/profiles.md).")
     String profile;
 
     @Option(names = "--run", paramLabel = "RUN_ID", description = "A run planned in the work folder (its matrix is the run folder's matrix.json).")

@@ -20,4 +20,12 @@ class ProfilesTest {
             spec.evaluators().forEach(e -> assertDoesNotThrow(() -> registry.evaluator(e.id()), name + ": " + e.id()));
         }
     }
+
+    @Test
+    void theProfileOptionsHelpNamesEveryProfile() throws Exception {
+        String help = String.join(" ", RunTarget.class.getDeclaredField("profile").getAnnotation(picocli.CommandLine.Option.class).description());
+        for (String name : MatrixSpec.profileNames()) {
+            org.junit.jupiter.api.Assertions.assertTrue(help.contains(name), name + " missing from --profile's help: " + help);
+        }
+    }
 }
