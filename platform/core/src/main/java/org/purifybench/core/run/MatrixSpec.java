@@ -388,7 +388,7 @@ public record MatrixSpec(String name, String description, DatasetSpec dataset, S
         DatasetSpec d = dataset;
         if (d.requiresVerified()) {
             approx.add("reduced run: data not required to match the published checksums (" + name + " profile: verified " + d.id()
-                    + "); the log and report name the copy used and its status");
+                    + "); the run log names the copy used and its status");
             d = new DatasetSpec(d.id(), d.path(), d.trainLimit(), d.testLimit(), null);
         }
         return new MatrixSpec(name, description, d, splits, model, t, attacks, poisonRates, targetLabel, defenses, evaluators, seeds,
