@@ -271,17 +271,17 @@ class SandboxTest {
         try {
             java.util.concurrent.Future<Object> bomb = pool.submit(() -> run("ThreadBomb", Map.of("hold", 300), LIMITS, bombLog));
             long deadline = System.nanoTime() + 100_000_000_000L;
-            while (bombLog.stream().noneMatch(l -> l.contains("threads: limit reached")) && !bomb.isDone() && System.nanoTime() < deadline) {
+            while (new ArrayList<>(bombLog).stream().noneMatch(l -> l.contains("threads: limit reached")) && !bomb.isDone() && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
-            assertTrue(bombLog.stream().anyMatch(l -> l.contains("threads: limit reached")) && !bomb.isDone(),
-                    "the bomb holds its tasks while the other job runs: " + String.join("\n", bombLog));
+            assertTrue(new ArrayList<>(bombLog).stream().anyMatch(l -> l.contains("threads: limit reached")) && !bomb.isDone(),
+                    "the bomb holds its tasks while the other job runs: " + String.join("\n", new ArrayList<>(bombLog)));
             List<String> log = Collections.synchronizedList(new ArrayList<>());
             SdModel m = run("FineTune", Map.of("epochs", 1), LIMITS, log);
             assertEquals(SPEC, m.spec());
             assertTrue(!bomb.isDone(), "the bomb was still holding its tasks when the other job finished");
-            String uidOf = bombLog.stream().filter(l -> l.contains(" as uid ")).findFirst().orElseThrow();
-            String uidOther = log.stream().filter(l -> l.contains(" as uid ")).findFirst().orElseThrow();
+            String uidOf = new ArrayList<>(bombLog).stream().filter(l -> l.contains(" as uid ")).findFirst().orElseThrow();
+            String uidOther = new ArrayList<>(log).stream().filter(l -> l.contains(" as uid ")).findFirst().orElseThrow();
             assertTrue(!uidOf.substring(uidOf.indexOf(" as uid ")).equals(uidOther.substring(uidOther.indexOf(" as uid "))),
                     "two jobs, two uids: " + uidOf + " / " + uidOther);
         } finally {
