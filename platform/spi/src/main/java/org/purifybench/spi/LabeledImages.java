@@ -58,13 +58,22 @@ public final class LabeledImages {
         return new ImageShape((int) images.size(1), (int) images.size(2), (int) images.size(3));
     }
 
+    /**
+     * ND4J M2.1's native pullRows crashed the JVM once (SIGSEGV in pullRowsGeneric, a second thread also failing) while
+     * two cells ran at once (CI, --parallel-cells test); copying rows is cheap next to training, so calls are serialised.
+     */
+    private static final Object PULL_ROWS = new Object();
+
     /** Rows at the given indices, in that order (a copy). */
     public LabeledImages subset(int[] indices) {
         if (indices.length == 0) {
             throw new IllegalArgumentException("empty subset");
         }
-        INDArray picked = Nd4j.pullRows(images.reshape(images.size(0), -1), 1, indices)
-                .reshape(indices.length, images.size(1), images.size(2), images.size(3));
+        INDArray picked;
+        synchronized (PULL_ROWS) {
+            picked = Nd4j.pullRows(images.reshape(images.size(0), -1), 1, indices)
+                    .reshape(indices.length, images.size(1), images.size(2), images.size(3));
+        }
         int[] l = new int[indices.length];
         for (int i = 0; i < indices.length; i++) {
             l[i] = labels[indices[i]];
