@@ -40,7 +40,16 @@ public final class Safetensors {
     public record Contents(Map<String, TensorData> tensors, Map<String, String> metadata) {
     }
 
+    /** The free-form metadata alone, from the header (no tensor data is read). */
+    public static Map<String, String> metadata(Path file) throws IOException {
+        return read(file, false).metadata();
+    }
+
     public static Contents read(Path file) throws IOException {
+        return read(file, true);
+    }
+
+    private static Contents read(Path file, boolean withData) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) {
@@ -73,6 +82,9 @@ public final class Safetensors {
             }
             checkCoverage(file, entries, dataLength);
             Map<String, TensorData> tensors = new LinkedHashMap<>();
+            if (!withData) {
+                return new Contents(tensors, metadata);
+            }
             for (Entry e : entries) {
                 ByteBuffer bytes = readFully(ch, dataStart + e.begin, Math.toIntExact(e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
                 tensors.put(e.name, new TensorData(e.dtype.name(), e.shape, e.dtype.toFloats(bytes, (int) TensorData.count(e.shape))));

@@ -122,14 +122,15 @@ public final class WeightsStore {
 
     private static Entry read(Path file) throws IOException {
         String name = file.getFileName().toString();
-        Safetensors.Contents c;
+        Map<String, String> metadata;
         try {
-            c = Safetensors.read(file);
+            // The header only: listing the store must not read every stored model's numbers.
+            metadata = Safetensors.metadata(file);
         } catch (WeightsFormatException e) {
             throw new UserException("stored weights " + file + " are damaged (" + e.getMessage() + ")",
                     "delete the file and import the original again with purifybench weights import");
         }
-        return new Entry(name.substring(0, name.length() - SUFFIX.length()), file, c.metadata());
+        return new Entry(name.substring(0, name.length() - SUFFIX.length()), file, metadata);
     }
 
     /** A .safetensors file by its header, anything else as a PyTorch checkpoint. */
